@@ -1,0 +1,2 @@
+// placeholder replaced by the per-file database (foundation work in progress)
+export {};
