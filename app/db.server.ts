@@ -12,12 +12,16 @@ declare global {
   var __pathwiseDb: { pool: pg.Pool; prisma: PrismaClient } | undefined;
 }
 
+// Raw-SQL reads of `timestamp` (without zone) columns: they are UTC.
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMP, (value) => new Date(`${value.replace(" ", "T")}Z`));
+
 function connect() {
   const connectionString = process.env.DATABASE_URL;
   if (!connectionString) {
     throw new Error("DATABASE_URL is not set: start the app through server/index.ts or npm run start, which provide one");
   }
-  const pool = new pg.Pool({ connectionString, max: Number(process.env.DATABASE_POOL_SIZE ?? 20) });
+  // Sessions run in UTC: `timestamp` columns hold UTC, whatever the server's zone.
+  const pool = new pg.Pool({ connectionString, max: Number(process.env.DATABASE_POOL_SIZE ?? 20), options: "-c TimeZone=UTC" });
   pool.on("error", (error) => console.error("[db] idle client error", error.message));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return { pool, prisma };

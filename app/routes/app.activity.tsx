@@ -1,0 +1,60 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { Badge, BlockStack, Card, DataTable, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { authenticate } from "../shopify.server";
+import { storeActivity } from "../store/activity.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  return storeActivity(session.shop);
+};
+
+const tone = (status: string) =>
+  status === "processed" ? "success" : status === "received" ? "info" : status === "invalid" || status === "malformed" ? "critical" : "attention";
+
+export default function Activity() {
+  const { counts, byTopic, recent } = useLoaderData<typeof loader>();
+  return (
+    <Page title="Store activity" subtitle="What your store has told Pathwise">
+      <Layout>
+        <Layout.Section>
+          <InlineGrid columns={{ xs: 2, md: 4 }} gap="300">
+            {Object.entries(counts).map(([label, value]) => (
+              <Card key={label}>
+                <BlockStack gap="100">
+                  <Text as="h3" variant="bodySm" tone="subdued">{label.replace(/([A-Z])/g, " $1").toLowerCase()}</Text>
+                  <Text as="p" variant="headingLg">{value.toLocaleString()}</Text>
+                </BlockStack>
+              </Card>
+            ))}
+          </InlineGrid>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <Text as="h2" variant="headingMd">Deliveries by topic</Text>
+            <DataTable
+              columnContentTypes={["text", "text", "numeric"]}
+              headings={["Topic", "Status", "Deliveries"]}
+              rows={byTopic.map((row) => [row.topic, <Badge key={row.topic + row.status} tone={tone(row.status)}>{row.status}</Badge>, row.count])}
+            />
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <Text as="h2" variant="headingMd">Latest deliveries</Text>
+            <DataTable
+              columnContentTypes={["text", "text", "text", "text"]}
+              headings={["Received", "Topic", "Status", "Note"]}
+              rows={recent.map((event) => [
+                new Date(event.receivedAt).toLocaleString(),
+                event.topic,
+                <Badge key={event.id} tone={tone(event.status)}>{event.status}</Badge>,
+                event.error ?? "",
+              ])}
+            />
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

@@ -1,0 +1,52 @@
+import prisma from "../db.server";
+import { adminQuery, type AdminGraphql } from "./admin-graphql";
+
+const SHOP_QUERY = `#graphql
+  query PathwiseShop {
+    shop {
+      name
+      email
+      currencyCode
+      ianaTimezone
+      billingAddress { address1 address2 city province zip country }
+    }
+    shopLocales { locale primary }
+  }`;
+
+interface ShopQuery {
+  shop: {
+    name: string;
+    email: string;
+    currencyCode: string;
+    ianaTimezone: string;
+    billingAddress: { address1: string | null; address2: string | null; city: string | null; province: string | null; zip: string | null; country: string | null } | null;
+  };
+  shopLocales: Array<{ locale: string; primary: boolean }>;
+}
+
+/** After token exchange stored the offline session: remember the shop and what emails need (name, currency, zone, address). */
+export async function recordInstallation(shop: string, graphql: AdminGraphql): Promise<void> {
+  const data = await adminQuery<ShopQuery>(graphql, SHOP_QUERY);
+  const address = data.shop.billingAddress;
+  const fields = {
+    name: data.shop.name,
+    email: data.shop.email,
+    currency: data.shop.currencyCode,
+    timezone: data.shop.ianaTimezone,
+    primaryLocale: data.shopLocales.find((locale) => locale.primary)?.locale ?? "en",
+    address: address
+      ? [address.address1, address.address2, address.city, address.province, address.zip, address.country].filter(Boolean).join(", ")
+      : null,
+    uninstalledAt: null,
+  };
+  await prisma.shop.upsert({ where: { domain: shop }, create: { domain: shop, ...fields }, update: fields });
+}
+
+export async function getShop(shop: string) {
+  return prisma.shop.findUnique({ where: { domain: shop } });
+}
+
+export async function isInstalled(shop: string): Promise<boolean> {
+  const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true } });
+  return Boolean(row && !row.uninstalledAt);
+}

@@ -1,0 +1,227 @@
+import type { Tx } from "./sql.server";
+import { asJson, upsertIfNewer } from "./sql.server";
+import { emitStoreEvent } from "./store-events.server";
+import type {
+  NormalizedCart,
+  NormalizedCheckout,
+  NormalizedCustomer,
+  NormalizedFulfillment,
+  NormalizedOrder,
+  NormalizedProduct,
+} from "../webhooks/normalize";
+
+/**
+ * The shop-scoped store model Pathwise keeps from webhooks. Each writer applies a
+ * change only when it is not older than what is stored, and announces real changes
+ * as store events in the same transaction.
+ */
+
+type CustomerRef = { id: string | null; email?: string | null; first_name?: string | null; last_name?: string | null; locale?: string | null } | null;
+
+async function upsertCustomerRef(tx: Tx, shop: string, customer: CustomerRef, fallbackEmail: string | null, locale: string | null) {
+  if (!customer?.id) return;
+  // A reference inside a checkout or order: fill what we do not know yet, never
+  // overwrite a fuller customers/update with it.
+  await tx.$executeRawUnsafe(
+    `INSERT INTO customer (shop, id, email, first_name, last_name, locale) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (shop, id) DO UPDATE SET
+       email = COALESCE(customer.email, EXCLUDED.email),
+       first_name = COALESCE(customer.first_name, EXCLUDED.first_name),
+       last_name = COALESCE(customer.last_name, EXCLUDED.last_name),
+       locale = COALESCE(customer.locale, EXCLUDED.locale)
+     WHERE customer.redacted_at IS NULL`,
+    shop,
+    customer.id,
+    customer.email?.toLowerCase() ?? fallbackEmail,
+    customer.first_name ?? null,
+    customer.last_name ?? null,
+    customer.locale ?? locale,
+  );
+}
+
+export async function saveCheckout(tx: Tx, shop: string, checkout: NormalizedCheckout) {
+  await upsertCustomerRef(tx, shop, checkout.customer, checkout.email, checkout.customerLocale);
+  const outcome = await upsertIfNewer(tx, "checkout", ["shop", "token"], {
+    shop,
+    token: checkout.token,
+    cart_token: checkout.cartToken,
+    email: checkout.email,
+    customer_id: checkout.customerId,
+    customer_locale: checkout.customerLocale,
+    line_items: asJson(checkout.lineItems),
+    subtotal_minor: checkout.subtotalMinor,
+    total_minor: checkout.totalMinor,
+    currency: checkout.currency,
+    recovery_url: checkout.recoveryUrl,
+    completed_at: checkout.completedAt,
+    shopify_created_at: checkout.createdAt,
+    shopify_updated_at: checkout.updatedAt,
+  });
+  if (outcome !== "stale") await emitStoreEvent(tx, { kind: "checkout.changed", shop, checkout, created: outcome === "inserted" });
+  return outcome;
+}
+
+export async function saveCart(tx: Tx, shop: string, cart: NormalizedCart) {
+  const outcome = await upsertIfNewer(tx, "cart", ["shop", "token"], {
+    shop,
+    token: cart.token,
+    line_items: asJson(cart.lineItems),
+    total_minor: cart.totalMinor,
+    currency: cart.currency,
+    shopify_created_at: cart.createdAt,
+    shopify_updated_at: cart.updatedAt,
+  });
+  if (outcome !== "stale") await emitStoreEvent(tx, { kind: "cart.changed", shop, cart, created: outcome === "inserted" });
+  return outcome;
+}
+
+export async function saveOrder(tx: Tx, shop: string, order: NormalizedOrder) {
+  await upsertCustomerRef(tx, shop, order.customer, order.email, order.customerLocale);
+  const outcome = await upsertIfNewer(tx, "order", ["shop", "id"], {
+    shop,
+    id: order.id,
+    name: order.name,
+    checkout_token: order.checkoutToken,
+    cart_token: order.cartToken,
+    customer_id: order.customerId,
+    email: order.email,
+    line_items: asJson(order.lineItems),
+    subtotal_minor: order.subtotalMinor,
+    total_minor: order.totalMinor,
+    currency: order.currency,
+    discount_codes: order.discountCodes,
+    financial_status: order.financialStatus,
+    fulfillment_status: order.fulfillmentStatus,
+    cancelled_at: order.cancelledAt,
+    shopify_created_at: order.createdAt,
+    shopify_updated_at: order.updatedAt,
+  });
+  if (outcome === "stale") return outcome;
+
+  await tx.orderLine.deleteMany({ where: { shop, orderId: order.id } });
+  if (order.lineItems.length) {
+    await tx.orderLine.createMany({
+      data: order.lineItems.map((line) => ({
+        shop,
+        orderId: order.id,
+        lineId: line.lineId,
+        productId: line.productId,
+        variantId: line.variantId,
+        title: line.title,
+        quantity: line.quantity,
+        priceMinor: line.unitPriceMinor,
+        isGiftCard: line.isGiftCard,
+      })),
+      skipDuplicates: true,
+    });
+  }
+  // Link what the order completes: checkout token = order checkout_token, cart token = order cart_token.
+  if (order.checkoutToken) {
+    await tx.checkout.updateMany({
+      where: { shop, token: order.checkoutToken },
+      data: { orderId: order.id, completedAt: order.createdAt },
+    });
+  }
+  if (order.cartToken) {
+    await tx.cart.updateMany({ where: { shop, token: order.cartToken }, data: { orderId: order.id } });
+    await tx.checkout.updateMany({
+      where: { shop, cartToken: order.cartToken, orderId: null },
+      data: { orderId: order.id, completedAt: order.createdAt },
+    });
+  }
+  // orders/paid can arrive before orders/create: the first sighting is the creation.
+  await emitStoreEvent(tx, outcome === "inserted" ? { kind: "order.created", shop, order } : { kind: "order.updated", shop, order });
+  return outcome;
+}
+
+export async function saveFulfillment(tx: Tx, shop: string, fulfillment: NormalizedFulfillment) {
+  const existing = await tx.fulfillment.findUnique({ where: { shop_id: { shop, id: fulfillment.id } }, select: { deliveredAt: true } });
+  const outcome = await upsertIfNewer(tx, "fulfillment", ["shop", "id"], {
+    shop,
+    id: fulfillment.id,
+    order_id: fulfillment.orderId,
+    status: fulfillment.status,
+    shipment_status: fulfillment.shipmentStatus,
+    // Delivery is a fact: once known it stays, even if a later update omits it.
+    delivered_at: existing?.deliveredAt ?? fulfillment.deliveredAt,
+    tracking_company: fulfillment.trackingCompany,
+    shopify_created_at: fulfillment.createdAt,
+    shopify_updated_at: fulfillment.updatedAt,
+  });
+  if (outcome !== "stale" && fulfillment.deliveredAt && !existing?.deliveredAt) {
+    await emitStoreEvent(tx, { kind: "fulfillment.delivered", shop, fulfillment });
+  }
+  return outcome;
+}
+
+export async function saveCustomer(tx: Tx, shop: string, customer: NormalizedCustomer) {
+  const outcome = await upsertIfNewer(tx, "customer", ["shop", "id"], {
+    shop,
+    id: customer.id,
+    email: customer.email,
+    first_name: customer.firstName,
+    last_name: customer.lastName,
+    locale: customer.locale,
+    tags: customer.tags,
+    shopify_updated_at: customer.updatedAt,
+  });
+  if (customer.consent) {
+    await saveConsent(tx, shop, customer.id, customer.consent.state, customer.consent.updatedAt ?? customer.updatedAt);
+  }
+  return outcome;
+}
+
+/** Marketing consent, applied only when newer than the consent we hold. */
+export async function saveConsent(tx: Tx, shop: string, customerId: string, state: string, consentAt: Date | null, email?: string | null) {
+  const at = consentAt ?? new Date();
+  const rows = (await tx.$queryRawUnsafe(
+    `INSERT INTO customer (shop, id, email, email_marketing_state, email_marketing_consent_at, consent_updated_at)
+     VALUES ($1, $2, $3, $4, $5::timestamptz, $5::timestamptz)
+     ON CONFLICT (shop, id) DO UPDATE SET
+       email_marketing_state = EXCLUDED.email_marketing_state,
+       email_marketing_consent_at = EXCLUDED.email_marketing_consent_at,
+       consent_updated_at = EXCLUDED.consent_updated_at,
+       email = COALESCE(customer.email, EXCLUDED.email)
+     WHERE customer.consent_updated_at IS NULL OR customer.consent_updated_at <= EXCLUDED.consent_updated_at
+     RETURNING id`,
+    shop,
+    customerId,
+    email ?? null,
+    state,
+    at.toISOString(),
+  )) as unknown[];
+  if (rows.length) await emitStoreEvent(tx, { kind: "customer.consent_changed", shop, customerId, state });
+  return rows.length ? "updated" : "stale";
+}
+
+export async function saveProduct(tx: Tx, shop: string, product: NormalizedProduct) {
+  const outcome = await upsertIfNewer(tx, "product", ["shop", "id"], {
+    shop,
+    id: product.id,
+    title: product.title,
+    handle: product.handle,
+    product_type: product.productType,
+    vendor: product.vendor,
+    tags: product.tags,
+    image_url: product.imageUrl,
+    price_minor: product.priceMinor,
+    currency: product.currency,
+    status: product.status,
+    available: product.available,
+    is_gift_card: product.isGiftCard,
+    deleted_at: null,
+    shopify_updated_at: product.updatedAt,
+  });
+  if (outcome !== "stale") await emitStoreEvent(tx, { kind: "product.changed", shop, productId: product.id });
+  return outcome;
+}
+
+export async function deleteProduct(tx: Tx, shop: string, productId: string) {
+  await tx.$executeRawUnsafe(
+    `INSERT INTO product (shop, id, title, status, available, deleted_at) VALUES ($1, $2, '', 'deleted', false, now())
+     ON CONFLICT (shop, id) DO UPDATE SET status = 'deleted', available = false, deleted_at = now()`,
+    shop,
+    productId,
+  );
+  await emitStoreEvent(tx, { kind: "product.changed", shop, productId });
+}

@@ -1,0 +1,89 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Session } from "@shopify/shopify-api";
+import { getHmac, RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helpers";
+import { runOnce, Logger } from "graphile-worker";
+
+export const FIXTURES_DIR = process.env.SHOPIFY_FIXTURES_DIR ?? path.resolve(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "shopify");
+
+/** A real webhook sample body from Shopify's reference (shared/fixtures/shopify/webhooks). */
+export function samplePayload<T = Record<string, unknown>>(topic: string, version?: string): T {
+  const file = `${topic.replace("/", "__")}.json`;
+  const dir = version ? path.join(FIXTURES_DIR, "webhooks", version) : path.join(FIXTURES_DIR, "webhooks");
+  return JSON.parse(readFileSync(path.join(dir, file), "utf8")) as T;
+}
+
+/** Installs a shop the way token exchange leaves it: an offline session and a shop row. */
+export async function installShop(shop: string, fields: { currency?: string; timezone?: string; name?: string } = {}) {
+  const { sessionStorage } = await import("../../app/shopify.server");
+  const { default: prisma } = await import("../../app/db.server");
+  const session = new Session({ id: `offline_${shop}`, shop, state: "test", isOnline: false, accessToken: `shpat_${randomUUID()}`, scope: "read_orders" });
+  await sessionStorage.storeSession(session);
+  await prisma.shop.upsert({
+    where: { domain: shop },
+    create: { domain: shop, name: fields.name ?? shop, currency: fields.currency ?? "USD", timezone: fields.timezone ?? "America/New_York" },
+    update: { uninstalledAt: null },
+  });
+  return session;
+}
+
+export interface WebhookOptions {
+  shop: string;
+  topic: string;
+  body: unknown;
+  eventId?: string;
+  webhookId?: string;
+  apiVersion?: string;
+  triggeredAt?: string;
+  /** Send this exact text instead of JSON.stringify(body). */
+  rawBody?: string;
+}
+
+/** A webhook request signed the way Shopify signs it, through Shopify's own test helper. */
+export async function signedWebhookRequest(options: WebhookOptions): Promise<Request> {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "x-shopify-topic": options.topic,
+    "x-shopify-api-version": options.apiVersion ?? "2026-10",
+    "x-shopify-webhook-id": options.webhookId ?? randomUUID(),
+    "x-shopify-event-id": options.eventId ?? randomUUID(),
+    "x-shopify-triggered-at": options.triggeredAt ?? new Date().toISOString(),
+  };
+  const base = new Request(`${process.env.SHOPIFY_APP_URL}/webhooks`, { method: "POST" });
+  if (options.rawBody !== undefined) {
+    // A body that is not JSON.stringify output (malformed on purpose): sign it ourselves, the same way.
+    return new Request(base.url, {
+      method: "POST",
+      body: options.rawBody,
+      headers: { ...headers, "x-shopify-hmac-sha256": getHmac(options.rawBody, process.env.SHOPIFY_API_SECRET!), "x-shopify-shop-domain": options.shop },
+    });
+  }
+  return setUpValidRequest(
+    { type: RequestType.Extension, store: options.shop.replace(".myshopify.com", ""), apiSecretKey: process.env.SHOPIFY_API_SECRET!, body: options.body, headers },
+    base,
+  );
+}
+
+/** Delivers through the real route (HMAC check, recording, job enqueue). */
+export async function deliver(options: WebhookOptions): Promise<Response> {
+  const { action } = await import("../../app/routes/webhooks");
+  const request = await signedWebhookRequest(options);
+  return action({ request, params: {}, context: {} } as never);
+}
+
+/** Runs every job that is due now, with the app's task list, until none are left. */
+export async function drainJobs(): Promise<void> {
+  const { taskList } = await import("../../app/jobs/tasks.server");
+  await import("../../app/features.server");
+  await runOnce({ connectionString: process.env.DATABASE_URL, taskList: taskList(), logger: new Logger(() => () => {}) });
+}
+
+export async function jobCount(task?: string): Promise<number> {
+  const { pool } = await import("../../app/db.server");
+  const { rows } = await pool.query(
+    `SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE ($1::text IS NULL OR task_identifier = $1)`,
+    [task ?? null],
+  );
+  return rows[0].n;
+}
