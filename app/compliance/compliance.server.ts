@@ -93,6 +93,16 @@ export async function redactCustomer(
     request.keepEventId ?? -1n,
     orderIds,
   );
+  // The request itself names the customer too: keep only a receipt of what was redacted.
+  if (request.keepEventId) {
+    await tx.$executeRawUnsafe(
+      `UPDATE webhook_event SET payload = jsonb_build_object('customer', jsonb_build_object('id', $2::text), 'orders_to_redact', to_jsonb($3::text[]), 'redacted', true), raw_body = NULL
+       WHERE id = $1`,
+      request.keepEventId,
+      customerId,
+      orderIds,
+    );
+  }
   await emitStoreEvent(tx, { kind: "customer.redacted", shop, customerId, email });
 }
 
@@ -100,7 +110,7 @@ export async function redactCustomer(
 export async function redactShop(tx: Tx, shop: string, keepEventId?: bigint) {
   await emitStoreEvent(tx, { kind: "shop.redacted", shop });
   const tables = (await tx.$queryRawUnsafe(
-    `SELECT table_name FROM information_schema.columns
+    `SELECT table_name::text AS table_name FROM information_schema.columns
      WHERE table_schema = current_schema() AND column_name = 'shop' AND table_name <> 'webhook_event'
      ORDER BY table_name`,
   )) as Array<{ table_name: string }>;
@@ -123,11 +133,15 @@ export async function markUninstalled(tx: Tx, shop: string) {
   await emitStoreEvent(tx, { kind: "shop.uninstalled", shop });
 }
 
-/** Every job payload names its shop; pending ones for this shop are failed permanently (kept for the record). */
+/**
+ * Every job payload names its shop; pending ones for this shop are failed
+ * permanently (kept for the record). The public `jobs` view has no payload, so this
+ * reads graphile-worker's job table (pinned to graphile-worker 0.16's schema).
+ */
 export async function cancelShopJobs(tx: Tx, shop: string, reason: string) {
   await tx.$queryRawUnsafe(
     `SELECT count(*)::int AS n FROM graphile_worker.permanently_fail_jobs(
-       ARRAY(SELECT id FROM graphile_worker.jobs WHERE payload->>'shop' = $1 AND locked_at IS NULL), $2)`,
+       ARRAY(SELECT id FROM graphile_worker._private_jobs WHERE payload->>'shop' = $1 AND locked_at IS NULL), $2)`,
     shop,
     reason,
   );

@@ -39,7 +39,7 @@ export async function ingestWebhook(
     verified = headersOnly(request.headers);
   }
 
-  const topic = normalizeTopic(verified.topic);
+  const topic = normalizeTopic(request.headers.get("x-shopify-topic") ?? verified.topic);
   const eventId = verified.eventId || request.headers.get("x-shopify-event-id") || verified.webhookId;
   if (!eventId) return text(400, "Missing X-Shopify-Event-Id and X-Shopify-Webhook-Id");
 

@@ -27,13 +27,17 @@ export type WebhookTopic = (typeof SUBSCRIBED_TOPICS)[number] | (typeof COMPLIAN
 
 const KNOWN = new Set<string>([...SUBSCRIBED_TOPICS, ...COMPLIANCE_TOPICS]);
 
-/** Shopify sends `ORDERS_CREATE` from GraphQL subscriptions and `orders/create` in headers: accept both. */
+const BY_ENUM_NAME = new Map([...KNOWN].map((topic) => [topic.replace("/", "_").toUpperCase(), topic]));
+
+/**
+ * Shopify's header says `orders/create`; the library reports `ORDERS_CREATE`.
+ * The enum form is ambiguous to split (`CUSTOMERS_DATA_REQUEST`), so map it back
+ * through the topics we know.
+ */
 export function normalizeTopic(raw: string): string {
-  const lower = raw.trim().toLowerCase();
-  if (lower.includes("/")) return lower;
-  // ORDERS_CREATE -> orders/create; CUSTOMERS_EMAIL_MARKETING_CONSENT_UPDATE -> customers_email_marketing_consent/update
-  const index = lower.lastIndexOf("_");
-  return index > 0 ? `${lower.slice(0, index)}/${lower.slice(index + 1)}` : lower;
+  const trimmed = raw.trim();
+  if (trimmed.includes("/")) return trimmed.toLowerCase();
+  return BY_ENUM_NAME.get(trimmed.toUpperCase()) ?? trimmed.toLowerCase();
 }
 
 export function isKnownTopic(topic: string): topic is WebhookTopic {

@@ -1,0 +1,120 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import prisma from "../../app/db.server";
+import { addJob } from "../../app/jobs/queue.server";
+import { pool } from "../../app/db.server";
+import { deliver, drainJobs, installShop, jobCount, samplePayload } from "../support/shopify";
+
+async function seedShop(shop: string) {
+  await installShop(shop);
+  const customer = { id: 4242, email: "ana@example.com", first_name: "Ana", last_name: "Lee" };
+  await deliver({ shop, topic: "customers/create", body: { ...samplePayload("customers/create"), ...customer } });
+  await deliver({
+    shop,
+    topic: "checkouts/create",
+    body: { ...samplePayload("checkouts/create"), token: `chk-${shop}`, email: customer.email, customer },
+  });
+  await deliver({ shop, topic: "orders/create", body: { ...samplePayload("orders/create"), id: 8801, email: customer.email, customer } });
+  await deliver({ shop, topic: "orders/create", body: { ...samplePayload("orders/create"), id: 8802, email: "other@example.com", customer: { id: 99, email: "other@example.com" } } });
+  await drainJobs();
+  return customer;
+}
+
+describe("app/uninstalled", () => {
+  it("marks the shop uninstalled, removes its sessions and stops its scheduled work", async () => {
+    const shop = "uninstall-shop.myshopify.com";
+    await seedShop(shop);
+    await addJob(pool, "flow-step", { shop, run: 1 }, { runAt: new Date(Date.now() + 3_600_000), jobKey: `test:${shop}` });
+    const other = "other-shop.myshopify.com";
+    await addJob(pool, "flow-step", { shop: other, run: 2 }, { runAt: new Date(Date.now() + 3_600_000), jobKey: `test:${other}` });
+
+    await deliver({ shop, topic: "app/uninstalled", body: samplePayload("app/uninstalled") });
+    await drainJobs();
+
+    expect((await prisma.shop.findUniqueOrThrow({ where: { domain: shop } })).uninstalledAt).not.toBeNull();
+    expect(await prisma.session.count({ where: { shop } })).toBe(0);
+    const { rows } = await pool.query(
+      `SELECT j.payload->>'shop' AS shop, j.attempts, j.max_attempts, j.last_error
+       FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = 'flow-step'`,
+    );
+    const mine = rows.find((row) => row.shop === shop);
+    const theirs = rows.find((row) => row.shop === other);
+    expect(mine.attempts).toBe(mine.max_attempts); // permanently failed: never runs
+    expect(mine.last_error).toMatch(/uninstalled/);
+    expect(theirs.attempts).toBe(0);
+
+    // After uninstall, ordinary topics for the shop are recorded but not processed.
+    const eventId = randomUUID();
+    await deliver({ shop, topic: "orders/create", body: samplePayload("orders/create"), eventId });
+    expect((await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId } })).status).toBe("unknown_shop");
+  });
+});
+
+describe("shop/redact", () => {
+  it("deletes every row of that shop and nothing of another", async () => {
+    const shop = "redact-shop.myshopify.com";
+    const keep = "keep-shop.myshopify.com";
+    await seedShop(shop);
+    await seedShop(keep);
+    const before = await jobCount();
+    const eventId = randomUUID();
+    await deliver({ shop, topic: "shop/redact", body: { ...samplePayload("shop/redact"), shop_domain: shop }, eventId });
+    expect(await jobCount()).toBe(before + 1);
+    await drainJobs();
+    for (const [name, count] of Object.entries({
+      shop: await prisma.shop.count({ where: { domain: shop } }),
+      session: await prisma.session.count({ where: { shop } }),
+      customer: await prisma.customer.count({ where: { shop } }),
+      checkout: await prisma.checkout.count({ where: { shop } }),
+      order: await prisma.order.count({ where: { shop } }),
+      orderLine: await prisma.orderLine.count({ where: { shop } }),
+      events: await prisma.webhookEvent.count({ where: { shop, NOT: { eventId } } }),
+    })) {
+      expect([name, count]).toEqual([name, 0]);
+    }
+    expect(await prisma.order.count({ where: { shop: keep } })).toBe(2);
+    expect(await prisma.customer.count({ where: { shop: keep } })).toBeGreaterThan(0);
+  });
+});
+
+describe("customers/redact", () => {
+  it("removes that customer's personal data everywhere, keeping other customers", async () => {
+    const shop = "cust-redact.myshopify.com";
+    const customer = await seedShop(shop);
+    await deliver({
+      shop,
+      topic: "customers/redact",
+      body: { ...samplePayload("customers/redact"), shop_domain: shop, customer: { id: customer.id, email: customer.email }, orders_to_redact: [8801] },
+    });
+    await drainJobs();
+    expect(await prisma.customer.count({ where: { shop, id: String(customer.id) } })).toBe(0);
+    expect(await prisma.checkout.count({ where: { shop, email: customer.email } })).toBe(0);
+    const order = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop, id: "8801" } } });
+    expect(order).toMatchObject({ email: null, customerId: null });
+    const otherOrder = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop, id: "8802" } } });
+    expect(otherOrder.email).toBe("other@example.com");
+    // No stored webhook payload still carries the email.
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM webhook_event WHERE shop = $1 AND payload::text ILIKE '%ana@example.com%'`, [shop]);
+    expect(rows[0].n).toBe(0);
+  });
+});
+
+describe("customers/data_request", () => {
+  it("produces an export of what is held on that customer, visible to the merchant", async () => {
+    const shop = "data-request.myshopify.com";
+    const customer = await seedShop(shop);
+    await deliver({
+      shop,
+      topic: "customers/data_request",
+      body: { ...samplePayload("customers/data_request"), shop_domain: shop, customer: { id: customer.id, email: customer.email }, orders_requested: [8801] },
+    });
+    await drainJobs();
+    const { dataRequests } = await import("../../app/store/activity.server");
+    const [request] = await dataRequests(shop);
+    expect(request.email).toBe(customer.email);
+    const store = (request.export as { store: { customer: { email: string }; orders: Array<{ id: string }>; checkouts: unknown[] } }).store;
+    expect(store.customer.email).toBe(customer.email);
+    expect(store.orders.map((order) => order.id)).toEqual(["8801"]);
+    expect(store.checkouts.length).toBe(1);
+  });
+});

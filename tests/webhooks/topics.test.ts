@@ -1,0 +1,128 @@
+import { randomUUID } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import prisma from "../../app/db.server";
+import { deliver, drainJobs, installShop, samplePayload } from "../support/shopify";
+
+const SHOP = "topics-shop.myshopify.com";
+
+beforeAll(async () => {
+  await installShop(SHOP);
+});
+
+async function process(topic: string, body: unknown) {
+  const eventId = randomUUID();
+  const response = await deliver({ shop: SHOP, topic, body, eventId });
+  expect(response.status).toBe(200);
+  await drainJobs();
+  const event = await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId } });
+  expect(event.error ?? "").toBe("");
+  expect(event.status).toBe("processed");
+  return event;
+}
+
+describe.each(["", "2025-10"])("normalization of Shopify's sample payloads %s", (version) => {
+  it("checkouts/create and checkouts/update -> checkout with money in minor units, recovery URL and customer", async () => {
+    const body = { ...samplePayload<Record<string, unknown>>("checkouts/create", version || undefined), token: `chk-${version}` };
+    await process("checkouts/create", body);
+    const checkout = await prisma.checkout.findUniqueOrThrow({ where: { shop_token: { shop: SHOP, token: `chk-${version}` } } });
+    expect(checkout).toMatchObject({
+      cartToken: body.cart_token,
+      email: String(body.email).toLowerCase(),
+      currency: "USD",
+      recoveryUrl: body.abandoned_checkout_url,
+      completedAt: null,
+    });
+    expect(checkout.subtotalMinor).toBe(Math.round(Number(body.subtotal_price) * 100));
+    const items = checkout.lineItems as Array<{ productId: string; quantity: number; unitPriceMinor: number }>;
+    expect(items.length).toBe((body.line_items as unknown[]).length);
+    expect(items[0].unitPriceMinor).toBeGreaterThan(0);
+    const customer = body.customer as { id: number } | null;
+    if (customer) expect(checkout.customerId).toBe(String(customer.id));
+
+    await process("checkouts/update", { ...samplePayload("checkouts/update", version || undefined), token: `chk-${version}`, updated_at: "2030-01-01T00:00:00Z" });
+    const updated = await prisma.checkout.findUniqueOrThrow({ where: { shop_token: { shop: SHOP, token: `chk-${version}` } } });
+    expect(updated.shopifyUpdatedAt?.toISOString()).toBe("2030-01-01T00:00:00.000Z");
+  });
+
+  it("carts/create and carts/update -> cart with line items and total", async () => {
+    const body = { ...samplePayload<Record<string, unknown>>("carts/update", version || undefined), token: `cart-${version}` };
+    await process("carts/update", body);
+    const cart = await prisma.cart.findUniqueOrThrow({ where: { shop_token: { shop: SHOP, token: `cart-${version}` } } });
+    const lines = body.line_items as Array<{ quantity: number; price: string }>;
+    expect(cart.totalMinor).toBe(lines.reduce((sum, line) => sum + line.quantity * Math.round(Number(line.price) * 100), 0));
+    await process("carts/create", { ...samplePayload("carts/create", version || undefined), token: `cart-new-${version}` });
+    expect(await prisma.cart.count({ where: { shop: SHOP, token: `cart-new-${version}` } })).toBe(1);
+  });
+
+  it("orders/create, orders/paid, orders/updated -> order, its lines, and the checkout it completes", async () => {
+    const sample = samplePayload<Record<string, unknown>>("orders/create", version || undefined);
+    const orderId = 9_000_000 + (version ? 1 : 0);
+    await process("checkouts/create", { ...samplePayload("checkouts/create"), token: `ord-chk-${version}`, cart_token: `ord-cart-${version}` });
+    await process("orders/create", { ...sample, id: orderId, checkout_token: `ord-chk-${version}`, cart_token: `ord-cart-${version}` });
+    const order = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(orderId) } }, include: { lines: true } });
+    expect(order.totalMinor).toBe(Math.round(Number(sample.total_price) * 100));
+    expect(order.discountCodes).toEqual((sample.discount_codes as Array<{ code: string }>).map((d) => d.code));
+    expect(order.lines.length).toBe((sample.line_items as unknown[]).length);
+    expect(order.shopifyCreatedAt.getTime()).toBeGreaterThan(0);
+    const checkout = await prisma.checkout.findUniqueOrThrow({ where: { shop_token: { shop: SHOP, token: `ord-chk-${version}` } } });
+    expect(checkout.orderId).toBe(String(orderId));
+    expect(checkout.completedAt).not.toBeNull();
+
+    await process("orders/paid", { ...samplePayload("orders/paid", version || undefined), id: orderId, financial_status: "paid", updated_at: "2030-01-01T00:00:00Z" });
+    expect((await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(orderId) } } })).financialStatus).toBe("paid");
+    await process("orders/updated", { ...samplePayload("orders/updated", version || undefined), id: orderId, updated_at: "2020-01-01T00:00:00Z", financial_status: "pending" });
+    // Older than what we hold: ignored.
+    expect((await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(orderId) } } })).financialStatus).toBe("paid");
+  });
+
+  it("fulfillments/create and fulfillments/update -> status, shipment status and delivery time", async () => {
+    const id = 7_700 + (version ? 1 : 0);
+    await process("fulfillments/create", { ...samplePayload("fulfillments/create", version || undefined), id, updated_at: "2026-11-01T10:00:00Z" });
+    await process("fulfillments/update", {
+      ...samplePayload("fulfillments/update", version || undefined),
+      id,
+      shipment_status: "delivered",
+      updated_at: "2026-11-03T15:00:00Z",
+    });
+    const fulfillment = await prisma.fulfillment.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(id) } } });
+    expect(fulfillment.shipmentStatus).toBe("delivered");
+    expect(fulfillment.deliveredAt?.toISOString()).toBe("2026-11-03T15:00:00.000Z");
+  });
+
+  it("customers/create, customers/update and consent updates -> customer with consent and its time", async () => {
+    const sample = samplePayload<Record<string, unknown>>("customers/update", version || undefined);
+    const id = 3_300 + (version ? 1 : 0);
+    await process("customers/create", { ...samplePayload("customers/create", version || undefined), id });
+    await process("customers/update", { ...sample, id, first_name: "Mina", updated_at: "2026-11-02T00:00:00Z" });
+    await process("customers_email_marketing_consent/update", {
+      customer_id: id,
+      email_address: "mina@example.com",
+      email_marketing_consent: { state: "subscribed", opt_in_level: "single_opt_in", consent_updated_at: "2026-11-02T01:00:00Z" },
+    });
+    const customer = await prisma.customer.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(id) } } });
+    expect(customer.firstName).toBe("Mina");
+    expect(customer.emailMarketingState).toBe("SUBSCRIBED");
+    expect(customer.emailMarketingConsentAt?.toISOString()).toBe("2026-11-02T01:00:00.000Z");
+    // A late, older consent change does not undo the newer one.
+    await process("customers_email_marketing_consent/update", {
+      customer_id: id,
+      email_address: "mina@example.com",
+      email_marketing_consent: { state: "unsubscribed", opt_in_level: null, consent_updated_at: "2026-10-01T00:00:00Z" },
+    });
+    expect((await prisma.customer.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(id) } } })).emailMarketingState).toBe("SUBSCRIBED");
+  });
+
+  it("products/update and products/delete -> product with price, image, availability; then deleted", async () => {
+    const sample = samplePayload<Record<string, unknown>>("products/update", version || undefined);
+    const id = 1_100 + (version ? 1 : 0);
+    await process("products/update", { ...sample, id });
+    const product = await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(id) } } });
+    expect(product).toMatchObject({ title: sample.title, handle: sample.handle, status: String(sample.status).toLowerCase(), available: true, deletedAt: null });
+    const variants = sample.variants as Array<{ price: string }>;
+    expect(product.priceMinor).toBe(Math.min(...variants.map((v) => Math.round(Number(v.price) * 100))));
+    await process("products/delete", { id });
+    const deleted = await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(id) } } });
+    expect(deleted.deletedAt).not.toBeNull();
+    expect(deleted.available).toBe(false);
+  });
+});
