@@ -3,8 +3,17 @@
  * (or the batch form) with an idempotency key per (flow run, step); this module
  * owns the ledger, the sending rules, tracked links and the SendGrid call.
  *
- * PUBLISHED API (stable; bodies being filled in).
+ * Order of work for one request: claim the ledger row (idempotency) -> sending
+ * rules (consent, suppression, quiet hours, smart sending) -> render with signed
+ * per-message URLs -> claimed->sending under a per-recipient lock -> SendGrid (or
+ * local capture when SENDGRID_API_KEY is unset) -> record the outcome.
  */
+import { createHash } from "node:crypto";
+import { beginSending, claimSend, markCaptured, markDeferred, markFailed, markRetryable, markSent, markSkipped, markUncertain, type LedgerRow } from "./ledger.server";
+import { postMailSend, sendgridConfig, SendgridSendError, type SendgridConfig } from "./sendgrid-client.server";
+import { evaluateSendingRules, loadShopSendingContext, type ShopSendingContext } from "./sending-rules.server";
+import { smartSendingCutoff } from "./sending-rules";
+import { clickUrl, oneClickUnsubscribeUrl, openPixelUrl, unsubscribeUrl } from "./tracking.server";
 
 /** What the renderer gets: per-message URLs that are already signed. */
 export interface RenderContext {
@@ -86,14 +95,288 @@ export async function sendMarketingEmail(request: MarketingEmailRequest): Promis
   return result;
 }
 
+/** One entry per request of a batch: its SendResult, or the error for that request alone. */
+export type BatchItemResult = SendResult | RetryableSendError | Error;
+
 /**
  * Sends many at once: rows are claimed and rules applied per request; messages whose
  * rendered content is identical apart from the per-recipient URLs go out as one
  * SendGrid request with personalizations + substitutions, others one by one
  * concurrently. Returns one entry per request, in order: a SendResult, or the
- * RetryableSendError for that request (the batch never throws for one recipient).
+ * error for that request (RetryableSendError when a retry is safe; any other Error,
+ * e.g. from render, leaves the row "claimed" so a retry resumes it). The batch never
+ * throws because of one recipient.
+ *
+ * For batching, render is called with placeholder URLs (substituted per recipient by
+ * SendGrid), so a renderer must treat the context's URLs as opaque strings.
  */
-export async function sendMarketingEmailBatch(requests: MarketingEmailRequest[]): Promise<Array<SendResult | RetryableSendError>> {
-  void requests;
-  throw new Error("sendMarketingEmailBatch: being implemented");
+export async function sendMarketingEmailBatch(requests: MarketingEmailRequest[]): Promise<BatchItemResult[]> {
+  const results: BatchItemResult[] = new Array(requests.length);
+  const provider = sendgridConfig();
+  const contexts = new Map<string, Promise<ShopSendingContext>>();
+  const contextFor = (shop: string) => {
+    let context = contexts.get(shop);
+    if (!context) contexts.set(shop, (context = loadShopSendingContext(shop)));
+    return context;
+  };
+  const placeholders = requests.length > 1 && provider !== null;
+
+  const ready: Prepared[] = [];
+  await mapLimit(requests, CONCURRENCY, async (request, index) => {
+    try {
+      const outcome = await prepare(request, await contextFor(request.shop), placeholders);
+      if ("status" in outcome) results[index] = outcome;
+      else ready.push({ ...outcome, index });
+    } catch (error) {
+      results[index] = error as Error;
+    }
+  });
+
+  // Group identical content (per shop) into one personalizations request.
+  const groups = new Map<string, Prepared[]>();
+  for (const item of ready) {
+    const key = placeholders ? contentKey(item) : item.id;
+    const group = groups.get(key) ?? [];
+    group.push(item);
+    groups.set(key, group);
+  }
+  const chunks: Prepared[][] = [];
+  for (const group of groups.values()) for (let i = 0; i < group.length; i += MAX_PERSONALIZATIONS) chunks.push(group.slice(i, i + MAX_PERSONALIZATIONS));
+
+  await mapLimit(chunks, HTTP_CONCURRENCY, async (chunk) => {
+    const outcomes = await deliver(chunk, provider);
+    chunk.forEach((item, i) => (results[item.index] = outcomes[i]));
+  });
+  return results;
+}
+
+// ---------------------------------------------------------------------------
+
+const CONCURRENCY = Number(process.env.EMAIL_SEND_CONCURRENCY ?? 16);
+const HTTP_CONCURRENCY = 8;
+const MAX_PERSONALIZATIONS = 1000; // SendGrid's limit per mail/send request
+const DEFAULT_FROM_EMAIL = "hello@pathwise.app";
+
+interface Prepared {
+  index: number;
+  request: MarketingEmailRequest;
+  id: string;
+  attempts: number;
+  now: Date;
+  context: ShopSendingContext;
+  rendered: RenderedEmail;
+  /** The per-recipient values of the placeholders in `rendered` (empty when rendered with real URLs). */
+  substitutions: Record<string, string>;
+  urls: { unsubscribe: string; oneClick: string };
+}
+
+async function prepare(
+  request: MarketingEmailRequest,
+  context: ShopSendingContext,
+  placeholders: boolean,
+): Promise<Omit<Prepared, "index"> | SendResult> {
+  const now = request.now ?? new Date();
+  if (!request.email || !request.email.includes("@")) {
+    const claim = await claimSend(claimInput(request), now);
+    if (!claim.claimed) return existingResult(claim.row);
+    await markSkipped(claim.id, claim.attempts, "no_email");
+    return { status: "skipped", messageId: claim.id, reason: "no_email" };
+  }
+  const claim = await claimSend(claimInput(request), now);
+  if (!claim.claimed) return existingResult(claim.row);
+  const { id, attempts } = claim;
+
+  const decision = await evaluateSendingRules(context, { shop: request.shop, customerId: request.customerId, email: request.email, excludeMessageId: id }, now);
+  if (decision.action === "skip") {
+    return (await markSkipped(id, attempts, decision.reason)) ? { status: "skipped", messageId: id, reason: decision.reason } : { status: "already_sent", messageId: id };
+  }
+  if (decision.action === "defer") {
+    return (await markDeferred(id, attempts, decision.until))
+      ? { status: "deferred", messageId: id, until: decision.until, reason: "quiet_hours" }
+      : { status: "already_sent", messageId: id };
+  }
+
+  const ref = { shop: request.shop, messageId: id };
+  const urls = { unsubscribe: unsubscribeUrl(ref), oneClick: oneClickUnsubscribeUrl(ref) };
+  const substitutions: Record<string, string> = {};
+  let ctx: RenderContext;
+  if (placeholders) {
+    let links = 0;
+    substitutions["-pwmid-"] = id;
+    substitutions["-pwopen-"] = openPixelUrl(ref);
+    substitutions["-pwunsub-"] = urls.unsubscribe;
+    substitutions["-pwoneclick-"] = urls.oneClick;
+    ctx = {
+      messageId: "-pwmid-",
+      linkWrapper: (url, linkId) => {
+        const key = `-pwl${links++}-`;
+        substitutions[key] = clickUrl({ shop: request.shop, messageId: id, linkId, url });
+        return key;
+      },
+      openPixelUrl: "-pwopen-",
+      unsubscribeUrl: "-pwunsub-",
+      oneClickUnsubscribeUrl: "-pwoneclick-",
+    };
+  } else {
+    ctx = {
+      messageId: id,
+      linkWrapper: (url, linkId) => clickUrl({ shop: request.shop, messageId: id, linkId, url }),
+      openPixelUrl: openPixelUrl(ref),
+      unsubscribeUrl: urls.unsubscribe,
+      oneClickUnsubscribeUrl: urls.oneClick,
+    };
+  }
+  const rendered = await request.render(ctx);
+  return { request, id, attempts, now, context, rendered, substitutions, urls };
+}
+
+function claimInput(request: MarketingEmailRequest) {
+  return {
+    shop: request.shop,
+    sendKey: request.sendKey,
+    flowId: request.flowId,
+    flowRunId: request.flowRunId,
+    stepKey: request.stepKey,
+    customerId: request.customerId,
+    email: request.email ?? "",
+    locale: request.locale ?? null,
+  };
+}
+
+function existingResult(row: LedgerRow): SendResult {
+  switch (row.status) {
+    case "sent":
+    case "captured":
+    case "claimed": // taken over by a concurrent claim
+    case "deferred":
+      return { status: "already_sent", messageId: row.id };
+    case "sending":
+    case "uncertain":
+      return { status: "uncertain", messageId: row.id };
+    case "skipped":
+      return { status: "skipped", messageId: row.id, reason: (row.skipReason ?? "no_consent") as SkipReason };
+    case "failed":
+      return { status: "failed", messageId: row.id, error: row.error ?? "failed" };
+  }
+}
+
+function substitute(text: string, substitutions: Record<string, string>): string {
+  const keys = Object.keys(substitutions);
+  if (!keys.length) return text;
+  return text.replace(/-pw(?:mid|open|unsub|oneclick|l\d+)-/g, (key) => substitutions[key] ?? key);
+}
+
+function contentKey(item: Prepared): string {
+  const { rendered, context, request } = item;
+  return createHash("sha256")
+    .update([request.shop, rendered.subject, rendered.html, rendered.text, context.settings.fromName ?? "", context.settings.replyTo ?? "", request.flowId].join("\u0000"))
+    .digest("hex");
+}
+
+function listUnsubscribeHeaders(urls: Prepared["urls"]): Record<string, string> {
+  return { "List-Unsubscribe": `<${urls.oneClick}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" };
+}
+
+function customArgs(item: Prepared): Record<string, string> {
+  return { pathwise_message_id: item.id, pathwise_shop: item.request.shop, pathwise_flow_id: item.request.flowId, pathwise_step: item.request.stepKey };
+}
+
+/** The v3 mail/send body for one group of messages with identical rendered content. */
+export function buildMailSendBody(chunk: Prepared[]): Record<string, unknown> {
+  const first = chunk[0];
+  const single = chunk.length === 1;
+  const content = (item: Prepared) => (single ? (value: string) => substitute(value, item.substitutions) : (value: string) => value);
+  const render = content(first);
+  const { settings, shopName } = first.context;
+  return {
+    personalizations: chunk.map((item) => ({
+      to: [{ email: item.request.email }],
+      custom_args: customArgs(item),
+      headers: listUnsubscribeHeaders(item.urls),
+      ...(single || !Object.keys(item.substitutions).length ? {} : { substitutions: item.substitutions }),
+    })),
+    from: { email: process.env.SENDGRID_FROM_EMAIL?.trim() || DEFAULT_FROM_EMAIL, name: settings.fromName ?? shopName },
+    ...(settings.replyTo ? { reply_to: { email: settings.replyTo } } : {}),
+    subject: render(first.rendered.subject),
+    content: [
+      { type: "text/plain", value: render(first.rendered.text) },
+      { type: "text/html", value: render(first.rendered.html) },
+    ],
+    categories: ["pathwise", first.request.flowId.slice(0, 255)],
+    // Our own signed redirects and pixel do the tracking; SendGrid rewriting links would hide the targets.
+    tracking_settings: { click_tracking: { enable: false, enable_text: false }, open_tracking: { enable: false }, subscription_tracking: { enable: false } },
+  };
+}
+
+async function deliver(chunk: Prepared[], provider: SendgridConfig | null): Promise<BatchItemResult[]> {
+  // Move every row to "sending" (the last check, under the per-recipient lock), then one HTTP call.
+  const sending: Prepared[] = [];
+  const outcomes = new Map<Prepared, BatchItemResult>();
+  for (const item of chunk) {
+    const keepHtml = provider === null;
+    const state = await beginSending(
+      { id: item.id, attempts: item.attempts, shop: item.request.shop, email: item.request.email },
+      {
+        subject: substitute(item.rendered.subject, item.substitutions),
+        html: keepHtml ? substitute(item.rendered.html, item.substitutions) : null,
+        text: keepHtml ? substitute(item.rendered.text, item.substitutions) : null,
+      },
+      smartSendingCutoff(item.context.settings.smartSendingHours, item.now),
+      item.now,
+    );
+    if (state === "sending") sending.push(item);
+    else if (state === "smart_sending") outcomes.set(item, { status: "skipped", messageId: item.id, reason: "smart_sending" });
+    else outcomes.set(item, { status: "already_sent", messageId: item.id });
+  }
+
+  if (sending.length) {
+    if (!provider) {
+      for (const item of sending) {
+        await markCaptured(item.id, item.now);
+        outcomes.set(item, { status: "captured", messageId: item.id });
+      }
+    } else {
+      await postAndRecord(sending, provider, outcomes);
+    }
+  }
+  return chunk.map((item) => outcomes.get(item)!);
+}
+
+async function postAndRecord(sending: Prepared[], provider: SendgridConfig, outcomes: Map<Prepared, BatchItemResult>): Promise<void> {
+  const ids = sending.map((item) => item.id);
+  try {
+    const { providerMessageId } = await postMailSend(provider, buildMailSendBody(sending));
+    await markSent(ids, providerMessageId, new Date());
+    for (const item of sending) outcomes.set(item, { status: "sent", messageId: item.id, providerMessageId });
+  } catch (error) {
+    if (!(error instanceof SendgridSendError)) throw error;
+    if (error.kind === "uncertain") {
+      await markUncertain(ids, error.message);
+      for (const item of sending) outcomes.set(item, { status: "uncertain", messageId: item.id });
+    } else if (error.kind === "retryable") {
+      await markRetryable(sending, error.message);
+      for (const item of sending) outcomes.set(item, new RetryableSendError(error.message, item.id, error.statusCode, error.retryAfterSeconds));
+    } else if (sending.length > 1) {
+      // One bad recipient refuses the whole request: nothing was accepted, so send each on its own.
+      await markRetryable(sending, error.message);
+      for (const item of sending) {
+        const [outcome] = await deliver([{ ...item, substitutions: item.substitutions }], provider);
+        outcomes.set(item, outcome);
+      }
+    } else {
+      await markFailed(ids, error.message);
+      outcomes.set(sending[0], { status: "failed", messageId: sending[0].id, error: error.message });
+    }
+  }
+}
+
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      await fn(items[index], index);
+    }
+  });
+  await Promise.all(workers);
 }

@@ -1,0 +1,199 @@
+import { randomUUID } from "node:crypto";
+import { pool } from "../db.server";
+import { normalizeEmail } from "./suppression.server";
+import { MAILED_STATUSES } from "./sending-rules.server";
+
+/**
+ * The send ledger (email_message): one row per (shop, send_key), claimed before
+ * anything is sent. Every state change is a compare-and-set on (status, attempts):
+ * `attempts` counts claims, so a worker whose claim was taken over by a later
+ * retry can no longer move the row, and at most one claim ever reaches "sending".
+ *
+ *   claimed ──rules──> skipped | deferred ──(later)──> claimed
+ *   claimed ──> sending ──2xx──> sent        (captured when no API key)
+ *                       ──429/5xx/refused──> claimed (retry later)
+ *                       ──4xx──> failed
+ *                       ──lost/crash──> uncertain ──(SendGrid event)──> sent
+ */
+export type LedgerStatus = "claimed" | "sending" | "sent" | "uncertain" | "failed" | "skipped" | "deferred" | "captured";
+
+export interface LedgerRow {
+  id: string;
+  status: LedgerStatus;
+  attempts: number;
+  skipReason: string | null;
+  deferredUntil: Date | null;
+  error: string | null;
+}
+
+export interface ClaimInput {
+  shop: string;
+  sendKey: string;
+  flowId: string;
+  flowRunId: string;
+  stepKey: string;
+  customerId: string | null;
+  email: string;
+  locale: string | null;
+}
+
+export type ClaimOutcome = { claimed: true; id: string; attempts: number } | { claimed: false; row: LedgerRow };
+
+const RETURNING = `id, status, attempts, skip_reason AS "skipReason", deferred_until AS "deferredUntil", error`;
+
+/**
+ * Claims the send key: a new row, or a row left "claimed" (crash before the HTTP
+ * call) or "deferred" (quiet hours) taken over with attempts + 1. Any other
+ * state is returned as is for the caller to report; a row found "sending" (the
+ * HTTP call started, outcome unknown) is turned into "uncertain" first.
+ */
+export async function claimSend(input: ClaimInput, now: Date): Promise<ClaimOutcome> {
+  const email = normalizeEmail(input.email);
+  const inserted = await pool.query(
+    `INSERT INTO email_message (id, shop, send_key, flow_id, flow_run_id, step_key, customer_id, email, locale, status, attempts, claimed_at, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'claimed', 1, $10::timestamptz, now(), now())
+     ON CONFLICT (shop, send_key) DO NOTHING
+     RETURNING id, attempts`,
+    [randomUUID(), input.shop, input.sendKey, input.flowId, input.flowRunId, input.stepKey, input.customerId, email, input.locale, now.toISOString()],
+  );
+  if (inserted.rows.length) return { claimed: true, id: inserted.rows[0].id, attempts: inserted.rows[0].attempts };
+
+  for (let round = 0; round < 5; round++) {
+    const { rows } = await pool.query(`SELECT ${RETURNING} FROM email_message WHERE shop = $1 AND send_key = $2`, [input.shop, input.sendKey]);
+    const row = rows[0] as LedgerRow | undefined;
+    if (!row) throw new Error(`email ledger row for ${input.sendKey} vanished`);
+    if (row.status === "claimed" || row.status === "deferred") {
+      const taken = await pool.query(
+        `UPDATE email_message SET status = 'claimed', attempts = attempts + 1, claimed_at = $4::timestamptz, deferred_until = NULL,
+                email = $5, customer_id = COALESCE($6, customer_id), updated_at = now()
+         WHERE shop = $1 AND send_key = $2 AND attempts = $3 AND status IN ('claimed', 'deferred')
+         RETURNING id, attempts`,
+        [input.shop, input.sendKey, row.attempts, now.toISOString(), email, input.customerId],
+      );
+      if (taken.rows.length) return { claimed: true, id: taken.rows[0].id, attempts: taken.rows[0].attempts };
+      continue; // someone else moved it: look again
+    }
+    if (row.status === "sending") {
+      const marked = await pool.query(
+        `UPDATE email_message SET status = 'uncertain', error = COALESCE(error || '; ', '') || $3, updated_at = now()
+         WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING ${RETURNING}`,
+        [row.id, row.attempts, "found in 'sending' on retry: the previous attempt stopped after the HTTP request started"],
+      );
+      if (marked.rows.length) return { claimed: false, row: marked.rows[0] };
+      continue;
+    }
+    return { claimed: false, row };
+  }
+  throw new Error(`could not claim ${input.sendKey}: the ledger row keeps changing`);
+}
+
+export async function markSkipped(id: string, attempts: number, reason: string): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    `UPDATE email_message SET status = 'skipped', skip_reason = $3, updated_at = now() WHERE id = $1 AND attempts = $2 AND status = 'claimed'`,
+    [id, attempts, reason],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+export async function markDeferred(id: string, attempts: number, until: Date): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    `UPDATE email_message SET status = 'deferred', skip_reason = 'quiet_hours', deferred_until = $3::timestamptz, updated_at = now()
+     WHERE id = $1 AND attempts = $2 AND status = 'claimed'`,
+    [id, attempts, until.toISOString()],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+export interface SendingContent {
+  subject: string;
+  /** Stored only for captured mail (the dev outbox); null otherwise to keep PII and size down. */
+  html: string | null;
+  text: string | null;
+}
+
+/**
+ * The last step before the HTTP call, under a per-recipient advisory lock so two
+ * flows cannot both pass smart sending for one person: re-checks smart sending
+ * and moves claimed -> sending. Returns "smart_sending" when it skipped instead,
+ * "lost" when another claim took the row over.
+ */
+export async function beginSending(
+  row: { id: string; attempts: number; shop: string; email: string },
+  content: SendingContent,
+  smartSendingCutoff: Date | null,
+  now: Date,
+): Promise<"sending" | "smart_sending" | "lost"> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const email = normalizeEmail(row.email);
+    await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7301))`, [`${row.shop}\n${email}`]);
+    if (smartSendingCutoff) {
+      const recent = await client.query(
+        `SELECT 1 FROM email_message WHERE shop = $1 AND email = $2 AND id <> $3 AND status = ANY($4::text[])
+           AND COALESCE(sent_at, sending_at) > $5::timestamptz LIMIT 1`,
+        [row.shop, email, row.id, MAILED_STATUSES, smartSendingCutoff.toISOString()],
+      );
+      if (recent.rows.length) {
+        const skipped = await client.query(
+          `UPDATE email_message SET status = 'skipped', skip_reason = 'smart_sending', updated_at = now() WHERE id = $1 AND attempts = $2 AND status = 'claimed'`,
+          [row.id, row.attempts],
+        );
+        await client.query("COMMIT");
+        return skipped.rowCount ? "smart_sending" : "lost";
+      }
+    }
+    const moved = await client.query(
+      `UPDATE email_message SET status = 'sending', sending_at = $3::timestamptz, subject = $4, html = $5, text = $6, error = NULL, updated_at = now()
+       WHERE id = $1 AND attempts = $2 AND status = 'claimed'`,
+      [row.id, row.attempts, now.toISOString(), content.subject, content.html, content.text],
+    );
+    await client.query("COMMIT");
+    return moved.rowCount ? "sending" : "lost";
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Outcome recording after the HTTP call. sent may also resolve a row some retry marked uncertain meanwhile. */
+export async function markSent(ids: string[], providerMessageId: string | null, now: Date): Promise<void> {
+  await pool.query(
+    `UPDATE email_message SET status = 'sent', provider_message_id = COALESCE($2, provider_message_id), sent_at = $3::timestamptz, updated_at = now()
+     WHERE id = ANY($1::text[]) AND status IN ('sending', 'uncertain')`,
+    [ids, providerMessageId, now.toISOString()],
+  );
+}
+
+export async function markCaptured(id: string, now: Date): Promise<void> {
+  await pool.query(
+    `UPDATE email_message SET status = 'captured', sent_at = $2::timestamptz, updated_at = now() WHERE id = $1 AND status IN ('sending', 'uncertain')`,
+    [id, now.toISOString()],
+  );
+}
+
+/** The provider definitely did not take it: back to claimed so the job's retry resumes it. */
+export async function markRetryable(rows: Array<{ id: string; attempts: number }>, error: string): Promise<void> {
+  await pool.query(
+    `UPDATE email_message m SET status = 'claimed', error = $3, updated_at = now()
+       FROM unnest($1::text[], $2::int[]) AS r(id, attempts)
+      WHERE m.id = r.id AND m.attempts = r.attempts AND m.status IN ('sending', 'uncertain')`,
+    [rows.map((r) => r.id), rows.map((r) => r.attempts), error],
+  );
+}
+
+export async function markUncertain(ids: string[], error: string): Promise<void> {
+  await pool.query(
+    `UPDATE email_message SET status = 'uncertain', error = $2, updated_at = now() WHERE id = ANY($1::text[]) AND status = 'sending'`,
+    [ids, error],
+  );
+}
+
+export async function markFailed(ids: string[], error: string): Promise<void> {
+  await pool.query(
+    `UPDATE email_message SET status = 'failed', error = $2, updated_at = now() WHERE id = ANY($1::text[]) AND status IN ('sending', 'uncertain')`,
+    [ids, error],
+  );
+}

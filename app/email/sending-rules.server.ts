@@ -1,0 +1,73 @@
+import { pool } from "../db.server";
+import { DEFAULT_EMAIL_SETTINGS, type EmailSettings } from "./settings.server";
+import { normalizeEmail } from "./suppression.server";
+import { decideSend, smartSendingCutoff, type RuleDecision } from "./sending-rules";
+
+/** Statuses that mean "this person may have got this email". */
+export const MAILED_STATUSES = ["sending", "sent", "uncertain", "captured"] as const;
+
+export interface ShopSendingContext {
+  settings: EmailSettings;
+  timezone: string;
+  shopName: string;
+}
+
+/** A shop's settings and time zone, read once per send (or once per batch). */
+export async function loadShopSendingContext(shop: string): Promise<ShopSendingContext> {
+  const { rows } = await pool.query(
+    `SELECT s.timezone, s.name AS shop_name,
+            e.from_name, e.reply_to, e.accent_color, e.logo_url, e.require_consent, e.quiet_hours_start, e.quiet_hours_end,
+            e.smart_sending_hours, e.click_attribution_days, (e.shop IS NOT NULL) AS has_settings
+       FROM (SELECT $1::text AS domain) q
+       LEFT JOIN shop s ON s.domain = q.domain
+       LEFT JOIN shop_email_settings e ON e.shop = q.domain`,
+    [shop],
+  );
+  const row = rows[0];
+  const settings: EmailSettings = row.has_settings
+    ? {
+        fromName: row.from_name,
+        replyTo: row.reply_to,
+        accentColor: row.accent_color,
+        logoUrl: row.logo_url,
+        requireConsent: row.require_consent,
+        quietHoursStart: row.quiet_hours_start,
+        quietHoursEnd: row.quiet_hours_end,
+        smartSendingHours: row.smart_sending_hours,
+        clickAttributionDays: row.click_attribution_days,
+      }
+    : { ...DEFAULT_EMAIL_SETTINGS };
+  return { settings, timezone: row.timezone ?? "UTC", shopName: row.shop_name ?? shop };
+}
+
+/**
+ * Looks up the recipient facts (consent, suppression, last marketing email) in one
+ * round trip and applies the rules. `excludeMessageId` is the message being sent.
+ */
+export async function evaluateSendingRules(
+  context: ShopSendingContext,
+  recipient: { shop: string; customerId: string | null; email: string; excludeMessageId: string },
+  now: Date,
+): Promise<RuleDecision> {
+  const email = normalizeEmail(recipient.email);
+  const cutoff = smartSendingCutoff(context.settings.smartSendingHours, now);
+  const { rows } = await pool.query(
+    `SELECT
+       (SELECT c.email_marketing_state FROM customer c
+         WHERE c.shop = $1 AND (CASE WHEN $2::text IS NOT NULL THEN c.id = $2 ELSE lower(c.email) = $3 END)
+         ORDER BY c.shopify_updated_at DESC NULLS LAST LIMIT 1) AS marketing_state,
+       EXISTS (SELECT 1 FROM email_suppression s WHERE s.shop = $1 AND s.email = $3) AS suppressed,
+       (CASE WHEN $4::timestamptz IS NULL THEN NULL ELSE
+         (SELECT max(COALESCE(m.sent_at, m.sending_at)) FROM email_message m
+           WHERE m.shop = $1 AND m.email = $3 AND m.id <> $5 AND m.status = ANY($6::text[])
+             AND COALESCE(m.sent_at, m.sending_at) > $4::timestamptz) END) AS last_mailed_at`,
+    [recipient.shop, recipient.customerId, email, cutoff?.toISOString() ?? null, recipient.excludeMessageId, MAILED_STATUSES],
+  );
+  const row = rows[0];
+  return decideSend(
+    context.settings,
+    { marketingState: row.marketing_state ?? null, suppressed: row.suppressed, lastMarketingEmailAt: row.last_mailed_at ?? null },
+    now,
+    context.timezone,
+  );
+}
