@@ -7,6 +7,7 @@ import {
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import prisma from "./db.server";
+import { CachedSessionStorage } from "./infra/cached-session-storage.server";
 import { adminApiOriginOverride, rewriteFetchToOrigin } from "./infra/admin-api-origin.server";
 import { recordInstallation } from "./shops/shops.server";
 
@@ -22,7 +23,7 @@ const shopify = shopifyApp({
   scopes: process.env.SCOPES?.split(","),
   appUrl: process.env.SHOPIFY_APP_URL || "",
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(prisma),
+  sessionStorage: new CachedSessionStorage(new PrismaSessionStorage(prisma)),
   distribution: AppDistribution.AppStore,
   future: {
     unstable_newEmbeddedAuthStrategy: true,

@@ -1,0 +1,64 @@
+import http from "node:http";
+import { createHmac, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
+/**
+ * The load process: sends signed webhooks (orders/create with Shopify's sample body)
+ * to a running app with fixed concurrency over keep-alive connections, and prints
+ * one JSON line: sent, ok, failed, seconds, latencies in ms (p50/p95/p99/max).
+ */
+const [target, totalArg, concurrencyArg, shop, secret, fixturesDir, idOffsetArg] = process.argv.slice(2);
+const idOffset = Number(idOffsetArg ?? 0);
+const total = Number(totalArg);
+const concurrency = Number(concurrencyArg);
+const url = new URL(target);
+const sample = JSON.parse(readFileSync(path.join(fixturesDir, "webhooks", "orders__create.json"), "utf8"));
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+
+function send(index: number): Promise<{ status: number; ms: number }> {
+  const body = JSON.stringify({ ...sample, id: 1_000_000 + idOffset + index, name: `#B${idOffset + index}`, updated_at: new Date().toISOString() });
+  const headers = {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    "x-shopify-topic": "orders/create",
+    "x-shopify-hmac-sha256": createHmac("sha256", secret).update(body).digest("base64"),
+    "x-shopify-shop-domain": shop,
+    "x-shopify-api-version": "2026-10",
+    "x-shopify-webhook-id": randomUUID(),
+    "x-shopify-event-id": randomUUID(),
+    "x-shopify-triggered-at": new Date().toISOString(),
+  };
+  const started = process.hrtime.bigint();
+  return new Promise((resolve) => {
+    const request = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers, agent }, (response) => {
+      response.resume();
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+    });
+    request.on("error", () => resolve({ status: 0, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+    request.end(body);
+  });
+}
+
+const latencies: number[] = [];
+let ok = 0;
+let failed = 0;
+let next = 0;
+const started = process.hrtime.bigint();
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (next < total) {
+      const index = next++;
+      const result = await send(index);
+      latencies.push(result.ms);
+      if (result.status === 200) ok++;
+      else failed++;
+    }
+  }),
+);
+const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+latencies.sort((a, b) => a - b);
+const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+const usage = process.resourceUsage();
+console.log(JSON.stringify({ sent: total, ok, failed, seconds, loadCpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6, p50: pct(50), p95: pct(95), p99: pct(99), max: latencies[latencies.length - 1] }));
+agent.destroy();

@@ -1,0 +1,99 @@
+import { spawn, execFileSync } from "node:child_process";
+import path from "node:path";
+import pg from "pg";
+import { createDatabaseIfMissing, dropDatabase, ensureDatabase, repoRoot, splitDatabaseUrl } from "../app/infra/postgres.server";
+import { migrateDatabase } from "../app/infra/migrate.server";
+
+/**
+ * npm run bench:webhooks — ack throughput and latency of webhook ingestion.
+ * The app runs as its own process (the built Remix app behind Express); a separate
+ * load process sends signed orders/create deliveries. Then the same load against a
+ * baseline that processes inside the request, as Shopify's template does.
+ */
+const TOTAL = Number(process.env.BENCH_WEBHOOKS ?? 20_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const SHOP = "bench-shop.myshopify.com";
+const SECRET = "bench-secret";
+const DATABASE = "pathwise_bench_webhooks";
+const fixtures = process.env.SHOPIFY_FIXTURES_DIR ?? path.resolve(repoRoot(), "..", "shared", "fixtures", "shopify");
+
+const server = await ensureDatabase({ database: "postgres" });
+const { serverUrl } = splitDatabaseUrl(server.url);
+await dropDatabase(serverUrl, DATABASE);
+await createDatabaseIfMissing(serverUrl, DATABASE);
+const databaseUrl = `${serverUrl}/${DATABASE}`;
+await migrateDatabase(databaseUrl);
+
+const env = {
+  ...process.env,
+  DATABASE_URL: databaseUrl,
+  SHOPIFY_API_KEY: "bench-key",
+  SHOPIFY_API_SECRET: SECRET,
+  SHOPIFY_APP_URL: "http://127.0.0.1",
+  BENCH_SHOP: SHOP,
+  NODE_ENV: "production",
+};
+const tsx = path.join(repoRoot(), "node_modules", ".bin", "tsx");
+const app = spawn(tsx, [...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), path.join(repoRoot(), "bench", "webhook-server.ts")], { env, stdio: ["ignore", "pipe", "inherit"] });
+const appUrl = await new Promise<string>((resolve, reject) => {
+  app.stdout.on("data", (chunk: Buffer) => {
+    const match = /READY (\S+)/.exec(chunk.toString());
+    if (match) resolve(match[1]);
+  });
+  app.once("exit", (code) => reject(new Error(`app exited with ${code}`)));
+});
+
+interface LoadResult { sent: number; ok: number; failed: number; seconds: number; p50: number; p95: number; p99: number; max: number }
+let idOffset = 0;
+function load(route: string, total: number): LoadResult {
+  idOffset += total;
+  const out = execFileSync(tsx, [path.join(repoRoot(), "bench", "webhook-load.ts"), `${appUrl}${route}`, String(total), String(CONCURRENCY), SHOP, SECRET, fixtures, String(idOffset)], {
+    env: { ...process.env },
+    maxBuffer: 1 << 20,
+  }).toString();
+  return JSON.parse(out.trim().split("\n").pop()!);
+}
+
+const db = new pg.Client({ connectionString: databaseUrl });
+await db.connect();
+const count = async (sql: string) => Number((await db.query(sql)).rows[0].n);
+
+console.log(`bench:webhooks — ${TOTAL.toLocaleString()} signed orders/create deliveries per run, ${CONCURRENCY} concurrent connections, 2-core machine\n`);
+load("/webhooks", 1_000); // warm-up: JIT, pools, caches
+const eventsBefore = await count("SELECT count(*) AS n FROM webhook_event");
+const pathwise = load("/webhooks", TOTAL);
+const stored = (await count("SELECT count(*) AS n FROM webhook_event")) - eventsBefore;
+const jobs = await count("SELECT count(*) AS n FROM graphile_worker.jobs");
+
+if (process.env.BENCH_SKIP_BASELINE) {
+  console.log(pathwise, stored);
+  app.kill("SIGTERM");
+  await new Promise((resolve) => app.once("exit", resolve));
+  process.exit(0);
+}
+load("/bench/baseline-webhooks", 1_000);
+const ordersBefore = await count(`SELECT count(*) AS n FROM "order"`);
+const baseline = load("/bench/baseline-webhooks", TOTAL);
+const baselineStored = (await count(`SELECT count(*) AS n FROM "order"`)) - ordersBefore;
+
+const row = (name: string, r: LoadResult, kept: number) =>
+  `${name.padEnd(34)} ${(r.sent / r.seconds).toFixed(0).padStart(8)}/s ${r.p50.toFixed(1).padStart(8)} ${r.p95.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${r.max.toFixed(1).padStart(8)} ${String(r.failed).padStart(7)} ${String(r.sent - kept).padStart(6)}`;
+console.log(`${"".padEnd(34)} ${"throughput".padStart(10)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(8)} ${"non-2xx".padStart(7)} ${"lost".padStart(6)}`);
+console.log(row("Pathwise (record + enqueue, ack)", pathwise, stored));
+console.log(row("Baseline (process in request)", baseline, baselineStored));
+console.log(`\nPathwise stored ${stored.toLocaleString()} events with ${jobs.toLocaleString()} processing jobs enqueued (sent ${pathwise.sent.toLocaleString()}, lost ${pathwise.sent - stored}).`);
+console.log(`Throughput ratio Pathwise/baseline: ${((pathwise.sent / pathwise.seconds) / (baseline.sent / baseline.seconds)).toFixed(2)}x`);
+console.log(`p99 ratio baseline/Pathwise: ${(baseline.p99 / pathwise.p99).toFixed(2)}x (lower latency is better)`);
+const targets = [
+  [`>= 2,000 webhooks/s`, pathwise.sent / pathwise.seconds >= 2000],
+  [`p99 < 50 ms`, pathwise.p99 < 50],
+  [`0 lost`, pathwise.sent - stored === 0 && pathwise.failed === 0],
+  [`ahead of baseline on throughput and p99`, pathwise.sent / pathwise.seconds > baseline.sent / baseline.seconds && pathwise.p99 < baseline.p99],
+] as const;
+for (const [label, met] of targets) console.log(`${met ? "MET " : "MISS"} ${label}`);
+
+await db.end();
+app.kill("SIGTERM");
+await new Promise((resolve) => app.once("exit", resolve));
+await dropDatabase(serverUrl, DATABASE).catch(() => {});
+await server.stop();
