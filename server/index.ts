@@ -18,7 +18,9 @@ export interface StartedApp {
   stop: () => Promise<void>;
 }
 
-export async function startApp(options: { port?: number; host?: string; worker?: boolean } = {}): Promise<StartedApp> {
+export async function startApp(
+  options: { port?: number; host?: string; worker?: boolean; extraRoutes?: (app: express.Express) => void } = {},
+): Promise<StartedApp> {
   const database = await ensureDatabase();
   await migrateDatabase(database.url);
   const buildPath = path.join(repoRoot(), "build", "server", "index.js");
@@ -31,6 +33,7 @@ export async function startApp(options: { port?: number; host?: string; worker?:
   app.use(compression());
   app.use("/assets", express.static(path.join(repoRoot(), "build", "client", "assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(repoRoot(), "build", "client"), { maxAge: "1h" }));
+  options.extraRoutes?.(app);
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
   const server = createServer(app);
