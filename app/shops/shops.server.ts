@@ -1,7 +1,7 @@
 import prisma from "../db.server";
 import { adminQuery, type AdminGraphql } from "./admin-graphql";
 
-const SHOP_QUERY = `#graphql
+export const SHOP_QUERY = `#graphql
   query PathwiseShop {
     shop {
       name
