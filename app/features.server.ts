@@ -1,3 +1,4 @@
 // Every feature that subscribes to store events, registers tasks or exporters is
 // imported here once, so the web server and the worker see the same wiring.
 import "./compliance/compliance.server";
+import "./email/register.server";

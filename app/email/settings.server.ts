@@ -43,9 +43,12 @@ const optionalText = (max: number) =>
     .max(max, `At most ${max} characters`)
     .transform((value) => (value === "" ? null : value));
 
+// Disabled fields are not posted: missing = empty.
 const clockTime = z
   .string()
   .trim()
+  .optional()
+  .transform((value) => value ?? "")
   .refine((value) => value === "" || parseMinutes(value) !== null, "Use a 24-hour time like 21:00");
 
 /** The settings form as posted (all strings), validated field by field. */

@@ -21,6 +21,8 @@ export default function App() {
         <Link to="/app" rel="home">Home</Link>
         <Link to="/app/activity">Store activity</Link>
         <Link to="/app/privacy">Privacy requests</Link>
+        <Link to="/app/outbox">Outbox</Link>
+        <Link to="/app/settings/email">Email settings</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

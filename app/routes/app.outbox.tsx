@@ -1,0 +1,80 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link as RemixLink, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Badge, BlockStack, Card, DataTable, EmptyState, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { authenticate } from "../shopify.server";
+import { listOutbox, outboxMessage } from "../email/outbox.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const selected = new URL(request.url).searchParams.get("message");
+  const [outbox, message] = await Promise.all([listOutbox(session.shop), selected ? outboxMessage(session.shop, selected) : null]);
+  return { ...outbox, message, capturing: !process.env.SENDGRID_API_KEY };
+};
+
+const tone = (status: string) =>
+  status === "sent" || status === "captured" ? "success" : status === "skipped" || status === "deferred" ? "info" : status === "failed" || status === "uncertain" ? "critical" : "attention";
+
+export default function Outbox() {
+  const { messages, counts, message, capturing } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const keep = (id: string) => {
+    const next = new URLSearchParams(params);
+    next.set("message", id);
+    return `?${next.toString()}`;
+  };
+  return (
+    <Page
+      title="Outbox"
+      subtitle={capturing ? "No SendGrid API key is set: emails are captured here instead of being sent" : "Every email Pathwise sent or decided not to send, newest first"}
+    >
+      <Layout>
+        <Layout.Section>
+          <InlineStack gap="200">
+            {Object.entries(counts).map(([status, count]) => (
+              <Badge key={status} tone={tone(status)}>{`${status}: ${count}`}</Badge>
+            ))}
+          </InlineStack>
+        </Layout.Section>
+        {message ? (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">{message.subject ?? "(no subject)"}</Text>
+                <Text as="p" tone="subdued">To {message.email ?? "(redacted)"} · {message.status}</Text>
+                {message.html ? (
+                  // The email's own HTML, isolated: no scripts, no same-origin access to the admin.
+                  <iframe title="Rendered email" sandbox="" srcDoc={message.html} style={{ width: "100%", height: 720, border: "1px solid #ddd", borderRadius: 8 }} />
+                ) : (
+                  <Text as="p" tone="subdued">Only captured emails keep a copy of their content.</Text>
+                )}
+                {message.text ? <pre style={{ whiteSpace: "pre-wrap", fontSize: 12 }}>{message.text}</pre> : null}
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        ) : null}
+        <Layout.Section>
+          <Card>
+            {messages.length === 0 ? (
+              <EmptyState heading="No emails yet" image="">
+                <p>Emails from your flows appear here as they are sent.</p>
+              </EmptyState>
+            ) : (
+              <DataTable
+                columnContentTypes={["text", "text", "text", "text", "text", "text"]}
+                headings={["When", "To", "Subject", "Flow / step", "Status", "Engagement"]}
+                rows={messages.map((m) => [
+                  new Date(m.sentAt ?? m.createdAt).toLocaleString(),
+                  m.email ?? "(redacted)",
+                  m.hasCopy ? <RemixLink key={m.id} to={keep(m.id)}>{m.subject ?? "(no subject)"}</RemixLink> : (m.subject ?? ""),
+                  `${m.flowId} / ${m.stepKey}`,
+                  <Badge key={`${m.id}-s`} tone={tone(m.status)}>{m.skipReason ? `${m.status}: ${m.skipReason}` : m.status}</Badge>,
+                  [m.deliveredAt ? "delivered" : "", m.openedAt ? (m.openUnreliable ? "opened (unreliable)" : "opened") : "", m.clickedAt ? "clicked" : ""].filter(Boolean).join(", "),
+                ])}
+              />
+            )}
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
