@@ -346,7 +346,7 @@ async function postAndRecord(sending: Prepared[], provider: SendgridConfig, outc
   const ids = sending.map((item) => item.id);
   try {
     const { providerMessageId } = await postMailSend(provider, buildMailSendBody(sending));
-    await markSent(ids, providerMessageId, new Date());
+    await markSent(ids, providerMessageId, sending[0].now);
     for (const item of sending) outcomes.set(item, { status: "sent", messageId: item.id, providerMessageId });
   } catch (error) {
     if (!(error instanceof SendgridSendError)) throw error;

@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import prisma from "../../app/db.server";
+import { RetryableSendError, sendMarketingEmail, sendMarketingEmailBatch } from "../../app/email/outbound.server";
+import { suppress } from "../../app/email/suppression.server";
+import { installShop } from "../support/shopify";
+import { startSendgridFake, type SendgridFake } from "./support/sendgrid-fake";
+import { customer, sendRequest, useCaptureMode, useSendgrid } from "./support/email-fixtures";
+
+const shop = "sending-test.myshopify.com";
+let fake: SendgridFake;
+
+beforeAll(async () => {
+  fake = await startSendgridFake();
+  await installShop(shop, { timezone: "America/New_York", name: "Widget Co" });
+});
+afterAll(async () => {
+  useCaptureMode();
+  await fake.close();
+});
+beforeEach(async () => {
+  fake.reset();
+  useSendgrid(fake);
+  await prisma.emailMessage.deleteMany({ where: { shop } });
+  await prisma.emailSuppression.deleteMany({ where: { shop } });
+  await prisma.shopEmailSettings.deleteMany({ where: { shop } });
+  await customer(shop, "101", "ada@example.com");
+});
+
+const ledger = (sendKey: string) => prisma.emailMessage.findUniqueOrThrow({ where: { shop_sendKey: { shop, sendKey } } });
+
+describe("sendMarketingEmail", () => {
+  it("sends once per send key: the same (run, step) twice makes one HTTP request", async () => {
+    const request = sendRequest(shop, { customerId: "101" });
+    const first = await sendMarketingEmail(request);
+    const second = await sendMarketingEmail(request);
+    expect(first.status).toBe("sent");
+    expect(second).toEqual({ status: "already_sent", messageId: first.messageId });
+    expect(fake.requests).toBe(1);
+    expect(fake.messages).toHaveLength(1);
+    const row = await ledger(request.sendKey);
+    expect(row.status).toBe("sent");
+    expect(row.providerMessageId).toBe(fake.messages[0].xMessageId);
+    expect(row.html).toBeNull(); // only captured mail keeps a copy
+  });
+
+  it("puts our message id in custom_args, RFC 8058 headers, and only signed app links in the body", async () => {
+    const result = await sendMarketingEmail(sendRequest(shop, { customerId: "101" }));
+    const [message] = fake.messages;
+    expect(message.customArgs.pathwise_message_id).toBe(result.messageId);
+    expect(message.customArgs.pathwise_shop).toBe(shop);
+    expect(message.headers["List-Unsubscribe"]).toMatch(/^<https:\/\/pathwise\.test\/u\/[^>]+\?one-click=1>$/);
+    expect(message.headers["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
+    const hrefs = [...message.html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]);
+    expect(hrefs).toHaveLength(3);
+    expect(hrefs.slice(0, 2).every((href) => href.startsWith("https://pathwise.test/t/c/"))).toBe(true);
+    expect(message.html).toContain('src="https://pathwise.test/t/o/');
+    expect(message.html).not.toContain("shop.example");
+  });
+
+  it("skips without consent, suppressed, and within the smart-sending window, recording each reason", async () => {
+    await prisma.shopEmailSettings.create({ data: { shop, quietHoursStart: null, quietHoursEnd: null } });
+    await customer(shop, "102", "nope@example.com", "NOT_SUBSCRIBED");
+    const noConsentRequest = sendRequest(shop, { customerId: "102", email: "nope@example.com" });
+    const noConsent = await sendMarketingEmail(noConsentRequest);
+    expect(noConsent).toMatchObject({ status: "skipped", reason: "no_consent" });
+
+    const unknown = await sendMarketingEmail(sendRequest(shop, { email: "stranger@example.com" }));
+    expect(unknown).toMatchObject({ status: "skipped", reason: "no_consent" });
+
+    await customer(shop, "103", "bounced@example.com");
+    await suppress(shop, "Bounced@Example.com", "bounce", "test");
+    const suppressed = await sendMarketingEmail(sendRequest(shop, { customerId: "103", email: "bounced@example.com" }));
+    expect(suppressed).toMatchObject({ status: "skipped", reason: "suppressed" });
+
+    const now = new Date("2026-11-24T17:00:00Z");
+    const first = await sendMarketingEmail(sendRequest(shop, { customerId: "101", now }));
+    expect(first.status).toBe("sent");
+    const otherFlow = await sendMarketingEmail(sendRequest(shop, { customerId: "101", flowId: "cross-sell", now: new Date(now.getTime() + 15 * 3600_000) }));
+    expect(otherFlow).toMatchObject({ status: "skipped", reason: "smart_sending" });
+    const later = await sendMarketingEmail(sendRequest(shop, { customerId: "101", now: new Date(now.getTime() + 17 * 3600_000) }));
+    expect(later.status).toBe("sent");
+
+    expect(fake.messages.map((m) => m.to)).toEqual(["ada@example.com", "ada@example.com"]);
+    const reasons = await prisma.emailMessage.findMany({ where: { shop, status: "skipped" }, select: { skipReason: true }, orderBy: { createdAt: "asc" } });
+    expect(reasons.map((r) => r.skipReason).sort()).toEqual(["no_consent", "no_consent", "smart_sending", "suppressed"]);
+    // A skip is final for its send key.
+    await customer(shop, "102", "nope@example.com", "SUBSCRIBED");
+    expect(await sendMarketingEmail(noConsentRequest)).toEqual(noConsent);
+  });
+
+  it("consent and smart sending follow the shop's settings", async () => {
+    await prisma.shopEmailSettings.create({ data: { shop, requireConsent: false, smartSendingHours: 0 } });
+    const stranger = await sendMarketingEmail(sendRequest(shop, { email: "stranger@example.com" }));
+    const again = await sendMarketingEmail(sendRequest(shop, { email: "stranger@example.com", flowId: "cross-sell" }));
+    expect([stranger.status, again.status]).toEqual(["sent", "sent"]);
+  });
+
+  it("defers during quiet hours in the shop's time zone to the next allowed minute, without consuming the send key", async () => {
+    // 23:30 in New York (EST, UTC-5) on 24 Nov 2026 -> 08:00 on 25 Nov = 13:00Z.
+    const request = sendRequest(shop, { customerId: "101", now: new Date("2026-11-25T04:30:00Z") });
+    const deferred = await sendMarketingEmail(request);
+    expect(deferred).toMatchObject({ status: "deferred", reason: "quiet_hours" });
+    expect(deferred.status === "deferred" && deferred.until.toISOString()).toBe("2026-11-25T13:00:00.000Z");
+    expect((await ledger(request.sendKey)).status).toBe("deferred");
+    expect(fake.requests).toBe(0);
+
+    const resumed = await sendMarketingEmail({ ...request, now: new Date("2026-11-25T13:00:00Z") });
+    expect(resumed).toMatchObject({ status: "sent", messageId: deferred.messageId });
+    expect(fake.messages).toHaveLength(1);
+
+    // Shop-specific quiet hours: none at all.
+    await prisma.shopEmailSettings.create({ data: { shop, quietHoursStart: null, quietHoursEnd: null } });
+    const night = await sendMarketingEmail(sendRequest(shop, { customerId: "101", flowId: "late", now: new Date("2026-11-26T05:00:00Z") }));
+    expect(night.status).toBe("sent");
+  });
+
+  it("a 5xx is retried by the job and ends in exactly one email", async () => {
+    const request = sendRequest(shop, { customerId: "101" });
+    fake.failNext(503);
+    const error = await sendMarketingEmail(request).catch((e) => e);
+    expect(error).toBeInstanceOf(RetryableSendError);
+    expect((error as RetryableSendError).statusCode).toBe(503);
+    expect((await ledger(request.sendKey)).status).toBe("claimed");
+    fake.failNext(429);
+    await expect(sendMarketingEmail(request)).rejects.toMatchObject({ statusCode: 429, retryAfterSeconds: 1 });
+    const result = await sendMarketingEmail(request);
+    expect(result.status).toBe("sent");
+    expect(fake.messages).toHaveLength(1);
+    expect(fake.requests).toBe(3);
+    expect((await ledger(request.sendKey)).attempts).toBe(3);
+  });
+
+  it("a refused message (4xx) fails for good; a lost reply is uncertain and never sent again", async () => {
+    const bad = await sendMarketingEmail(sendRequest(shop, { requireConsent: undefined, customerId: null, email: "ada@example" } as never));
+    expect(bad.status).toBe("skipped"); // no customer with that address: no consent
+
+    fake.failNext(400);
+    const refused = sendRequest(shop, { customerId: "101" });
+    expect(await sendMarketingEmail(refused)).toMatchObject({ status: "failed" });
+    expect(await sendMarketingEmail(refused)).toMatchObject({ status: "failed" });
+    expect(fake.messages).toHaveLength(0);
+
+    fake.acceptThenDrop();
+    const lost = sendRequest(shop, { customerId: "101", flowId: "other" });
+    expect(await sendMarketingEmail(lost)).toMatchObject({ status: "uncertain" });
+    expect(await sendMarketingEmail(lost)).toMatchObject({ status: "uncertain" });
+    expect(fake.messages).toHaveLength(1); // SendGrid got it once; we never retried
+    expect((await ledger(lost.sendKey)).status).toBe("uncertain");
+  });
+
+  it("a row left in 'sending' by a crash is resolved as uncertain; one left 'claimed' is resumed", async () => {
+    const crashedDuring = sendRequest(shop, { customerId: "101" });
+    await prisma.emailMessage.create({
+      data: { id: "crashed-during", shop, sendKey: crashedDuring.sendKey, flowId: "f", flowRunId: crashedDuring.flowRunId, stepKey: "email-1", email: "ada@example.com", status: "sending", attempts: 1, sendingAt: new Date() },
+    });
+    expect(await sendMarketingEmail(crashedDuring)).toEqual({ status: "uncertain", messageId: "crashed-during" });
+    expect((await ledger(crashedDuring.sendKey)).error).toMatch(/HTTP request started/);
+
+    // (Another address: the uncertain email above counts for smart sending.)
+    await customer(shop, "104", "grace@example.com");
+    const crashedBefore = sendRequest(shop, { customerId: "104", email: "grace@example.com", flowId: "other" });
+    await prisma.emailMessage.create({
+      data: { id: "crashed-before", shop, sendKey: crashedBefore.sendKey, flowId: "f", flowRunId: crashedBefore.flowRunId, stepKey: "email-1", email: "grace@example.com", status: "claimed", attempts: 1 },
+    });
+    expect(await sendMarketingEmail(crashedBefore)).toMatchObject({ status: "sent", messageId: "crashed-before" });
+    expect(fake.messages).toHaveLength(1);
+  });
+
+  it("captures locally when no API key is set", async () => {
+    useCaptureMode();
+    const request = sendRequest(shop, { customerId: "101" });
+    const result = await sendMarketingEmail(request);
+    expect(result.status).toBe("captured");
+    expect(fake.requests).toBe(0);
+    const row = await ledger(request.sendKey);
+    expect(row.status).toBe("captured");
+    expect(row.html).toContain("https://pathwise.test/t/c/");
+    expect(row.text).toContain("Unsubscribe: https://pathwise.test/u/");
+    expect(await sendMarketingEmail(request)).toMatchObject({ status: "already_sent" });
+  });
+
+  it("batches identical content into one request with personalizations and per-recipient links", async () => {
+    const requests = [];
+    for (let i = 0; i < 50; i++) {
+      await customer(shop, `b${i}`, `buyer${i}@example.com`);
+      requests.push(sendRequest(shop, { customerId: `b${i}`, email: `buyer${i}@example.com` }));
+    }
+    const results = await sendMarketingEmailBatch(requests);
+    expect(results.every((r) => !(r instanceof Error) && r.status === "sent")).toBe(true);
+    expect(fake.requests).toBe(1);
+    expect(fake.messages).toHaveLength(50);
+    const ids = new Set(fake.messages.map((m) => m.customArgs.pathwise_message_id));
+    expect(ids.size).toBe(50);
+    // After SendGrid's substitution each recipient has their own signed links.
+    const firstLinks = fake.messages.map((m) => m.html.match(/\/t\/c\/([^"]+)/)![1]);
+    expect(new Set(firstLinks).size).toBe(50);
+    expect(fake.messages.every((m) => !m.html.includes("-pw"))).toBe(true);
+    // Re-running the batch sends nothing.
+    const again = await sendMarketingEmailBatch(requests);
+    expect(again.every((r) => !(r instanceof Error) && r.status === "already_sent")).toBe(true);
+    expect(fake.requests).toBe(1);
+  });
+
+  it("a batch refused for one bad address falls back to single sends for the rest", async () => {
+    await customer(shop, "x1", "good1@example.com");
+    await customer(shop, "x2", "bad@localhost");
+    await customer(shop, "x3", "good2@example.com");
+    const results = await sendMarketingEmailBatch([
+      sendRequest(shop, { customerId: "x1", email: "good1@example.com" }),
+      sendRequest(shop, { customerId: "x2", email: "bad@localhost" }),
+      sendRequest(shop, { customerId: "x3", email: "good2@example.com" }),
+    ]);
+    expect(results.map((r) => (r instanceof Error ? "error" : r.status))).toEqual(["sent", "failed", "sent"]);
+    expect(fake.messages.map((m) => m.to).sort()).toEqual(["good1@example.com", "good2@example.com"]);
+  });
+});
