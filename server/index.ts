@@ -33,6 +33,11 @@ export async function startApp(
   app.use(compression());
   app.use("/assets", express.static(path.join(repoRoot(), "build", "client", "assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(repoRoot(), "build", "client"), { maxAge: "1h" }));
+  // Webhooks take the same ingestion path as app/routes/webhooks.tsx, mounted
+  // straight on Express: at thousands of deliveries a second, Remix's routing and
+  // request conversion are a measurable share of the ack time (bench:webhooks).
+  const { webhookExpressHandler } = await import("./webhook-handler");
+  app.post("/webhooks", webhookExpressHandler);
   options.extraRoutes?.(app);
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
