@@ -30,6 +30,8 @@ export interface SendgridFake {
   messages: FakeMessage[];
   rejected: Array<{ status: number; errors: unknown }>;
   failNext(status: number, count?: number): void;
+  /** Chaos for the crash test: each request fails with 503 / is accepted-then-dropped with these odds, after up to latencyMs. */
+  chaos(options: { failRate?: number; dropRate?: number; latencyMs?: number } | null): void;
   acceptThenDrop(count?: number): void;
   reset(): void;
   close(): Promise<void>;
@@ -76,6 +78,7 @@ function substitute(value: string, substitutions: Record<string, string> | undef
 export async function startSendgridFake(apiKey = `SG.fake-${randomBytes(6).toString("hex")}`): Promise<SendgridFake> {
   let failures: number[] = [];
   let drops = 0;
+  let chaos: { failRate?: number; dropRate?: number; latencyMs?: number } | null = null;
   const fake: SendgridFake = {
     url: "",
     apiKey,
@@ -86,12 +89,16 @@ export async function startSendgridFake(apiKey = `SG.fake-${randomBytes(6).toStr
     failNext(status, count = 1) {
       for (let i = 0; i < count; i++) failures.push(status);
     },
+    chaos(options) {
+      chaos = options;
+    },
     acceptThenDrop(count = 1) {
       drops += count;
     },
     reset() {
       failures = [];
       drops = 0;
+      chaos = null;
       fake.requests = 0;
       fake.accepted = 0;
       fake.messages.length = 0;
@@ -113,6 +120,9 @@ export async function startSendgridFake(apiKey = `SG.fake-${randomBytes(6).toStr
     for await (const chunk of req) chunks.push(chunk as Buffer);
     if (req.method !== "POST" || req.url !== "/v3/mail/send") return reply(res, 404, { errors: [{ message: "not found" }] });
     fake.requests++;
+    if (chaos?.latencyMs) await new Promise((resolve) => setTimeout(resolve, Math.random() * chaos!.latencyMs!));
+    if (chaos?.failRate && Math.random() < chaos.failRate) failures.unshift(503);
+    if (chaos?.dropRate && Math.random() < chaos.dropRate) drops++;
     if (req.headers.authorization !== `Bearer ${apiKey}`) return reply(res, 401, { errors: [{ message: "The provided authorization grant is invalid, expired, or revoked" }] });
     const failure = failures.shift();
     if (failure) {
