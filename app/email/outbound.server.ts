@@ -312,7 +312,7 @@ async function deliver(chunk: Prepared[], provider: SendgridConfig | null): Prom
   // Move every row to "sending" (the last check, under the per-recipient lock), then one HTTP call.
   const sending: Prepared[] = [];
   const outcomes = new Map<Prepared, BatchItemResult>();
-  for (const item of chunk) {
+  await mapLimit(chunk, CONCURRENCY, async (item) => {
     const keepHtml = provider === null;
     const state = await beginSending(
       { id: item.id, attempts: item.attempts, shop: item.request.shop, email: item.request.email },
@@ -327,7 +327,7 @@ async function deliver(chunk: Prepared[], provider: SendgridConfig | null): Prom
     if (state === "sending") sending.push(item);
     else if (state === "smart_sending") outcomes.set(item, { status: "skipped", messageId: item.id, reason: "smart_sending" });
     else outcomes.set(item, { status: "already_sent", messageId: item.id });
-  }
+  });
 
   if (sending.length) {
     if (!provider) {
