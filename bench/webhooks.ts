@@ -1,4 +1,4 @@
-import { spawn, execFileSync } from "node:child_process";
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import pg from "pg";
 import { createDatabaseIfMissing, dropDatabase, ensureDatabase, repoRoot, splitDatabaseUrl } from "../app/infra/postgres.server";
@@ -34,9 +34,9 @@ const env = {
   NODE_ENV: "production",
 };
 const tsx = path.join(repoRoot(), "node_modules", ".bin", "tsx");
-const app = spawn(tsx, [...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), path.join(repoRoot(), "bench", "webhook-server.ts")], { env, stdio: ["ignore", "pipe", "inherit"] });
+const app: ChildProcess = spawn(tsx, [...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), path.join(repoRoot(), "bench", "webhook-server.ts")], { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "inherit"] });
 const appUrl = await new Promise<string>((resolve, reject) => {
-  app.stdout.on("data", (chunk: Buffer) => {
+  app.stdout!.on("data", (chunk: Buffer) => {
     const match = /READY (\S+)/.exec(chunk.toString());
     if (match) resolve(match[1]);
   });
@@ -76,12 +76,25 @@ const ordersBefore = await count(`SELECT count(*) AS n FROM "order"`);
 const baseline = load("/bench/baseline-webhooks", TOTAL);
 const baselineStored = (await count(`SELECT count(*) AS n FROM "order"`)) - ordersBefore;
 
+// Processing: the worker drains what was acknowledged (normalize + store model + store events).
+process.env.DATABASE_URL = databaseUrl;
+const { startWorker } = await import("../app/jobs/worker.server");
+const drainStarted = Date.now();
+const runner = await startWorker({ connectionString: databaseUrl, concurrency: 16, pollInterval: 200 });
+while ((await count(`SELECT count(*) AS n FROM graphile_worker.jobs WHERE task_identifier = 'process-webhook'`)) > 0) {
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
+const drainSeconds = (Date.now() - drainStarted) / 1000;
+await runner.stop();
+const processed = await count(`SELECT count(*) AS n FROM webhook_event WHERE status = 'processed'`);
+
 const row = (name: string, r: LoadResult, kept: number) =>
   `${name.padEnd(34)} ${(r.sent / r.seconds).toFixed(0).padStart(8)}/s ${r.p50.toFixed(1).padStart(8)} ${r.p95.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${r.max.toFixed(1).padStart(8)} ${String(r.failed).padStart(7)} ${String(r.sent - kept).padStart(6)}`;
 console.log(`${"".padEnd(34)} ${"throughput".padStart(10)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(8)} ${"non-2xx".padStart(7)} ${"lost".padStart(6)}`);
 console.log(row("Pathwise (record + enqueue, ack)", pathwise, stored));
 console.log(row("Baseline (process in request)", baseline, baselineStored));
 console.log(`\nPathwise stored ${stored.toLocaleString()} events with ${jobs.toLocaleString()} processing jobs enqueued (sent ${pathwise.sent.toLocaleString()}, lost ${pathwise.sent - stored}).`);
+console.log(`Worker processed ${processed.toLocaleString()} events in ${drainSeconds.toFixed(1)} s (${(processed / drainSeconds).toFixed(0)} events/s, concurrency 16) after the ack run.`);
 console.log(`Throughput ratio Pathwise/baseline: ${((pathwise.sent / pathwise.seconds) / (baseline.sent / baseline.seconds)).toFixed(2)}x`);
 console.log(`p99 ratio baseline/Pathwise: ${(baseline.p99 / pathwise.p99).toFixed(2)}x (lower latency is better)`);
 const targets = [
@@ -93,6 +106,8 @@ const targets = [
 for (const [label, met] of targets) console.log(`${met ? "MET " : "MISS"} ${label}`);
 
 await db.end();
+const { closeDatabase } = await import("../app/db.server");
+await closeDatabase();
 app.kill("SIGTERM");
 await new Promise((resolve) => app.once("exit", resolve));
 await dropDatabase(serverUrl, DATABASE).catch(() => {});

@@ -16,8 +16,10 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Runner> 
     if (log) log(level, message);
     else if (level === "error" || level === "warning") console.error(`[worker] ${level}: ${message}`);
   });
+  // By default the worker shares this process's pool, so its connections live and end with the app's.
+  const { pool } = options.connectionString ? { pool: undefined } : await import("../db.server");
   return run({
-    connectionString: options.connectionString ?? process.env.DATABASE_URL,
+    ...(pool ? { pgPool: pool } : { connectionString: options.connectionString }),
     concurrency: options.concurrency ?? Number(process.env.WORKER_CONCURRENCY ?? 8),
     pollInterval: options.pollInterval ?? 1000,
     noHandleSignals: true,
