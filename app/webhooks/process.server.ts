@@ -12,6 +12,7 @@ import {
   saveProduct,
 } from "../store/store.server";
 import { markUninstalled, recordDataRequest, redactCustomer, redactShop } from "../compliance/compliance.server";
+import { isProcessedWithoutInstallation } from "./topics";
 import {
   normalizeCart,
   normalizeCheckout,
@@ -84,7 +85,12 @@ export async function processWebhookEvent(id: bigint): Promise<ProcessOutcome> {
     await prisma.webhookEvent.update({ where: { id }, data: { status: "unknown_topic", processedAt: new Date() } });
     return "skipped";
   }
-  const shop = await prisma.shop.findUnique({ where: { domain: event.shop }, select: { currency: true } });
+  const shop = await prisma.shop.findUnique({ where: { domain: event.shop }, select: { currency: true, uninstalledAt: true } });
+  // Ingestion may still have seen a cached session; an uninstalled shop's ordinary topics are not applied.
+  if (shop?.uninstalledAt && !isProcessedWithoutInstallation(event.topic) && event.receivedAt >= shop.uninstalledAt) {
+    await prisma.webhookEvent.update({ where: { id }, data: { status: "unknown_shop", error: `${event.shop} uninstalled Pathwise`, processedAt: new Date() } });
+    return "skipped";
+  }
   try {
     await prisma.$transaction(
       async (tx) => {

@@ -43,10 +43,12 @@ describe("app/uninstalled", () => {
     expect(mine.last_error).toMatch(/uninstalled/);
     expect(theirs.attempts).toBe(0);
 
-    // After uninstall, ordinary topics for the shop are recorded but not processed.
+    // After uninstall, ordinary topics for the shop are recorded but not applied.
     const eventId = randomUUID();
-    await deliver({ shop, topic: "orders/create", body: samplePayload("orders/create"), eventId });
+    await deliver({ shop, topic: "orders/create", body: { ...samplePayload("orders/create"), id: 5151 }, eventId });
+    await drainJobs();
     expect((await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId } })).status).toBe("unknown_shop");
+    expect(await prisma.order.count({ where: { shop, id: "5151" } })).toBe(0);
   });
 });
 
