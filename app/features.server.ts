@@ -2,3 +2,4 @@
 // imported here once, so the web server and the worker see the same wiring.
 import "./compliance/compliance.server";
 import "./email/register.server";
+import "./recommendations/register.server";

@@ -10,6 +10,8 @@ import prisma from "./db.server";
 import { CachedSessionStorage } from "./infra/cached-session-storage.server";
 import { adminApiOriginOverride, rewriteFetchToOrigin } from "./infra/admin-api-origin.server";
 import { recordInstallation } from "./shops/shops.server";
+// Features register install hooks and tasks; the web process needs them too (afterAuth).
+import "./features.server";
 
 export const API_VERSION = ApiVersion.October26;
 

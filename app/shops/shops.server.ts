@@ -24,6 +24,14 @@ interface ShopQuery {
   shopLocales: Array<{ locale: string; primary: boolean }>;
 }
 
+type InstalledHook = (shop: string, firstInstall: boolean) => Promise<void>;
+const installedHooks: InstalledHook[] = [];
+
+/** Features that start work on install (the recommendation backfill) register here. */
+export function onInstalled(hook: InstalledHook): void {
+  installedHooks.push(hook);
+}
+
 /** After token exchange stored the offline session: remember the shop and what emails need (name, currency, zone, address). */
 export async function recordInstallation(shop: string, graphql: AdminGraphql): Promise<void> {
   const data = await adminQuery<ShopQuery>(graphql, SHOP_QUERY);
@@ -39,7 +47,10 @@ export async function recordInstallation(shop: string, graphql: AdminGraphql): P
       : null,
     uninstalledAt: null,
   };
+  const previous = await prisma.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true } });
   await prisma.shop.upsert({ where: { domain: shop }, create: { domain: shop, ...fields }, update: fields });
+  const firstInstall = !previous || previous.uninstalledAt !== null;
+  for (const hook of installedHooks) await hook(shop, firstInstall);
 }
 
 export async function getShop(shop: string) {

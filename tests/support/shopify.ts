@@ -88,3 +88,17 @@ export async function jobCount(task?: string): Promise<number> {
   );
   return rows[0].n;
 }
+
+/**
+ * Runs jobs until none are left, pulling scheduled ones (polls, debounced updates,
+ * timers) forward to now: time travel for the queue, bounded by `rounds`.
+ */
+export async function drainAllJobs(rounds = 50): Promise<void> {
+  const { pool } = await import("../../app/db.server");
+  for (let round = 0; round < rounds; round++) {
+    await pool.query(`UPDATE graphile_worker._private_jobs SET run_at = now() WHERE locked_at IS NULL AND run_at > now() AND attempts < max_attempts`);
+    await drainJobs();
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE attempts < max_attempts`);
+    if (rows[0].n === 0) return;
+  }
+}

@@ -1,0 +1,262 @@
+import type { Task } from "graphile-worker";
+import prisma from "../db.server";
+import { unauthenticated } from "../shopify.server";
+import { addJob, prismaSql, type SqlExecutor } from "../jobs/queue.server";
+import type { AdminGraphql } from "../shops/admin-graphql";
+import { AdminApiError } from "../shops/admin-graphql";
+import { bulkStatus, legacyId, ordersBulkQuery, PRODUCTS_BULK_QUERY, readJsonl, startBulkQuery, withChildren } from "./bulk.server";
+import { rebuildRecommendations, setStatus, SYNC_TASK, UPDATE_TASK, updateRecommendations } from "./service.server";
+import { toMinorUnits } from "../money";
+
+/**
+ * Background work of the recommendation engine: the install/on-demand backfill
+ * through bulk operations (products, then 12 months of orders), the incremental
+ * update after new orders, and the paced metafield writes to the storefront.
+ */
+export const BACKFILL_TASK = "recs.backfill";
+export const METAFIELD_NAMESPACE = "$app:pathwise";
+export const METAFIELD_KEY = "also_bought";
+
+type BackfillPayload = { shop: string; step: "start-products" | "poll-products" | "start-orders" | "poll-orders" | "build"; bulkId?: string };
+
+async function adminFor(shop: string): Promise<AdminGraphql> {
+  const { admin } = await unauthenticated.admin(shop);
+  return admin.graphql as unknown as AdminGraphql;
+}
+
+export async function enqueueBackfill(sql: SqlExecutor, shop: string) {
+  await addJob(sql, BACKFILL_TASK, { shop, step: "start-products" } satisfies BackfillPayload, { jobKey: `recs-backfill:${shop}`, maxAttempts: 10 });
+}
+
+/** Debounced: many orders in a burst become one update a few seconds later. */
+export async function enqueueUpdate(sql: SqlExecutor, shop: string, delayMs = 10_000) {
+  await addJob(sql, UPDATE_TASK, { shop }, { jobKey: `recs-update:${shop}`, jobKeyMode: "preserve_run_at", runAt: new Date(Date.now() + delayMs) });
+}
+
+const backfill: Task = async (raw, helpers) => {
+  const payload = raw as BackfillPayload;
+  const { shop } = payload;
+  const next = (step: BackfillPayload["step"], bulkId?: string, delayMs = 0) =>
+    addJob(prismaSql(prisma), BACKFILL_TASK, { shop, step, bulkId } satisfies BackfillPayload, {
+      jobKey: `recs-backfill:${shop}`,
+      runAt: new Date(Date.now() + delayMs),
+      maxAttempts: 10,
+    });
+  try {
+    switch (payload.step) {
+      case "start-products":
+      case "start-orders": {
+        const kind = payload.step === "start-products" ? "products" : "orders";
+        const since = new Date(Date.now() - 365 * 86_400_000);
+        let bulkId: string;
+        try {
+          bulkId = await startBulkQuery(await adminFor(shop), kind === "products" ? PRODUCTS_BULK_QUERY : ordersBulkQuery(since));
+        } catch (error) {
+          // Another bulk query of ours (or a throttle) is running: try again shortly.
+          if (error instanceof AdminApiError && error.throttled) return next(payload.step, undefined, 5_000);
+          throw error;
+        }
+        await setStatus(shop, { state: "syncing", phase: `fetching ${kind}`, bulkOperationId: bulkId, progressDone: 0, progressTotal: 0, error: null });
+        return next(kind === "products" ? "poll-products" : "poll-orders", bulkId, 500);
+      }
+      case "poll-products":
+      case "poll-orders": {
+        const kind = payload.step === "poll-products" ? "products" : "orders";
+        const status = await bulkStatus(await adminFor(shop), payload.bulkId!);
+        if (status.status === "CREATED" || status.status === "RUNNING") {
+          await setStatus(shop, { progressDone: Number(status.objectCount) });
+          return next(payload.step, payload.bulkId, 1_000);
+        }
+        if (status.status !== "COMPLETED") throw new Error(`bulk ${kind} query ended ${status.status} (${status.errorCode ?? "no code"})`);
+        if (status.url) {
+          const count = kind === "products" ? await importProducts(shop, status.url) : await importOrders(shop, status.url);
+          await setStatus(shop, { phase: `imported ${count} ${kind}`, progressDone: count });
+        }
+        return next(kind === "products" ? "start-orders" : "build");
+      }
+      case "build": {
+        const result = await rebuildRecommendations(shop);
+        helpers.logger.info(`recommendations for ${shop}: ${result.orders} orders, ${result.products} products`);
+        return;
+      }
+    }
+  } catch (error) {
+    await setStatus(shop, { state: "failed", error: String((error as Error).message ?? error).slice(0, 500) });
+    throw error;
+  }
+};
+
+const money = (set: unknown) => (set as { shopMoney?: { amount: string; currencyCode: string } })?.shopMoney;
+
+async function importProducts(shop: string, url: string): Promise<number> {
+  let count = 0;
+  const shopRow = await prisma.shop.findUnique({ where: { domain: shop }, select: { currency: true } });
+  for await (const { node, children } of withChildren(readJsonl(url))) {
+    const variants = children.filter((child) => String(child.id).includes("/ProductVariant/"));
+    const collections = children.filter((child) => String(child.id).includes("/Collection/"));
+    const available = variants.some((variant) => variant.availableForSale === true);
+    const prices = variants.map((variant) => toMinorUnits(String(variant.price ?? "0"), shopRow?.currency ?? "USD"));
+    const firstAvailable = variants.find((variant) => variant.availableForSale === true) ?? variants[0];
+    const data = {
+      title: String(node.title ?? ""),
+      handle: (node.handle as string) ?? null,
+      productType: (node.productType as string) || null,
+      vendor: (node.vendor as string) ?? null,
+      tags: Array.isArray(node.tags) ? (node.tags as string[]) : [],
+      imageUrl: (node.featuredImage as { url?: string } | null)?.url ?? null,
+      priceMinor: prices.length ? Math.min(...prices) : null,
+      currency: shopRow?.currency ?? "USD",
+      status: String(node.status ?? "ACTIVE").toLowerCase(),
+      available,
+      isGiftCard: Boolean(node.isGiftCard),
+      collections: collections.map((collection) => String(collection.handle ?? legacyId(collection.id))),
+      variantId: firstAvailable ? legacyId(firstAvailable.id) : null,
+      url: (node.onlineStoreUrl as string) ?? null,
+      shopifyUpdatedAt: node.updatedAt ? new Date(String(node.updatedAt)) : null,
+    };
+    const id = legacyId(node.id);
+    await prisma.product.upsert({ where: { shop_id: { shop, id } }, create: { shop, id, ...data }, update: data });
+    count++;
+  }
+  return count;
+}
+
+/** Historical orders go into the store model (never overwriting what webhooks already brought). */
+async function importOrders(shop: string, url: string): Promise<number> {
+  let count = 0;
+  let batch: Array<{ node: Record<string, unknown>; children: Array<Record<string, unknown>> }> = [];
+  const flush = async () => {
+    if (!batch.length) return;
+    const orders = batch;
+    batch = [];
+    await prisma.$transaction(async (tx) => {
+      await tx.order.createMany({
+        skipDuplicates: true,
+        data: orders.map(({ node, children }) => {
+          const currency = String(node.currencyCode ?? "USD");
+          const total = children.reduce((sum, line) => sum + toMinorUnits(money(line.originalUnitPriceSet)?.amount ?? "0", currency) * Number(line.quantity ?? 1), 0);
+          return {
+            shop,
+            id: legacyId(node.id),
+            name: (node.name as string) ?? null,
+            email: (node.email as string)?.toLowerCase() ?? null,
+            customerId: node.customer ? legacyId((node.customer as { id: string }).id) : null,
+            currency,
+            subtotalMinor: total,
+            totalMinor: total,
+            cancelledAt: node.cancelledAt ? new Date(String(node.cancelledAt)) : null,
+            shopifyCreatedAt: new Date(String(node.createdAt)),
+            shopifyUpdatedAt: node.updatedAt ? new Date(String(node.updatedAt)) : null,
+          };
+        }),
+      });
+      await tx.orderLine.createMany({
+        skipDuplicates: true,
+        data: orders.flatMap(({ node, children }) =>
+          children.map((line) => ({
+            shop,
+            orderId: legacyId(node.id),
+            lineId: legacyId(line.id),
+            productId: line.product ? legacyId((line.product as { id: string }).id) : null,
+            variantId: line.variant ? legacyId((line.variant as { id: string }).id) : null,
+            title: String(line.title ?? ""),
+            quantity: Number(line.quantity ?? 1),
+            priceMinor: toMinorUnits(money(line.originalUnitPriceSet)?.amount ?? "0", String(node.currencyCode ?? "USD")),
+            isGiftCard: Boolean(line.isGiftCard),
+          })),
+        ),
+      });
+    });
+    await setStatus(shop, { progressDone: count });
+  };
+  for await (const order of withChildren(readJsonl(url))) {
+    batch.push(order);
+    count++;
+    if (batch.length >= 500) await flush();
+  }
+  await flush();
+  return count;
+}
+
+const METAFIELDS_SET = `#graphql
+  mutation PathwiseSetRecommendations($metafields: [MetafieldsSetInput!]!) {
+    metafieldsSet(metafields: $metafields) {
+      metafields { key namespace ownerType }
+      userErrors { field message code }
+    }
+  }`;
+
+/**
+ * Writes changed lists to the app-owned product metafield, 25 per call (the
+ * Admin API's limit), pacing itself by the cost-based rate limit the API reports.
+ */
+const syncMetafields: Task = async (raw) => {
+  const { shop } = raw as { shop: string };
+  const graphql = await adminFor(shop);
+  for (;;) {
+    const pending = (await prisma.$queryRawUnsafe(
+      `SELECT product_id, list_hash FROM recommendation_sync WHERE shop = $1 AND synced_hash IS DISTINCT FROM list_hash AND error IS NULL ORDER BY product_id LIMIT 25`,
+      shop,
+    )) as Array<{ product_id: string; list_hash: string }>;
+    if (!pending.length) return;
+    const recs = await prisma.productRecommendation.findMany({
+      where: { shop, productId: { in: pending.map((row) => row.product_id) } },
+      orderBy: [{ productId: "asc" }, { rank: "asc" }],
+    });
+    const byProduct = new Map<string, string[]>();
+    for (const rec of recs) byProduct.set(rec.productId, [...(byProduct.get(rec.productId) ?? []), `gid://shopify/Product/${rec.recommendedProductId}`]);
+    const writable = pending.filter((row) => (byProduct.get(row.product_id) ?? []).length > 0);
+    const metafields = writable.map((row) => ({
+      ownerId: `gid://shopify/Product/${row.product_id}`,
+      namespace: METAFIELD_NAMESPACE,
+      key: METAFIELD_KEY,
+      type: "list.product_reference",
+      value: JSON.stringify(byProduct.get(row.product_id)),
+    }));
+    if (metafields.length) {
+      const response = await graphql(METAFIELDS_SET, { variables: { metafields } });
+      const body = (await response.json()) as {
+        data?: { metafieldsSet: { userErrors: Array<{ field: string[]; message: string }> } };
+        errors?: Array<{ message: string; extensions?: { code?: string } }>;
+        extensions?: { cost?: { requestedQueryCost: number; throttleStatus: { currentlyAvailable: number; restoreRate: number } } };
+      };
+      const cost = body.extensions?.cost;
+      if (body.errors?.some((error) => error.extensions?.code === "THROTTLED")) {
+        await sleep(((cost?.requestedQueryCost ?? 100) / (cost?.throttleStatus.restoreRate ?? 50)) * 1000);
+        continue;
+      }
+      if (body.errors?.length) throw new AdminApiError(body.errors.map((error) => error.message).join("; "));
+      const userErrors = body.data?.metafieldsSet.userErrors ?? [];
+      if (userErrors.length) {
+        // Shopify rejects the whole call: record the offending product(s) and write the rest next round.
+        const failed = new Set(userErrors.map((error) => Number(error.field?.[1])).filter((index) => Number.isInteger(index)));
+        for (const index of failed.size ? failed : new Set(writable.map((_, i) => i))) {
+          const row = writable[index];
+          if (row) await prisma.recommendationSync.update({ where: { shop_productId: { shop, productId: row.product_id } }, data: { error: userErrors.map((e) => e.message).join("; ").slice(0, 500) } });
+        }
+        continue;
+      }
+      // Stay under the bucket: wait for the cost of the next call to restore if needed.
+      if (cost && cost.throttleStatus.currentlyAvailable < cost.requestedQueryCost * 2) {
+        await sleep(((cost.requestedQueryCost * 2 - cost.throttleStatus.currentlyAvailable) / cost.throttleStatus.restoreRate) * 1000);
+      }
+    }
+    await prisma.$transaction(
+      pending.map((row) =>
+        prisma.recommendationSync.update({
+          where: { shop_productId: { shop, productId: row.product_id } },
+          data: { syncedHash: row.list_hash, syncedAt: new Date() },
+        }),
+      ),
+    );
+  }
+};
+
+const update: Task = async (raw) => {
+  const { shop } = raw as { shop: string };
+  await updateRecommendations(shop);
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 10_000)));
+
+export const recommendationTasks = { [BACKFILL_TASK]: backfill, [SYNC_TASK]: syncMetafields, [UPDATE_TASK]: update };

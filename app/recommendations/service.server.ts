@@ -1,0 +1,187 @@
+import { createHash } from "node:crypto";
+import { gzipSync, gunzipSync } from "node:zlib";
+import prisma, { pool } from "../db.server";
+import { addJob, prismaSql } from "../jobs/queue.server";
+import * as engine from "./engine-adapter";
+import type { CatalogEntry, ScoredRecommendation } from "./engine-adapter";
+
+/**
+ * Recommendations for a shop: build the co-purchase model from the order lines
+ * we hold (streamed, never all in memory), keep the top K per product with their
+ * sources, and queue the storefront metafield writes for lists that changed.
+ */
+export const TOP_K = 12;
+const ORDER_BATCH = 2_000;
+export const SYNC_TASK = "recs.sync-metafields";
+export const UPDATE_TASK = "recs.update";
+
+export async function setStatus(shop: string, fields: Partial<{ state: string; phase: string | null; progressDone: number; progressTotal: number; bulkOperationId: string | null; error: string | null; ordersCovered: number; productsCovered: number; catalogSize: number; lastComputedAt: Date }>) {
+  await prisma.recommendationStatus.upsert({
+    where: { shop },
+    create: { shop, ...fields, updatedAt: new Date() },
+    update: { ...fields, updatedAt: new Date() },
+  });
+}
+
+/** The shop's catalog as the engine filters it (status, availability, gift cards, collections, sales). */
+export async function loadCatalog(shop: string): Promise<Map<string, CatalogEntry>> {
+  const rows = await prisma.product.findMany({
+    where: { shop },
+    select: { id: true, status: true, available: true, isGiftCard: true, productType: true, collections: true, deletedAt: true },
+  });
+  const sales = (await prisma.$queryRawUnsafe(
+    `SELECT product_id, count(DISTINCT order_id)::int AS n FROM order_line WHERE shop = $1 AND product_id IS NOT NULL GROUP BY product_id`,
+    shop,
+  )) as Array<{ product_id: string; n: number }>;
+  const salesById = new Map(sales.map((row) => [row.product_id, row.n]));
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      {
+        id: row.id,
+        status: row.deletedAt ? "deleted" : (row.status.toLowerCase() as CatalogEntry["status"]),
+        available: row.available,
+        isGiftCard: row.isGiftCard,
+        productType: row.productType,
+        collections: row.collections,
+        salesCount: salesById.get(row.id) ?? 0,
+      },
+    ]),
+  );
+}
+
+/** Streams the shop's orders (last 12 months by default) as product-id baskets, in creation order. */
+export async function* streamOrders(shop: string, since?: Date, after?: { createdAt: Date; id: string }): AsyncGenerator<engine.OrderInput> {
+  let cursor = after ?? { createdAt: since ?? new Date(Date.now() - 365 * 86_400_000), id: "" };
+  for (;;) {
+    const { rows } = await pool.query<{ id: string; customer_id: string | null; created_at: Date; product_ids: string[] }>(
+      `SELECT o.id, o.customer_id, o.shopify_created_at AS created_at,
+              array_agg(DISTINCT l.product_id) FILTER (WHERE l.product_id IS NOT NULL AND NOT l.is_gift_card) AS product_ids
+       FROM "order" o JOIN order_line l ON l.shop = o.shop AND l.order_id = o.id
+       WHERE o.shop = $1 AND o.cancelled_at IS NULL AND (o.shopify_created_at, o.id) > ($2::timestamp, $3::text)
+       GROUP BY o.id, o.customer_id, o.shopify_created_at
+       ORDER BY o.shopify_created_at, o.id
+       LIMIT $4`,
+      [shop, cursor.createdAt.toISOString().replace("Z", ""), cursor.id, ORDER_BATCH],
+    );
+    for (const row of rows) {
+      if (row.product_ids?.length) yield { orderId: row.id, customerId: row.customer_id, createdAt: row.created_at, productIds: row.product_ids };
+    }
+    if (rows.length < ORDER_BATCH) return;
+    const last = rows[rows.length - 1];
+    cursor = { createdAt: last.created_at, id: last.id };
+  }
+}
+
+const listHash = (list: ScoredRecommendation[]) => createHash("sha1").update(list.map((r) => r.productId).join(",")).digest("hex");
+
+/** Writes the top K of these products and marks changed lists for the storefront sync (one transaction). */
+async function storeRecommendations(shop: string, lists: Map<string, ScoredRecommendation[]>) {
+  const productIds = [...lists.keys()];
+  for (let start = 0; start < productIds.length; start += 500) {
+    const chunk = productIds.slice(start, start + 500);
+    await prisma.$transaction(async (tx) => {
+      await tx.productRecommendation.deleteMany({ where: { shop, productId: { in: chunk } } });
+      await tx.productRecommendation.createMany({
+        data: chunk.flatMap((productId) =>
+          lists.get(productId)!.map((rec, rank) => ({ shop, productId, rank, recommendedProductId: rec.productId, score: rec.score, source: rec.source })),
+        ),
+      });
+      for (const productId of chunk) {
+        const hash = listHash(lists.get(productId)!);
+        await tx.$executeRawUnsafe(
+          `INSERT INTO recommendation_sync (shop, product_id, list_hash) VALUES ($1, $2, $3)
+           ON CONFLICT (shop, product_id) DO UPDATE SET list_hash = EXCLUDED.list_hash`,
+          shop,
+          productId,
+          hash,
+        );
+      }
+    });
+  }
+  // One sync job per shop at a time; it writes only lists whose hash differs from what was synced.
+  await addJob(prismaSql(prisma), SYNC_TASK, { shop }, { jobKey: `recs-sync:${shop}`, jobKeyMode: "replace", runAt: new Date(Date.now() + 1000) });
+}
+
+async function computeLists(shop: string, model: engine.Model, catalog: Map<string, CatalogEntry>, productIds: Iterable<string>) {
+  const overrides = new Map(
+    (await prisma.recommendationOverride.findMany({ where: { shop } })).map((row) => [row.productId, { pinned: row.pinned, excluded: row.excluded }]),
+  );
+  const lists = new Map<string, ScoredRecommendation[]>();
+  for (const productId of productIds) {
+    const entry = catalog.get(productId);
+    if (!entry || entry.status === "deleted") continue;
+    lists.set(productId, engine.topK(model, productId, catalog, overrides.get(productId), TOP_K));
+  }
+  return lists;
+}
+
+/** Full rebuild from stored orders (after a backfill, or "recompute now"). */
+export async function rebuildRecommendations(shop: string): Promise<{ orders: number; products: number }> {
+  await setStatus(shop, { state: "building", phase: "model", progressDone: 0, error: null });
+  const model = engine.createModel();
+  let orders = 0;
+  let lastOrderAt: Date | null = null;
+  for await (const order of streamOrders(shop)) {
+    engine.addOrder(model, order);
+    orders++;
+    lastOrderAt = order.createdAt;
+    if (orders % 5_000 === 0) await setStatus(shop, { progressDone: orders });
+  }
+  const catalog = await loadCatalog(shop);
+  await setStatus(shop, { phase: "ranking", progressDone: 0, progressTotal: catalog.size });
+  const lists = await computeLists(shop, model, catalog, catalog.keys());
+  await storeRecommendations(shop, lists);
+  await saveModel(shop, model, orders, lastOrderAt);
+  const covered = [...lists.values()].filter((list) => list.some((rec) => rec.source === "copurchase")).length;
+  const active = [...catalog.values()].filter((entry) => entry.status === "active").length;
+  await setStatus(shop, { state: "ready", phase: null, ordersCovered: orders, productsCovered: covered, catalogSize: active, lastComputedAt: new Date(), progressDone: catalog.size });
+  return { orders, products: lists.size };
+}
+
+async function saveModel(shop: string, model: engine.Model, ordersCovered: number, lastOrderAt: Date | null) {
+  const state = gzipSync(Buffer.from(JSON.stringify(engine.exportState(model))));
+  await prisma.recommendationModel.upsert({
+    where: { shop },
+    create: { shop, state, ordersCovered, lastOrderAt, updatedAt: new Date() },
+    update: { state, ordersCovered, lastOrderAt, updatedAt: new Date() },
+  });
+}
+
+/** Incremental: apply orders newer than the model's watermark and re-rank only what they touch. */
+export async function updateRecommendations(shop: string): Promise<{ orders: number; products: number }> {
+  const stored = await prisma.recommendationModel.findUnique({ where: { shop } });
+  if (!stored) return rebuildRecommendations(shop);
+  const model = engine.importState(JSON.parse(gunzipSync(stored.state).toString()));
+  const touched = new Set<string>();
+  let orders = 0;
+  let lastOrderAt = stored.lastOrderAt;
+  const lastId = (await prisma.order.findFirst({ where: { shop, shopifyCreatedAt: stored.lastOrderAt ?? undefined }, orderBy: { id: "desc" }, select: { id: true } }))?.id ?? "";
+  for await (const order of streamOrders(shop, undefined, { createdAt: stored.lastOrderAt ?? new Date(0), id: lastId })) {
+    engine.addOrder(model, order);
+    for (const productId of engine.affectedProducts(model, order)) touched.add(productId);
+    orders++;
+    lastOrderAt = order.createdAt;
+  }
+  // Products whose catalog state changed since the last run (availability, status) reshape every list they are in.
+  const changed = await prisma.product.findMany({ where: { shop, shopifyUpdatedAt: { gt: stored.updatedAt } }, select: { id: true } });
+  if (changed.length) {
+    const holders = await prisma.productRecommendation.findMany({
+      where: { shop, recommendedProductId: { in: changed.map((p) => p.id) } },
+      select: { productId: true },
+    });
+    for (const row of [...changed.map((p) => ({ productId: p.id })), ...holders]) touched.add(row.productId);
+  }
+  if (touched.size === 0) return { orders: 0, products: 0 };
+  const catalog = await loadCatalog(shop);
+  const lists = await computeLists(shop, model, catalog, touched);
+  await storeRecommendations(shop, lists);
+  await saveModel(shop, model, stored.ordersCovered + orders, lastOrderAt);
+  await setStatus(shop, { ordersCovered: stored.ordersCovered + orders, lastComputedAt: new Date() });
+  return { orders, products: lists.size };
+}
+
+export async function recommendationsFor(shop: string, productId: string) {
+  return prisma.productRecommendation.findMany({ where: { shop, productId }, orderBy: { rank: "asc" } });
+}
+

@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Session } from "@shopify/shopify-api";
+import { createSimulator, type Simulator } from "../../simulator/index";
+import { deliver, drainAllJobs } from "../support/shopify";
+import { adminQueryErrors } from "../support/admin-schema";
+
+const SHOP = "recs-shop.myshopify.com";
+let simulator: Simulator;
+
+beforeAll(async () => {
+  simulator = createSimulator({ appUrl: "http://127.0.0.1:9", apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET!, shop: SHOP, throttle: { maximum: 2000, restoreRate: 1000 } });
+  const { origin } = await simulator.start();
+  process.env.SHOPIFY_ADMIN_API_ORIGIN = origin;
+  const { sessionStorage } = await import("../../app/shopify.server");
+  await sessionStorage.storeSession(new Session({ id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: simulator.issueAccessToken(), scope: "read_orders,read_products,write_products" }));
+  const { default: prisma } = await import("../../app/db.server");
+  await prisma.shop.create({ data: { domain: SHOP, name: "Recs", currency: "USD" } });
+  const { enqueueBackfill } = await import("../../app/recommendations/jobs.server");
+  const { prismaSql } = await import("../../app/jobs/queue.server");
+  await enqueueBackfill(prismaSql(prisma), SHOP);
+  await drainAllJobs();
+}, 120_000);
+
+afterAll(async () => {
+  await simulator?.stop();
+});
+
+const productByHandle = (handle: string) => simulator.store.products.find((p) => p.handle === handle)!;
+
+describe("backfill through bulk operations", () => {
+  it("imports the catalog and 12 months of orders, builds recommendations and reports status", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const status = await prisma.recommendationStatus.findUniqueOrThrow({ where: { shop: SHOP } });
+    expect(status.state).toBe("ready");
+    expect(await prisma.product.count({ where: { shop: SHOP } })).toBe(simulator.store.products.length);
+    const expectedOrders = simulator.store.orders.filter((o) => o.createdAt.getTime() >= Date.now() - 365 * 86_400_000).length;
+    expect(await prisma.order.count({ where: { shop: SHOP } })).toBe(expectedOrders);
+    expect(status.ordersCovered).toBeGreaterThan(2500);
+    expect(status.productsCovered).toBeGreaterThan(50);
+    expect(simulator.invalidQueries).toEqual([]);
+  });
+
+  it("recommends thematically related products, never the product itself, drafts, archived, sold out or gift cards", async () => {
+    const { recommendationsFor } = await import("../../app/recommendations/service.server");
+    const candles = productByHandle("birthday-candles-24");
+    const recs = await recommendationsFor(SHOP, String(candles.id));
+    expect(recs.length).toBe(12);
+    const byId = new Map(simulator.store.products.map((p) => [String(p.id), p]));
+    const top5 = recs.slice(0, 5).map((r) => byId.get(r.recommendedProductId)!);
+    expect(top5.filter((p) => ["birthday", "cake", "celebration", "kids"].includes(p.theme)).length).toBeGreaterThanOrEqual(4);
+    for (const rec of recs) {
+      const product = byId.get(rec.recommendedProductId)!;
+      expect(rec.recommendedProductId).not.toBe(String(candles.id));
+      expect(product.status).toBe("ACTIVE");
+      expect(product.giftCard).toBe(false);
+      expect(product.variants.some((v) => v.inventoryQuantity > 0)).toBe(true);
+    }
+    expect(recs[0].source).toBe("copurchase");
+  });
+
+  it("writes the top K to the app-owned list.product_reference metafield, batched, and not again when unchanged", async () => {
+    const metafields = simulator.store.metafields.filter((m) => m.key === "also_bought");
+    expect(metafields.length).toBeGreaterThan(50);
+    expect(metafields[0].type).toBe("list.product_reference");
+    expect(metafields[0].namespace).toMatch(/^app--\d+--pathwise$/);
+    const calls = simulator.graphqlRequests.filter((r) => r.query.includes("metafieldsSet"));
+    expect(calls.every((call) => (call.variables?.metafields as unknown[]).length <= 25)).toBe(true);
+    const { default: prisma } = await import("../../app/db.server");
+    const { addJob, prismaSql } = await import("../../app/jobs/queue.server");
+    await addJob(prismaSql(prisma), "recs.sync-metafields", { shop: SHOP });
+    await drainAllJobs();
+    expect(simulator.graphqlRequests.filter((r) => r.query.includes("metafieldsSet")).length).toBe(calls.length);
+  });
+
+  it("sends only queries valid against the Admin schema", async () => {
+    const { PRODUCTS_BULK_QUERY, ordersBulkQuery, BULK_RUN_MUTATION, BULK_STATUS_QUERY } = await import("../../app/recommendations/bulk.server");
+    for (const query of [PRODUCTS_BULK_QUERY, ordersBulkQuery(new Date()), BULK_RUN_MUTATION, BULK_STATUS_QUERY]) expect(adminQueryErrors(query)).toEqual([]);
+  });
+});
+
+describe("incremental updates, overrides and fallbacks", () => {
+  it("a new order updates the lists of the products it contains", async () => {
+    const { recommendationsFor } = await import("../../app/recommendations/service.server");
+    const wig = productByHandle("silver-wig");
+    const cake = productByHandle("vanilla-sprinkle-cake");
+    const before = (await recommendationsFor(SHOP, String(wig.id))).map((r) => r.recommendedProductId);
+    expect(before.slice(0, 3)).not.toContain(String(cake.id));
+    const { samplePayload } = await import("../support/shopify");
+    for (let i = 0; i < 25; i++) {
+      await deliver({
+        shop: SHOP,
+        topic: "orders/create",
+        body: {
+          ...samplePayload("orders/create"),
+          id: 990_000 + i,
+          cancelled_at: null,
+          created_at: new Date().toISOString(),
+          updated_at: new Date().toISOString(),
+          line_items: [wig, cake].map((p, k) => ({ id: 880_000 + i * 2 + k, product_id: p.id, variant_id: p.variants[0].id, title: p.title, quantity: 1, price: "10.00" })),
+        },
+      });
+    }
+    await drainAllJobs();
+    const after = (await recommendationsFor(SHOP, String(wig.id))).map((r) => r.recommendedProductId);
+    expect(after.slice(0, 3)).toContain(String(cake.id));
+  });
+
+  it("pins come first and exclusions never show", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const { rebuildRecommendations, recommendationsFor } = await import("../../app/recommendations/service.server");
+    const hats = productByHandle("party-hats-8");
+    const before = await recommendationsFor(SHOP, String(hats.id));
+    const pinned = String(productByHandle("disco-ball").id);
+    const excluded = before[0].recommendedProductId;
+    await prisma.recommendationOverride.create({ data: { shop: SHOP, productId: String(hats.id), pinned: [pinned], excluded: [excluded] } });
+    await rebuildRecommendations(SHOP);
+    const after = await recommendationsFor(SHOP, String(hats.id));
+    expect(after[0]).toMatchObject({ recommendedProductId: pinned, source: "pinned" });
+    expect(after.map((r) => r.recommendedProductId)).not.toContain(excluded);
+  });
+
+  it("a product without history falls back to its collection, product type, then best sellers, with the source recorded", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const { rebuildRecommendations, recommendationsFor } = await import("../../app/recommendations/service.server");
+    await prisma.product.create({ data: { shop: SHOP, id: "424242", title: "New Glitter Balloons", productType: "Balloons", collections: ["birthday"], status: "active", available: true } });
+    await rebuildRecommendations(SHOP);
+    const recs = await recommendationsFor(SHOP, "424242");
+    expect(recs.length).toBe(12);
+    expect(new Set(recs.map((r) => r.source))).toContain("collection");
+    expect(recs.every((r) => r.source !== "copurchase")).toBe(true);
+  });
+});
+
+describe("app proxy: recommendations for a whole cart", () => {
+  it("verifies Shopify's proxy signature and answers from precomputed lists, excluding the cart", async () => {
+    const { loader } = await import("../../app/routes/apps.pathwise.recommendations");
+    const cart = [productByHandle("chocolate-party-cake"), productByHandle("gold-number-balloons")].map((p) => String(p.id));
+    const call = async (url: string) => {
+      try {
+        return await loader({ request: new Request(url), params: {}, context: {} } as never);
+      } catch (thrown) {
+        return thrown as Response;
+      }
+    };
+    const signed = simulator.appProxyUrl("/recommendations", { product_ids: cart.join(","), limit: "4" }).replace("http://127.0.0.1:9", process.env.SHOPIFY_APP_URL!);
+    const ok = await call(signed);
+    expect(ok.status).toBe(200);
+    const body = (await ok.json()) as { products: Array<{ id: string; price: string; url: string; variant_id: string }> };
+    expect(body.products).toHaveLength(4);
+    expect(body.products.some((p) => cart.includes(p.id))).toBe(false);
+    expect(body.products[0].price).toMatch(/^\$/);
+    expect((await call(signed.replace("limit=4", "limit=5"))).status).toBe(400);
+    const unsigned = new URL(signed);
+    unsigned.searchParams.delete("signature");
+    expect((await call(unsigned.toString())).status).toBe(400);
+  });
+});
