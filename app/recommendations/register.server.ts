@@ -4,9 +4,11 @@ import { prismaSql } from "../jobs/queue.server";
 import { onStoreEvent } from "../store/store-events.server";
 import { onInstalled } from "../shops/shops.server";
 import { enqueueBackfill, enqueueUpdate, recommendationTasks } from "./jobs.server";
+import { rebuildTask } from "./admin.server";
 
 // Wiring of "Customers also bought": tasks, the install backfill, incremental updates.
 for (const [name, task] of Object.entries(recommendationTasks)) registerTask(name, task);
+registerTask("recs.rebuild", rebuildTask);
 
 onInstalled(async (shop, firstInstall) => {
   const status = await prisma.recommendationStatus.findUnique({ where: { shop } });

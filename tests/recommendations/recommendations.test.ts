@@ -155,3 +155,43 @@ describe("app proxy: recommendations for a whole cart", () => {
     expect((await call(unsigned.toString())).status).toBe(400);
   });
 });
+
+describe("the merchant's recommendations page (embedded admin, session token)", () => {
+  const adminRequest = (path: string, init?: RequestInit) => {
+    const url = new URL(`${process.env.SHOPIFY_APP_URL}${path}`);
+    url.searchParams.set("embedded", "1");
+    url.searchParams.set("shop", SHOP);
+    url.searchParams.set("host", Buffer.from(`admin.shopify.com/store/recs-shop`).toString("base64url"));
+    url.searchParams.set("id_token", simulator.createSessionToken());
+    return new Request(url, { ...init, headers: { "user-agent": "Mozilla/5.0 Chrome/130", authorization: `Bearer ${simulator.createSessionToken()}`, ...(init?.headers ?? {}) } });
+  };
+
+  it("shows status, a product's list with scores and sources, and refuses bad overrides on the field", async () => {
+    const { loader, action } = await import("../../app/routes/app.recommendations");
+    const cake = String(productByHandle("chocolate-party-cake").id);
+    const data = (await loader({ request: adminRequest(`/app/recommendations?product=${cake}`), params: {}, context: {} } as never)) as Awaited<ReturnType<typeof loader>>;
+    expect(data.status?.state).toBe("ready");
+    expect(data.recommendations.length).toBe(12);
+    expect(data.recommendations[0]).toMatchObject({ source: expect.any(String), score: expect.any(Number), title: expect.any(String) });
+
+    const bad = new FormData();
+    bad.set("intent", "overrides");
+    bad.set("productId", cake);
+    bad.set("pinned", "abc, 12");
+    bad.set("excluded", "999999999");
+    const refused = (await action({ request: adminRequest(`/app/recommendations?product=${cake}`, { method: "POST", body: bad }), params: {}, context: {} } as never)) as { ok: boolean; errors?: Record<string, string> };
+    expect(refused.ok).toBe(false);
+    expect(refused.errors?.pinned).toMatch(/numeric/);
+
+    const good = new FormData();
+    good.set("intent", "overrides");
+    good.set("productId", cake);
+    good.set("pinned", String(productByHandle("cake-knife-set").id));
+    good.set("excluded", "");
+    const saved = (await action({ request: adminRequest(`/app/recommendations?product=${cake}`, { method: "POST", body: good }), params: {}, context: {} } as never)) as { ok: boolean };
+    expect(saved.ok).toBe(true);
+    await drainAllJobs();
+    const { recommendationsFor } = await import("../../app/recommendations/service.server");
+    expect((await recommendationsFor(SHOP, cake))[0]).toMatchObject({ recommendedProductId: String(productByHandle("cake-knife-set").id), source: "pinned" });
+  });
+});

@@ -1,0 +1,117 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
+import { useEffect, useState } from "react";
+import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, ProgressBar, Select, Text, TextField } from "@shopify/polaris";
+import { authenticate } from "../shopify.server";
+import { loadRecommendationsPage, saveOverrides, requestRecompute } from "../recommendations/admin.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const productId = new URL(request.url).searchParams.get("product");
+  return loadRecommendationsPage(session.shop, productId);
+};
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const form = await request.formData();
+  const intent = String(form.get("intent"));
+  if (intent === "recompute" || intent === "resync") return requestRecompute(session.shop, intent === "resync");
+  return saveOverrides(session.shop, form);
+};
+
+export default function Recommendations() {
+  const data = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const errors = result && "errors" in result ? result.errors : undefined;
+  const navigation = useNavigation();
+  const revalidator = useRevalidator();
+  const [params, setParams] = useSearchParams();
+  const busy = data.status && !["ready", "failed", "idle"].includes(data.status.state);
+
+  // While a backfill or recompute runs, refresh the progress every two seconds.
+  useEffect(() => {
+    if (!busy) return;
+    const timer = setInterval(() => revalidator.revalidate(), 2000);
+    return () => clearInterval(timer);
+  }, [busy, revalidator]);
+
+  const status = data.status;
+  const coverage = status && status.catalogSize ? Math.round((status.productsCovered / status.catalogSize) * 100) : 0;
+  return (
+    <Page title="Customers also bought" subtitle="Recommendations learned from your store's own orders">
+      <Layout>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <InlineStack align="space-between">
+                <Text as="h2" variant="headingMd">Status</Text>
+                <Badge tone={status?.state === "ready" ? "success" : status?.state === "failed" ? "critical" : "info"}>{status?.state ?? "not computed yet"}</Badge>
+              </InlineStack>
+              {status?.error ? <Banner tone="critical">{status.error}</Banner> : null}
+              {busy ? (
+                <BlockStack gap="100">
+                  <Text as="p">{status?.phase ?? "Working"}… {status?.progressDone.toLocaleString()} {status?.progressTotal ? `of ${status.progressTotal.toLocaleString()}` : ""}</Text>
+                  <ProgressBar progress={status?.progressTotal ? Math.min(100, (status.progressDone / status.progressTotal) * 100) : 50} size="small" />
+                </BlockStack>
+              ) : null}
+              <Text as="p">
+                Last computed: {status?.lastComputedAt ? new Date(status.lastComputedAt).toLocaleString() : "never"} · {status?.ordersCovered.toLocaleString() ?? 0} orders ·{" "}
+                {status?.productsCovered ?? 0} of {status?.catalogSize ?? 0} active products have co-purchase recommendations ({coverage}% coverage)
+              </Text>
+              <InlineStack gap="200">
+                <Form method="post">
+                  <input type="hidden" name="intent" value="recompute" />
+                  <Button submit loading={navigation.state === "submitting"} disabled={Boolean(busy)}>Recompute now</Button>
+                </Form>
+                <Form method="post">
+                  <input type="hidden" name="intent" value="resync" />
+                  <Button submit variant="plain" disabled={Boolean(busy)}>Re-import orders from Shopify</Button>
+                </Form>
+              </InlineStack>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Select
+                label="Product"
+                options={[{ label: "Choose a product", value: "" }, ...data.products.map((p) => ({ label: p.title, value: p.id }))]}
+                value={data.selected?.id ?? ""}
+                onChange={(value) => setParams(value ? { product: value } : {})}
+              />
+              {data.selected ? (
+                <>
+                  <DataTable
+                    columnContentTypes={["numeric", "text", "numeric", "text"]}
+                    headings={["#", "Recommended product", "Score", "Source"]}
+                    rows={data.recommendations.map((rec, index) => [index + 1, rec.title, rec.score.toFixed(4), <Badge key={rec.id}>{rec.source}</Badge>])}
+                  />
+                  <Form method="post" key={data.selected.id}>
+                    <input type="hidden" name="productId" value={data.selected.id} />
+                    <input type="hidden" name="intent" value="overrides" />
+                    <BlockStack gap="200">
+                      <OverrideField label="Pinned products (ids, comma separated, shown first)" name="pinned" initial={data.overrides.pinned.join(", ")} error={errors?.pinned} />
+                      <OverrideField label="Excluded products (ids, comma separated, never shown)" name="excluded" initial={data.overrides.excluded.join(", ")} error={errors?.excluded} />
+                      <InlineStack>
+                        <Button submit variant="primary">Save pins and exclusions</Button>
+                      </InlineStack>
+                    </BlockStack>
+                  </Form>
+                </>
+              ) : (
+                <Text as="p" tone="subdued">Pick a product to see what shoppers who bought it also bought, with scores and sources.</Text>
+              )}
+              {result && "ok" in result && result.ok ? <Banner tone="success">Saved: the list is being recomputed.</Banner> : null}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
+
+function OverrideField({ label, name, initial, error }: { label: string; name: string; initial: string; error?: string }) {
+  const [value, setValue] = useState(initial);
+  return <TextField label={label} name={name} autoComplete="off" value={value} onChange={setValue} error={error} />;
+}
