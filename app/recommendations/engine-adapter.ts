@@ -53,12 +53,14 @@ export interface Model {
   ids: string[];
   itemWeight: number[];
   pairs: Map<number, Map<number, number>>;
+  /** The newest order seen: "fresh" means as of then (a live shop: now; a dataset: its last day). */
+  latestMs: number;
 }
 
 const DEFAULTS: ModelOptions = { halfLifeDays: 90, shrinkage: 3, maxBasket: 40, epoch: Date.UTC(2024, 0, 1) };
 
 export function createModel(options: Partial<ModelOptions> = {}): Model {
-  return { options: { ...DEFAULTS, ...options }, index: new Map(), ids: [], itemWeight: [], pairs: new Map() };
+  return { options: { ...DEFAULTS, ...options }, index: new Map(), ids: [], itemWeight: [], pairs: new Map(), latestMs: 0 };
 }
 
 function indexOf(model: Model, productId: string): number {
@@ -81,6 +83,7 @@ export function addOrder(model: Model, order: OrderInput): void {
   const unique = [...new Set(order.productIds)];
   if (unique.length === 0) return;
   const weight = decayWeight(model, order.createdAt);
+  model.latestMs = Math.max(model.latestMs, order.createdAt.getTime());
   const indexes = unique.map((id) => indexOf(model, id));
   for (const index of indexes) model.itemWeight[index] += weight;
   if (unique.length < 2 || unique.length > model.options.maxBasket) return;
@@ -113,20 +116,7 @@ export function topK(model: Model, productId: string, catalog: Map<string, Catal
   };
   for (const id of overrides?.pinned ?? []) push(id, 1, "pinned");
 
-  const index = model.index.get(productId);
-  if (index !== undefined) {
-    const row = model.pairs.get(index);
-    const scored: Array<[number, number]> = [];
-    const freshWeight = decayWeight(model, new Date());
-    for (const [other, pair] of row ?? []) {
-      const cosine = pair / Math.sqrt(model.itemWeight[index] * model.itemWeight[other]);
-      // K is in "fresh co-occurrences": scaled like the weights, to today.
-      const shrink = pair / (pair + model.options.shrinkage * freshWeight);
-      scored.push([other, cosine * shrink]);
-    }
-    scored.sort((x, y) => y[1] - x[1]);
-    for (const [other, score] of scored) push(model.ids[other], round(score), "copurchase");
-  }
+  for (const [other, score] of scoredPartners(model, productId)) push(other, round(score), "copurchase");
   if (result.length < k) {
     const self = catalog.get(productId);
     const candidates = [...catalog.values()].filter(eligible).sort((x, y) => (y.salesCount ?? 0) - (x.salesCount ?? 0));
@@ -140,6 +130,37 @@ export function topK(model: Model, productId: string, catalog: Map<string, Catal
     for (const entry of candidates) push(entry.id, round(((entry.salesCount ?? 0) / best) * 0.001), "bestseller");
   }
   return result;
+}
+
+/** Every co-purchase partner of a product with its score, best first. */
+export function scoredPartners(model: Model, productId: string): Array<[string, number]> {
+  return unsortedPartners(model, productId).sort((x, y) => y[1] - x[1]);
+}
+
+function unsortedPartners(model: Model, productId: string): Array<[string, number]> {
+  const index = model.index.get(productId);
+  if (index === undefined) return [];
+  // K is in "fresh co-occurrences": scaled like the weights, to today.
+  const freshWeight = decayWeight(model, new Date(model.latestMs || Date.now()));
+  const scored: Array<[string, number]> = [];
+  for (const [other, pair] of model.pairs.get(index) ?? []) {
+    const cosine = pair / Math.sqrt(model.itemWeight[index] * model.itemWeight[other]);
+    const shrink = pair / (pair + model.options.shrinkage * freshWeight);
+    scored.push([model.ids[other], cosine * shrink]);
+  }
+  return scored;
+}
+
+/** Scores for a basket: each candidate's scores summed over the basket's items (the basket excluded). */
+export function scoreBasket(model: Model, productIds: string[]): Map<string, number> {
+  const inBasket = new Set(productIds);
+  const totals = new Map<string, number>();
+  for (const productId of inBasket) {
+    for (const [other, score] of unsortedPartners(model, productId)) {
+      if (!inBasket.has(other)) totals.set(other, (totals.get(other) ?? 0) + score);
+    }
+  }
+  return totals;
 }
 
 /** Recommendations for a whole cart: scores summed over the cart's items, the cart itself excluded. */
@@ -161,6 +182,7 @@ const round = (value: number) => Math.round(value * 1e6) / 1e6;
 
 export interface ModelState {
   options: ModelOptions;
+  latestMs?: number;
   ids: string[];
   itemWeight: number[];
   pairs: Array<[number, number, number]>;
@@ -169,11 +191,12 @@ export interface ModelState {
 export function exportState(model: Model): ModelState {
   const pairs: Array<[number, number, number]> = [];
   for (const [a, row] of model.pairs) for (const [b, weight] of row) if (a < b) pairs.push([a, b, weight]);
-  return { options: model.options, ids: model.ids, itemWeight: model.itemWeight, pairs };
+  return { options: model.options, latestMs: model.latestMs, ids: model.ids, itemWeight: model.itemWeight, pairs };
 }
 
 export function importState(state: ModelState): Model {
   const model = createModel(state.options);
+  model.latestMs = state.latestMs ?? 0;
   state.ids.forEach((id) => indexOf(model, id));
   model.itemWeight = [...state.itemWeight];
   for (const [a, b, weight] of state.pairs) {
