@@ -36,8 +36,9 @@ export async function startApp(
   // Webhooks take the same ingestion path as app/routes/webhooks.tsx, mounted
   // straight on Express: at thousands of deliveries a second, Remix's routing and
   // request conversion are a measurable share of the ack time (bench:webhooks).
-  const { webhookExpressHandler } = await import("./webhook-handler");
+  const { webhookExpressHandler, cartRecommendationsExpressHandler } = await import("./webhook-handler");
   app.post("/webhooks", webhookExpressHandler);
+  app.get("/apps/pathwise/recommendations", cartRecommendationsExpressHandler);
   options.extraRoutes?.(app);
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 

@@ -1,6 +1,5 @@
-import prisma from "../db.server";
+import { pool } from "../db.server";
 import { formatMoney } from "../money";
-import { recommendForCart, type ScoredRecommendation } from "./engine-adapter";
 
 /**
  * "Based on your cart" for the storefront (app proxy): answered from the
@@ -25,36 +24,31 @@ export async function cartRecommendations(shop: string, productIds: string[], li
   const hit = cache.get(key);
   if (hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.value;
 
-  const rows = await prisma.productRecommendation.findMany({
-    where: { shop, productId: { in: productIds } },
-    orderBy: [{ productId: "asc" }, { rank: "asc" }],
-    select: { productId: true, recommendedProductId: true, score: true, source: true },
-  });
-  const lists = new Map<string, ScoredRecommendation[]>();
-  for (const row of rows) {
-    const list = lists.get(row.productId) ?? [];
-    list.push({ productId: row.recommendedProductId, score: row.score, source: row.source as ScoredRecommendation["source"] });
-    lists.set(row.productId, list);
-  }
-  const ranked = recommendForCart(lists, productIds, limit * 2);
-  const products = await prisma.product.findMany({
-    where: { shop, id: { in: ranked.map((rec) => rec.productId) }, deletedAt: null, status: "active", available: true },
-    select: { id: true, title: true, handle: true, url: true, imageUrl: true, priceMinor: true, currency: true, available: true, variantId: true },
-  });
-  const byId = new Map(products.map((product) => [product.id, product]));
-  const value = ranked
-    .map((rec) => byId.get(rec.productId))
-    .filter((product): product is NonNullable<typeof product> => Boolean(product))
-    .slice(0, limit)
-    .map((product) => ({
-      id: product.id,
-      title: product.title,
-      url: product.url ?? `/products/${product.handle ?? product.id}`,
-      image: product.imageUrl,
-      price: product.priceMinor !== null && product.currency ? formatMoney(product.priceMinor, product.currency, locale) : null,
-      available: product.available,
-      variant_id: product.variantId,
-    }));
+  // One round trip: sum each candidate's scores over the cart's lists, drop the cart
+  // itself and anything no longer sellable, best first.
+  const { rows } = await pool.query<{ id: string; title: string; handle: string | null; url: string | null; image_url: string | null; price_minor: number | null; currency: string | null; variant_id: string | null }>(
+    `WITH candidates AS (
+       SELECT recommended_product_id AS id, sum(score) AS score
+       FROM product_recommendation
+       WHERE shop = $1 AND product_id = ANY($2::text[]) AND NOT (recommended_product_id = ANY($2::text[]))
+       GROUP BY recommended_product_id
+     )
+     SELECT p.id, p.title, p.handle, p.url, p.image_url, p.price_minor, p.currency, p.variant_id
+     FROM candidates c JOIN product p ON p.shop = $1 AND p.id = c.id
+     WHERE p.deleted_at IS NULL AND p.status = 'active' AND p.available
+     ORDER BY c.score DESC, p.id
+     LIMIT $3`,
+    [shop, productIds, limit],
+  );
+  const value = rows.map((product) => ({
+    id: product.id,
+    title: product.title,
+    url: product.url ?? `/products/${product.handle ?? product.id}`,
+    image: product.image_url,
+    price: product.price_minor !== null && product.currency ? formatMoney(product.price_minor, product.currency, locale) : null,
+    available: true,
+    variant_id: product.variant_id,
+  }));
   if (cache.size > 10_000) cache.clear();
   cache.set(key, { at: Date.now(), value });
   return value;
@@ -66,4 +60,22 @@ export function parseProductIds(raw: string | null): string[] | null {
   const ids = raw.split(",").map((id) => id.trim()).filter(Boolean);
   if (!ids.length || ids.length > 50 || ids.some((id) => !/^\d{1,20}$/.test(id))) return null;
   return [...new Set(ids)];
+}
+
+/** The app proxy request, verified by Shopify's library, answered as JSON (shared by the Remix route and the server). */
+export async function handleCartRecommendations(request: Request, verify: (request: Request) => Promise<{ session?: { shop: string } }>): Promise<Response> {
+  let session: { shop: string } | undefined;
+  try {
+    ({ session } = await verify(request)); // 400 on a missing or bad signature
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
+  if (!session) return Response.json({ error: "Pathwise is not installed on this shop" }, { status: 404 });
+  const url = new URL(request.url);
+  const productIds = parseProductIds(url.searchParams.get("product_ids"));
+  if (!productIds) return Response.json({ error: "product_ids must be 1 to 50 numeric product ids, comma separated" }, { status: 400 });
+  const limit = Math.min(12, Math.max(1, Number(url.searchParams.get("limit") ?? 4) || 4));
+  const products = await cartRecommendations(session.shop, productIds, limit, url.searchParams.get("locale") ?? "en");
+  return Response.json({ products }, { headers: { "cache-control": "private, max-age=60" } });
 }
