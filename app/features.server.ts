@@ -3,3 +3,4 @@
 import "./compliance/compliance.server";
 import "./email/register.server";
 import "./recommendations/register.server";
+import "./flows/register.server";

@@ -1,0 +1,110 @@
+import { Body, Button, Column, Container, Head, Heading, Hr, Html, Img, Link, Preview, Row, Section, Text } from "@react-email/components";
+import { render } from "@react-email/render";
+import { formatMoney } from "../../money";
+import { interpolate, UI_COPY, type EmailLocale, type MessageCopy } from "./copy";
+
+/**
+ * One responsive marketing email (React Email): the shop's logo and accent colour,
+ * a heading and body, product cards with images, quantities and prices in the
+ * shop's currency, an optional discount block, a call to action and a footer with
+ * the shop's physical address and an unsubscribe link. Every product and CTA link
+ * goes through `linkWrapper` (signed click tracking); React escapes all text.
+ */
+export interface EmailItem {
+  title: string;
+  variantTitle?: string | null;
+  imageUrl?: string | null;
+  quantity?: number;
+  unitPriceMinor?: number | null;
+  currency: string;
+  url?: string | null;
+}
+
+export interface MarketingEmailInput {
+  locale: EmailLocale;
+  copy: MessageCopy;
+  shop: { name: string; address: string | null; accentColor: string; logoUrl: string | null };
+  firstName: string | null;
+  items: EmailItem[];
+  cta: { url: string; label?: string };
+  discount?: { code: string; percent: number; expiresAt: Date } | null;
+  linkWrapper: (url: string, linkId: string) => string;
+  unsubscribeUrl: string;
+  openPixelUrl?: string;
+}
+
+const HEX = /^#[0-9a-f]{6}$/i;
+
+function MarketingEmail(props: MarketingEmailInput & { values: Record<string, string | number> }) {
+  const ui = UI_COPY[props.locale];
+  const accent = HEX.test(props.shop.accentColor) ? props.shop.accentColor : "#1a73e8";
+  const text = (template: string) => interpolate(template, props.values);
+  return (
+    <Html lang={props.locale}>
+      <Head />
+      <Preview>{text(props.copy.previewText)}</Preview>
+      <Body style={{ backgroundColor: "#f6f6f6", fontFamily: "-apple-system, 'Segoe UI', Helvetica, Arial, sans-serif", margin: 0, padding: "24px 0" }}>
+        <Container style={{ backgroundColor: "#ffffff", maxWidth: "600px", padding: "32px", borderRadius: "8px" }}>
+          {props.shop.logoUrl ? <Img src={props.shop.logoUrl} alt={props.shop.name} height="48" style={{ marginBottom: "16px" }} /> : <Text style={{ fontSize: "20px", fontWeight: 700, margin: "0 0 16px" }}>{props.shop.name}</Text>}
+          <Heading as="h1" style={{ fontSize: "24px", margin: "0 0 12px" }}>{text(props.copy.heading)}</Heading>
+          <Text style={{ fontSize: "16px", lineHeight: "24px", color: "#333333" }}>{text(props.copy.body)}</Text>
+          {props.discount ? (
+            <Section style={{ border: `2px dashed ${accent}`, borderRadius: "8px", padding: "16px", textAlign: "center", margin: "16px 0" }}>
+              <Text style={{ margin: 0, fontSize: "14px", color: "#555555" }}>{ui.code}</Text>
+              <Text style={{ margin: "4px 0", fontSize: "24px", fontWeight: 700, letterSpacing: "2px" }}>{props.discount.code}</Text>
+              <Text style={{ margin: 0, fontSize: "13px", color: "#555555" }}>
+                {props.discount.percent}% · {ui.expires} {props.discount.expiresAt.toLocaleString(props.locale, { dateStyle: "medium", timeStyle: "short" })}
+              </Text>
+            </Section>
+          ) : null}
+          {props.items.map((item, index) => (
+            <Row key={index} style={{ borderTop: "1px solid #eeeeee", padding: "12px 0" }}>
+              <Column style={{ width: "96px", verticalAlign: "top" }}>
+                {item.imageUrl ? <Img src={item.imageUrl} alt={item.title} width="80" height="80" style={{ borderRadius: "6px", objectFit: "cover" }} /> : null}
+              </Column>
+              <Column style={{ verticalAlign: "top" }}>
+                {item.url ? (
+                  <Link href={props.linkWrapper(item.url, `item-${index + 1}`)} style={{ color: "#111111", fontWeight: 600, fontSize: "15px" }}>{item.title}</Link>
+                ) : (
+                  <Text style={{ margin: 0, fontWeight: 600, fontSize: "15px" }}>{item.title}</Text>
+                )}
+                {item.variantTitle && item.variantTitle !== "Default Title" ? <Text style={{ margin: "2px 0", color: "#666666", fontSize: "13px" }}>{item.variantTitle}</Text> : null}
+                <Text style={{ margin: "2px 0", fontSize: "14px" }}>
+                  {item.quantity ? `${ui.quantity} ${item.quantity} · ` : ""}
+                  {item.unitPriceMinor !== null && item.unitPriceMinor !== undefined ? formatMoney(item.unitPriceMinor, item.currency, props.locale) : ""}
+                </Text>
+              </Column>
+            </Row>
+          ))}
+          <Section style={{ textAlign: "center", margin: "24px 0 8px" }}>
+            <Button href={props.linkWrapper(props.cta.url, "cta")} style={{ backgroundColor: accent, color: "#ffffff", padding: "14px 28px", borderRadius: "6px", fontWeight: 600, fontSize: "16px" }}>
+              {props.cta.label ?? ui.cta}
+            </Button>
+          </Section>
+          <Hr style={{ borderColor: "#eeeeee", margin: "24px 0" }} />
+          <Text style={{ fontSize: "12px", color: "#777777", lineHeight: "18px" }}>
+            {text(ui.footer)}
+            <br />
+            {props.shop.name}
+            {props.shop.address ? ` · ${props.shop.address}` : ""}
+            <br />
+            <Link href={props.unsubscribeUrl} style={{ color: "#777777", textDecoration: "underline" }}>{ui.unsubscribe}</Link>
+          </Text>
+          {props.openPixelUrl ? <Img src={props.openPixelUrl} alt="" width="1" height="1" style={{ display: "block" }} /> : null}
+        </Container>
+      </Body>
+    </Html>
+  );
+}
+
+export async function renderMarketingEmail(input: MarketingEmailInput): Promise<{ subject: string; previewText: string; html: string; text: string }> {
+  const values = {
+    first_name: input.firstName ?? UI_COPY[input.locale].friend,
+    shop_name: input.shop.name,
+    discount_code: input.discount?.code ?? "",
+    discount_percent: input.discount?.percent ?? "",
+  };
+  const element = <MarketingEmail {...input} values={values} />;
+  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
+  return { subject: interpolate(input.copy.subject, values), previewText: interpolate(input.copy.previewText, values), html, text };
+}

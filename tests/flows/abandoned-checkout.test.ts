@@ -1,0 +1,213 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Session } from "@shopify/shopify-api";
+import { createSimulator, type Simulator } from "../../simulator/index";
+import { deliver, samplePayload } from "../support/shopify";
+import { adminQueryErrors } from "../support/admin-schema";
+import { flowClock } from "../../app/flows/clock";
+
+const SHOP = "flows-shop.myshopify.com";
+let simulator: Simulator;
+const daytime = new Date("2026-11-20T15:00:00.000Z"); // 10:00 in New York, outside quiet hours
+
+beforeAll(async () => {
+  simulator = createSimulator({ appUrl: "http://127.0.0.1:9", apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET!, shop: SHOP });
+  const { origin } = await simulator.start();
+  process.env.SHOPIFY_ADMIN_API_ORIGIN = origin;
+  delete process.env.SENDGRID_API_KEY; // captured locally: the outbox is what we inspect
+  const { sessionStorage } = await import("../../app/shopify.server");
+  await sessionStorage.storeSession(new Session({ id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: simulator.issueAccessToken() }));
+  const { default: prisma } = await import("../../app/db.server");
+  await prisma.shop.create({ data: { domain: SHOP, name: "Confetti & Co.", currency: "USD", timezone: "America/New_York", address: "120 Balloon Street, Brooklyn, NY 11201, US" } });
+  const { saveFlow } = await import("../../app/flows/abandoned-checkout.server");
+  const { defaultAbandonedCheckoutSettings } = await import("../../app/flows/settings");
+  await saveFlow(SHOP, true, defaultAbandonedCheckoutSettings());
+});
+
+afterAll(async () => {
+  flowClock.reset();
+  await simulator?.stop();
+});
+
+beforeEach(() => flowClock.set(daytime));
+
+let customerSeq = 500;
+async function subscribedCustomer(locale = "en", state = "subscribed") {
+  const id = ++customerSeq;
+  const email = `shopper${id}@example.com`;
+  await deliver({ shop: SHOP, topic: "customers/create", body: { ...samplePayload("customers/create"), id, email, first_name: "Mina", updated_at: daytime.toISOString() } });
+  await deliver({
+    shop: SHOP,
+    topic: "customers_email_marketing_consent/update",
+    body: { customer_id: id, email_address: email, email_marketing_consent: { state, opt_in_level: "single_opt_in", consent_updated_at: "2026-01-01T00:00:00Z" } },
+  });
+  return { id, email, first_name: "Mina" };
+}
+
+function checkoutBody(token: string, customer: { id: number; email: string }, locale: string, updatedAt: Date) {
+  return {
+    ...samplePayload("checkouts/update"),
+    token,
+    cart_token: `cart-${token}`,
+    email: customer.email,
+    customer: { id: customer.id, email: customer.email, first_name: "Mina" },
+    customer_locale: locale,
+    completed_at: null,
+    abandoned_checkout_url: `https://${SHOP}/checkouts/cn/${token}/recover?key=abc`,
+    created_at: updatedAt.toISOString(),
+    updated_at: updatedAt.toISOString(),
+  };
+}
+
+/** Moves the flows' clock to `at` and the queue with it, then runs whatever has come due. */
+async function runStepsAt(at: Date) {
+  const { pool } = await import("../../app/db.server");
+  const { drainJobs } = await import("../support/shopify");
+  const shiftMs = at.getTime() - flowClock.now().getTime();
+  flowClock.set(at);
+  await pool.query(`UPDATE graphile_worker._private_jobs SET run_at = run_at - make_interval(secs => $1::float8 / 1000) WHERE locked_at IS NULL`, [shiftMs]);
+  for (let i = 0; i < 5; i++) await drainJobs();
+}
+
+/** Emails that went out (captured locally: no SendGrid key in tests). */
+async function messagesFor(email: string) {
+  const { default: prisma } = await import("../../app/db.server");
+  return prisma.emailMessage.findMany({ where: { shop: SHOP, email, status: { in: ["captured", "sent"] } }, orderBy: { claimedAt: "asc" } });
+}
+
+const HOUR = 3_600_000;
+
+describe("abandoned checkout recovery", () => {
+  it("sends exactly one email 1 with the recovery URL, in the shopper's language", async () => {
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "ko-KR", daytime) });
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    const messages = await messagesFor(customer.email);
+    expect(messages).toHaveLength(1);
+    expect(messages[0].status).toBe("captured");
+    expect(messages[0].subject).toBe("장바구니에 담아 두신 상품이 있어요");
+    const { verifyClickToken } = await import("../../app/email/tracking.server");
+    const tokens = [...(messages[0].html ?? "").matchAll(/\/t\/c\/([A-Za-z0-9._-]+)/g)].map((match) => verifyClickToken(match[1]));
+    expect(tokens.map((target) => target?.url)).toContain(`https://${SHOP}/checkouts/cn/${token}/recover?key=abc`);
+    expect(messages[0].html).toContain("120 Balloon Street");
+    expect(messages[0].text).toContain("수량"); // "Qty" in Korean
+    // Running the queue again sends nothing more.
+    await runStepsAt(new Date(daytime.getTime() + 2 * HOUR));
+    expect(await messagesFor(customer.email)).toHaveLength(1);
+  });
+
+  it("keeps one timer per checkout through ten updates, firing after the last", async () => {
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    const { pool } = await import("../../app/db.server");
+    for (let i = 0; i < 10; i++) {
+      await deliver({ shop: SHOP, topic: "checkouts/update", body: checkoutBody(token, customer, "en", new Date(daytime.getTime() + i * 60_000)) });
+    }
+    const { drainJobs } = await import("../support/shopify");
+    await drainJobs(); // process the webhooks only (the timer is in the future)
+    const after = await pool.query(`SELECT run_at, revision FROM graphile_worker.jobs WHERE key = $1`, [`abandoned:${SHOP}:${token}`]);
+    expect(after.rows).toHaveLength(1);
+    const { default: prisma } = await import("../../app/db.server");
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+    expect(run.nextRunAt?.toISOString()).toBe(new Date(daytime.getTime() + 9 * 60_000 + HOUR).toISOString());
+    await runStepsAt(new Date(daytime.getTime() + 9 * 60_000 + HOUR - 120_000));
+    expect(await messagesFor(customer.email)).toHaveLength(0);
+    await runStepsAt(new Date(daytime.getTime() + 9 * 60_000 + HOUR));
+    expect(await messagesFor(customer.email)).toHaveLength(1);
+  });
+
+  it("sends nothing when the shopper orders before the timer", async () => {
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+    await deliver({ shop: SHOP, topic: "orders/create", body: { ...samplePayload("orders/create"), id: 7_100_000 + customerSeq, checkout_token: token, cart_token: `cart-${token}`, email: customer.email, customer: { id: customer.id }, cancelled_at: null, created_at: new Date(daytime.getTime() + 20 * 60_000).toISOString() } });
+    await runStepsAt(new Date(daytime.getTime() + 30 * HOUR));
+    expect(await messagesFor(customer.email)).toHaveLength(0);
+    const { default: prisma } = await import("../../app/db.server");
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+    expect(run).toMatchObject({ state: "exited", exitReason: "purchased_before_email" });
+  });
+
+  it("an order between steps stops email 2 and credits the recovery with its revenue", async () => {
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    expect(await messagesFor(customer.email)).toHaveLength(1);
+    await deliver({ shop: SHOP, topic: "orders/create", body: { ...samplePayload("orders/create"), id: 7_200_000 + customerSeq, checkout_token: token, email: customer.email, customer: { id: customer.id }, total_price: "59.90", currency: "USD", presentment_currency: "USD", cancelled_at: null, created_at: new Date(daytime.getTime() + 5 * HOUR).toISOString() } });
+    await runStepsAt(new Date(daytime.getTime() + 30 * HOUR));
+    expect(await messagesFor(customer.email)).toHaveLength(1);
+    const { default: prisma } = await import("../../app/db.server");
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+    expect(run).toMatchObject({ state: "converted", revenueMinor: 5990, currency: "USD" });
+  });
+
+  it("email 2 carries a unique single-use discount code created through the Admin API", async () => {
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "th", daytime) });
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    await runStepsAt(new Date(daytime.getTime() + 24 * HOUR + 60_000));
+    const messages = await messagesFor(customer.email);
+    expect(messages).toHaveLength(2);
+    const { default: prisma } = await import("../../app/db.server");
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+    expect(run.discountCode).toMatch(/^BACK-/);
+    expect(messages[1].html).toContain(run.discountCode!);
+    expect(messages[1].subject).toBe("ของขวัญเล็ก ๆ ให้คุณสั่งซื้อให้เสร็จ");
+    const discount = simulator.store.discounts.find((d) => d.code === run.discountCode)!;
+    expect(discount).toMatchObject({ usageLimit: 1, percentage: 0.1 });
+    expect(discount.customerIds).toEqual([`gid://shopify/Customer/${customer.id}`]);
+    const { DISCOUNT_MUTATION } = await import("../../app/flows/abandoned-checkout.server");
+    expect(adminQueryErrors(DISCOUNT_MUTATION)).toEqual([]);
+    expect(simulator.invalidQueries).toEqual([]);
+  });
+
+  it("sends nothing to an unsubscribed shopper and records why", async () => {
+    const customer = await subscribedCustomer("en", "unsubscribed");
+    const token = randomBytes(8).toString("hex");
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+    await runStepsAt(new Date(daytime.getTime() + 30 * HOUR));
+    const { default: prisma } = await import("../../app/db.server");
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token }, include: { steps: true } });
+    expect(run.state).toBe("skipped");
+    expect(run.steps[0]).toMatchObject({ status: "skipped", reason: "no_consent" });
+    expect((await messagesFor(customer.email)).filter((m) => m.status === "captured" || m.status === "sent")).toHaveLength(0);
+  });
+
+  it("defers a step that falls in quiet hours to the next allowed minute in the shop's time zone", async () => {
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    const evening = new Date("2026-11-20T03:00:00.000Z"); // 22:00 in New York
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", evening) });
+    flowClock.set(evening);
+    await runStepsAt(new Date(evening.getTime() + HOUR + 60_000));
+    const { default: prisma } = await import("../../app/db.server");
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token }, include: { steps: true } });
+    expect(run.steps[0]).toMatchObject({ status: "deferred", reason: "quiet_hours" });
+    expect(run.nextRunAt?.toISOString()).toBe("2026-11-20T13:00:00.000Z"); // 08:00 New York
+    expect(await messagesFor(customer.email).then((m) => m.filter((x) => x.status === "captured"))).toHaveLength(0);
+    await runStepsAt(new Date("2026-11-20T13:00:30.000Z"));
+    expect((await messagesFor(customer.email)).filter((m) => m.status === "captured")).toHaveLength(1);
+  });
+});
+
+describe("flow settings", () => {
+  it("refuses a delay of 0 and a discount of 150% with a message on the field", async () => {
+    const { settingsFromForm, defaultAbandonedCheckoutSettings } = await import("../../app/flows/settings");
+    const form = new FormData();
+    form.set("step_1_delay_hours", "0");
+    form.set("step_2_enabled", "on");
+    form.set("step_2_delay_hours", "24");
+    form.set("step_2_discount_enabled", "on");
+    form.set("step_2_discount_percent", "150");
+    form.set("step_2_discount_expires_hours", "48");
+    form.set("step_3_delay_hours", "72");
+    const result = settingsFromForm(form, defaultAbandonedCheckoutSettings());
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.step_1_delay_hours).toMatch(/at least 1 minute/);
+    expect(result.errors.step_2_discount_percent).toMatch(/between 1% and 100%/);
+  });
+});
