@@ -19,6 +19,7 @@ export default function App() {
     <AppProvider isEmbeddedApp apiKey={apiKey}>
       <NavMenu>
         <Link to="/app" rel="home">Home</Link>
+        <Link to="/app/flows">Flows</Link>
         <Link to="/app/recommendations">Customers also bought</Link>
         <Link to="/app/activity">Store activity</Link>
         <Link to="/app/privacy">Privacy requests</Link>

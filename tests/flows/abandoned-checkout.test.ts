@@ -211,3 +211,47 @@ describe("flow settings", () => {
     expect(result.errors.step_2_discount_percent).toMatch(/between 1% and 100%/);
   });
 });
+
+describe("the flow's page in the admin", () => {
+  const adminRequest = (path: string, init?: RequestInit) => {
+    const url = new URL(`${process.env.SHOPIFY_APP_URL}${path}`);
+    url.searchParams.set("embedded", "1");
+    url.searchParams.set("shop", SHOP);
+    url.searchParams.set("host", Buffer.from("admin.shopify.com/store/flows-shop").toString("base64url"));
+    url.searchParams.set("id_token", simulator.createSessionToken());
+    return new Request(url, { ...init, headers: { "user-agent": "Mozilla/5.0 Chrome/130", authorization: `Bearer ${simulator.createSessionToken()}` } });
+  };
+
+  it("shows figures, runs and a rendered preview; refuses bad settings on the field; sends a test", async () => {
+    const { loader, action } = await import("../../app/routes/app.flows.abandoned-checkout");
+    const page = (await loader({ request: adminRequest("/app/flows/abandoned-checkout?step=1&lang=ko"), params: {}, context: {} } as never)) as Awaited<ReturnType<typeof loader>>;
+    expect(page.figures.started).toBeGreaterThan(0);
+    expect(page.figures.converted).toBeGreaterThan(0);
+    expect(page.figures.revenue[0]).toMatchObject({ currency: "USD" });
+    expect(page.preview.subject).toBe("주문을 마무리할 작은 선물");
+    expect(page.preview.html).toContain("BACK-PREVIEW");
+    expect(page.runs.some((run) => run.state === "converted")).toBe(true);
+
+    const bad = new FormData();
+    bad.set("enabled", "on");
+    bad.set("step_1_delay_hours", "0");
+    bad.set("step_2_delay_hours", "24");
+    bad.set("step_2_enabled", "on");
+    bad.set("step_2_discount_enabled", "on");
+    bad.set("step_2_discount_percent", "150");
+    bad.set("step_2_discount_expires_hours", "48");
+    bad.set("step_3_delay_hours", "72");
+    const refused = (await action({ request: adminRequest("/app/flows/abandoned-checkout", { method: "POST", body: bad }), params: {}, context: {} } as never)) as { ok: boolean; errors: Record<string, string> };
+    expect(refused.ok).toBe(false);
+    expect(refused.errors.step_2_discount_percent).toMatch(/100%/);
+
+    const { default: prisma } = await import("../../app/db.server");
+    await prisma.shop.update({ where: { domain: SHOP }, data: { email: "owner@confetti.example" } });
+    const test = new FormData();
+    test.set("intent", "test");
+    test.set("step", "0");
+    test.set("lang", "en");
+    const sent = (await action({ request: adminRequest("/app/flows/abandoned-checkout", { method: "POST", body: test }), params: {}, context: {} } as never)) as { ok: boolean; message: string };
+    expect(sent.message).toContain("owner@confetti.example");
+  });
+});
