@@ -1,7 +1,46 @@
 import prisma from "../app/db.server";
 
-/** Feature steps the demo runs before the scenario (recommendation backfill, flow setup). */
-export async function runDemoFeatures(_context: { shop: string; simulator: unknown; step: (text: string) => void }): Promise<void> {}
+/**
+ * Feature steps the demo runs before the scenario: the recommendation backfill
+ * (started by the install) is awaited, the abandoned checkout flow is switched on,
+ * and the flows' clock and the job queue follow the simulator's clock jumps.
+ */
+export async function runDemoFeatures(context: {
+  shop: string;
+  simulator: { clock: { onAdvance: ((ms: number) => Promise<void> | void) | null }; store: { products: Array<{ id: number; title: string; handle: string }> } };
+  step: (text: string) => void;
+  waitForQueue: () => Promise<void>;
+}): Promise<void> {
+  const { shop, simulator, step } = context;
+  const started = Date.now();
+  let status = await prisma.recommendationStatus.findUnique({ where: { shop } });
+  while ((!status || !["ready", "failed"].includes(status.state)) && Date.now() - started < 120_000) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    status = await prisma.recommendationStatus.findUnique({ where: { shop } });
+  }
+  step(`Recommendations learned from Shopify (bulk operations): ${status?.state} — ${status?.ordersCovered} orders, ${status?.productsCovered}/${status?.catalogSize} products with co-purchase lists, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const sample = simulator.store.products.find((product) => product.handle === "birthday-candles-24");
+  if (sample) {
+    const recs = await prisma.productRecommendation.findMany({ where: { shop, productId: String(sample.id) }, orderBy: { rank: "asc" }, take: 5 });
+    const titles = new Map(simulator.store.products.map((product) => [String(product.id), product.title]));
+    console.log(`  Customers who bought "${sample.title}" also bought: ${recs.map((rec) => `${titles.get(rec.recommendedProductId)} (${rec.score.toFixed(3)}, ${rec.source})`).join("; ")}`);
+  }
+
+  const { saveFlow } = await import("../app/flows/abandoned-checkout.server");
+  const { defaultAbandonedCheckoutSettings } = await import("../app/flows/settings");
+  await saveFlow(shop, true, defaultAbandonedCheckoutSettings());
+  step("Abandoned checkout recovery switched on (email 1 after 1 hour, email 2 with a 10% code after 24 hours)");
+
+  // Time jumps in the scenario move the flows' clock and the queue's schedule alike.
+  const { flowClock } = await import("../app/flows/clock");
+  const { pool } = await import("../app/db.server");
+  simulator.clock.onAdvance = async (ms) => {
+    await context.waitForQueue();
+    flowClock.advance(ms);
+    await pool.query(`UPDATE graphile_worker._private_jobs SET run_at = run_at - make_interval(secs => $1::float8 / 1000) WHERE locked_at IS NULL`, [ms]);
+    await context.waitForQueue();
+  };
+}
 
 async function tableExists(name: string): Promise<boolean> {
   const [row] = (await prisma.$queryRawUnsafe(`SELECT to_regclass($1)::text AS t`, name)) as Array<{ t: string | null }>;
@@ -14,6 +53,7 @@ export async function printTimeline(context: {
   appUrl: string;
   simulator: { createSessionToken: (options: { shop: string; apiKey: string; apiSecret: string }) => string | Promise<string> };
   step: (text: string) => void;
+  appProxyUrl?: () => string;
 }) {
   const { shop, appUrl, step } = context;
   step("Timeline: webhooks Pathwise received (in order of arrival)");
@@ -70,10 +110,16 @@ export async function printTimeline(context: {
     }
   }
 
+  const metafields = await prisma.recommendationSync.count({ where: { shop, syncedHash: { not: null } } });
+  step(`Storefront: ${metafields} product metafields ($app:pathwise.also_bought) written for the "Customers also bought" theme block`);
+
   step("Where to look");
   const token = await context.simulator.createSessionToken({ shop, apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET! });
   const host = Buffer.from(`admin.shopify.com/store/${shop.replace(".myshopify.com", "")}`).toString("base64url");
-  console.log(`  Admin (as Shopify admin would open it; the session token is valid for a minute):`);
-  console.log(`    ${appUrl}/app/activity?embedded=1&shop=${shop}&host=${host}&id_token=${token}`);
+  console.log(`  Admin pages, as Shopify admin opens them (each link carries a session token valid for a minute; rerun the demo for fresh ones):`);
+  for (const page of ["/app/flows/abandoned-checkout", "/app/recommendations", "/app/outbox", "/app/activity", "/app/settings/email", "/app/privacy"]) {
+    console.log(`    ${page.padEnd(30)} ${appUrl}${page}?embedded=1&shop=${shop}&host=${host}&id_token=${token}`);
+  }
+  console.log(`  Storefront proxy (signed as Shopify would): ${context.appProxyUrl?.() ?? ""}`);
   console.log(`  Webhook endpoint: ${appUrl}/webhooks`);
 }

@@ -44,7 +44,8 @@ const simulator = createSimulator({
   apiKey: process.env.SHOPIFY_API_KEY!,
   apiSecret: process.env.SHOPIFY_API_SECRET!,
   shop: SHOP,
-  clockSpeed: Number(process.env.DEMO_CLOCK_SPEED ?? 3600),
+  // Real-time clock plus explicit jumps (clock.advance), which the app's flows follow.
+  clockSpeed: 1,
 });
 await simulator.start();
 step(`Simulator: ${simulatorOrigin} — ${simulator.store.products.length} products, ${simulator.store.customers.length} customers, ${simulator.store.orders.length} historical orders`);
@@ -58,14 +59,15 @@ const shopRow = await prisma.shop.findUnique({ where: { domain: SHOP } });
 step(`Installed into ${SHOP} through token exchange (HTTP ${installStatus}); shop: ${shopRow?.name} · ${shopRow?.currency} · ${shopRow?.timezone}`);
 
 const { runDemoFeatures, printTimeline } = await import("./demo-timeline");
-await runDemoFeatures({ shop: SHOP, simulator, step });
+await runDemoFeatures({ shop: SHOP, simulator, step, waitForQueue: () => waitForQueue(prisma) });
 
 step("Running the shopper scenario on the accelerated clock…");
 await simulator.runScenario();
 const failed = simulator.webhookDeliveries.filter((delivery) => delivery.status !== 200);
 console.log(`  ${simulator.webhookDeliveries.length} webhooks delivered, ${failed.length} not acknowledged${failed.length ? `: ${failed.map((d) => `${d.topic} ${d.status} ${d.responseText.slice(0, 80)}`).join("; ")}` : ""}`);
 await waitForQueue(prisma);
-await printTimeline({ shop: SHOP, simulator, appUrl, step });
+const cartIds = simulator.store.products.filter((product) => ["chocolate-party-cake", "gold-number-balloons"].includes(product.handle)).map((product) => product.id).join(",");
+await printTimeline({ shop: SHOP, simulator, appUrl, step, appProxyUrl: () => simulator.appProxyUrl("/recommendations", { product_ids: cartIds }) });
 
 if (process.env.DEMO_EXIT === "1" || process.env.CI) {
   await simulator.stop();

@@ -12,6 +12,7 @@ import { unauthenticated } from "../shopify.server";
 import { adminQuery, AdminApiError, type AdminGraphql } from "../shops/admin-graphql";
 import { ABANDONED_CHECKOUT, defaultAbandonedCheckoutSettings, flowSettingsSchema, type FlowSettings } from "./settings";
 import { flowClock } from "./clock";
+import { ensureCustomerConsent } from "../shops/customer-consent.server";
 
 /**
  * Abandoned checkout recovery. A checkout with an email starts (or refreshes) one
@@ -180,6 +181,8 @@ export const abandonedCheckoutStep: Task = async (raw) => {
   }
   if (!run.email) return void (await end("exited", "no_email"));
 
+  // Consent is not in customer webhooks (API 2025-01+): read it from the Admin API the first time.
+  if (run.customerId) await ensureCustomerConsent(shop, run.customerId);
   const checkout = await prisma.checkout.findUnique({ where: { shop_token: { shop, token: run.subjectKey } } });
   const shopRow = await prisma.shop.findUnique({ where: { domain: shop } });
   const emailSettings = await getEmailSettings(shop);
