@@ -1,0 +1,29 @@
+import prisma from "../db.server";
+import { CROSS_SELL, crossSellSettingsFromForm, getCrossSell, saveCrossSell } from "./cross-sell.server";
+
+/** Figures and runs of a flow, for its admin page. */
+export async function flowFigures(shop: string, flowKey: string) {
+  const [started, converted, revenue, sent, opened, clicked] = await Promise.all([
+    prisma.flowRun.count({ where: { shop, flowKey } }),
+    prisma.flowRun.count({ where: { shop, flowKey, state: "converted" } }),
+    prisma.flowRun.groupBy({ by: ["currency"], where: { shop, flowKey, state: "converted" }, _sum: { revenueMinor: true } }),
+    prisma.emailMessage.count({ where: { shop, flowId: flowKey, status: { in: ["sent", "captured", "uncertain"] } } }),
+    prisma.emailMessage.count({ where: { shop, flowId: flowKey, openedAt: { not: null } } }),
+    prisma.emailMessage.count({ where: { shop, flowId: flowKey, clickedAt: { not: null } } }),
+  ]);
+  return { started, sent, opened, clicked, converted, revenue: revenue.map((row) => ({ currency: row.currency ?? "USD", amountMinor: row._sum.revenueMinor ?? 0 })) };
+}
+
+export async function loadCrossSellPage(shop: string) {
+  const { enabled, settings } = await getCrossSell(shop);
+  const runs = await prisma.flowRun.findMany({ where: { shop, flowKey: CROSS_SELL }, orderBy: { startedAt: "desc" }, take: 25 });
+  return { enabled, settings, figures: await flowFigures(shop, CROSS_SELL), runs };
+}
+
+export async function saveCrossSellForm(shop: string, form: FormData) {
+  const { settings } = await getCrossSell(shop);
+  const result = crossSellSettingsFromForm(form, settings);
+  if (!result.ok) return { ok: false as const, errors: result.errors };
+  await saveCrossSell(shop, form.get("enabled") === "on" || form.get("enabled") === "true", result.settings);
+  return { ok: true as const, errors: {} as Record<string, string> };
+}

@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deliver, drainJobs, installShop, samplePayload } from "../support/shopify";
+import { flowClock } from "../../app/flows/clock";
+
+const SHOP = "cross-sell.myshopify.com";
+const now = new Date("2026-11-10T15:00:00.000Z"); // daytime in New York
+const DAY = 86_400_000;
+
+async function moveClockTo(at: Date) {
+  const { pool } = await import("../../app/db.server");
+  const shift = at.getTime() - flowClock.now().getTime();
+  flowClock.set(at);
+  await pool.query(`UPDATE graphile_worker._private_jobs SET run_at = run_at - make_interval(secs => $1::float8 / 1000) WHERE locked_at IS NULL`, [shift]);
+  for (let i = 0; i < 3; i++) await drainJobs();
+}
+
+const order = (id: number, productIds: number[], customerId: number, createdAt: Date) => ({
+  ...samplePayload("orders/create"),
+  id,
+  email: `buyer${customerId}@example.com`,
+  customer: { id: customerId, email: `buyer${customerId}@example.com`, first_name: "Ploy" },
+  customer_locale: "th",
+  cancelled_at: null,
+  created_at: createdAt.toISOString(),
+  updated_at: createdAt.toISOString(),
+  line_items: productIds.map((productId, index) => ({ id: id * 10 + index, product_id: productId, variant_id: productId * 10, title: `Product ${productId}`, quantity: 1, price: "10.00" })),
+});
+
+beforeAll(async () => {
+  flowClock.set(now);
+  delete process.env.SENDGRID_API_KEY;
+  await installShop(SHOP, { timezone: "America/New_York" });
+  const { default: prisma } = await import("../../app/db.server");
+  for (const id of [1, 2, 3, 4, 5, 6]) {
+    await prisma.product.create({ data: { shop: SHOP, id: String(id), title: `Product ${id}`, handle: `product-${id}`, priceMinor: 1000 + id, currency: "USD", imageUrl: `https://cdn.example/${id}.png` } });
+  }
+  // Precomputed co-purchase lists: 1 -> 2, 3, 4, 5; 2 -> 1, 4, 6
+  const lists: Record<string, string[]> = { "1": ["2", "3", "4", "5"], "2": ["1", "4", "6"] };
+  for (const [productId, recs] of Object.entries(lists)) {
+    await prisma.productRecommendation.createMany({ data: recs.map((rec, rank) => ({ shop: SHOP, productId, rank, recommendedProductId: rec, score: 1 - rank / 10, source: "copurchase" })) });
+  }
+  for (const customerId of [31, 32]) {
+    await deliver({ shop: SHOP, topic: "customers_email_marketing_consent/update", body: { customer_id: customerId, email_address: `buyer${customerId}@example.com`, email_marketing_consent: { state: "subscribed", opt_in_level: "single_opt_in", consent_updated_at: "2026-01-01T00:00:00Z" } } });
+  }
+  await drainJobs();
+});
+
+afterAll(() => flowClock.reset());
+
+describe("cross-sell after delivery", () => {
+  it("waits for delivery (with a fallback), then recommends what goes with the order and never what the customer owns", async () => {
+    const { saveCrossSell, defaultCrossSellSettings } = await import("../../app/flows/cross-sell.server");
+    await saveCrossSell(SHOP, true, defaultCrossSellSettings()); // after delivery, 7 days
+    // Bought product 5 a month ago: it must not be recommended.
+    await deliver({ shop: SHOP, topic: "orders/create", body: order(9001, [5], 31, new Date(now.getTime() - 30 * DAY)) });
+    await deliver({ shop: SHOP, topic: "orders/create", body: order(9002, [1, 2], 31, now) });
+    await drainJobs();
+    const { default: prisma } = await import("../../app/db.server");
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, flowKey: "cross_sell", subjectKey: "9002" } });
+    expect(run.nextRunAt?.toISOString()).toBe(new Date(now.getTime() + 21 * DAY).toISOString()); // 14-day delivery fallback + 7
+
+    await deliver({ shop: SHOP, topic: "fulfillments/update", body: { ...samplePayload("fulfillments/update"), id: 77001, order_id: 9002, shipment_status: "delivered", updated_at: new Date(now.getTime() + 3 * DAY).toISOString() } });
+    await moveClockTo(new Date(now.getTime() + 3 * DAY + 60_000));
+    expect(await prisma.emailMessage.count({ where: { shop: SHOP, flowId: "cross_sell" } })).toBe(0);
+    await moveClockTo(new Date(now.getTime() + 10 * DAY + 120_000));
+    const [message] = await prisma.emailMessage.findMany({ where: { shop: SHOP, flowId: "cross_sell", status: "captured" } });
+    expect(message.subject).toBe("คุณอาจชอบสินค้าเหล่านี้");
+    expect(message.html).toContain("Product 4");
+    expect(message.html).toContain("Product 3");
+    expect(message.html).not.toContain("Product 5");
+    expect(message.html).not.toMatch(/>Product 1</);
+    const { crossSellProducts } = await import("../../app/flows/cross-sell.server");
+    const ids = (await crossSellProducts(SHOP, "9002", "31", null, 4)).map((p) => p.id);
+    expect(ids.length).toBeGreaterThan(0);
+    for (const owned of ["1", "2", "5"]) expect(ids).not.toContain(owned);
+  });
+
+  it("credits an order that follows a click on the email, with its revenue", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const message = await prisma.emailMessage.findFirstOrThrow({ where: { shop: SHOP, flowId: "cross_sell" } });
+    await prisma.emailMessage.update({ where: { id: message.id }, data: { clickedAt: flowClock.now() } });
+    await deliver({ shop: SHOP, topic: "orders/create", body: { ...order(9003, [4], 31, new Date(flowClock.now().getTime() + DAY)), total_price: "25.00" } });
+    await drainJobs();
+    const run = await prisma.flowRun.findUniqueOrThrow({ where: { id: message.flowRunId } });
+    expect(run).toMatchObject({ state: "converted", convertedOrderId: "9003", revenueMinor: 2500 });
+  });
+
+  it("after purchase: sends when the wait is over", async () => {
+    const { saveCrossSell, defaultCrossSellSettings } = await import("../../app/flows/cross-sell.server");
+    await saveCrossSell(SHOP, true, { ...defaultCrossSellSettings(), trigger: "purchase", delayDays: 2 });
+    flowClock.set(new Date(now.getTime() + 20 * DAY));
+    await deliver({ shop: SHOP, topic: "orders/create", body: order(9004, [2], 32, flowClock.now()) });
+    await drainJobs();
+    await moveClockTo(new Date(now.getTime() + 22 * DAY + 60_000));
+    const { default: prisma } = await import("../../app/db.server");
+    expect(await prisma.emailMessage.count({ where: { shop: SHOP, flowId: "cross_sell", email: "buyer32@example.com", status: "captured" } })).toBe(1);
+  });
+
+  it("refuses invalid settings with a message on the field", async () => {
+    const { crossSellSettingsFromForm, defaultCrossSellSettings } = await import("../../app/flows/cross-sell.server");
+    const form = new FormData();
+    form.set("trigger", "delivery");
+    form.set("delay_days", "-1");
+    form.set("product_count", "20");
+    const result = crossSellSettingsFromForm(form, defaultCrossSellSettings());
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.errors.delay_days).toMatch(/negative/);
+      expect(result.errors.product_count).toMatch(/8/);
+    }
+  });
+});
+
+describe("the cross-sell page in the admin", () => {
+  it("saves valid settings and refuses invalid ones on the field", async () => {
+    const { loadCrossSellPage, saveCrossSellForm } = await import("../../app/flows/cross-sell-admin.server");
+    const page = await loadCrossSellPage(SHOP);
+    expect(page.figures.sent).toBeGreaterThan(0);
+    expect(page.figures.converted).toBe(1);
+    const bad = new FormData();
+    bad.set("delay_days", "");
+    expect((await saveCrossSellForm(SHOP, bad)).errors.delay_days).toBeTruthy();
+    const good = new FormData();
+    good.set("enabled", "on");
+    good.set("trigger", "purchase");
+    good.set("delay_days", "3");
+    good.set("product_count", "4");
+    expect((await saveCrossSellForm(SHOP, good)).ok).toBe(true);
+    const { getCrossSell } = await import("../../app/flows/cross-sell.server");
+    expect((await getCrossSell(SHOP)).settings).toMatchObject({ trigger: "purchase", delayDays: 3 });
+  });
+});
