@@ -74,7 +74,7 @@ await Promise.all(
           cartToken: `cart-${tokens[checkoutIndex]}`,
           email: `shopper${customerId}@example.com`,
           customerId,
-          customer: { id: customerId, email: `shopper${customerId}@example.com` },
+          customer: { id: customerId, email: `shopper${customerId}@example.com` } as never,
           customerLocale: "en",
           lineItems: Array.from({ length: round + 1 }, (_, i) => ({ ...line, lineId: String(i) })),
           subtotalMinor: 799 * (round + 1),

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { evaluate, formatResult, type Basket, type Split } from "../app/recommendations/evaluation";
+import { evaluate, formatResult, seeded, type Basket, type Split } from "../app/recommendations/evaluation";
 import { seedStore } from "../simulator/store";
 
 /**
@@ -9,17 +9,6 @@ import { seedStore } from "../simulator/store";
  * set: hit-rate@10 and NDCG@10 for popularity, raw co-occurrence and the engine.
  */
 const datasets = process.env.PATHWISE_DATASETS_DIR ?? path.resolve(import.meta.dirname, "..", "..", "shared", "datasets");
-
-function seeded(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** UCI Online Retail (prefix): invoices as baskets, cancellations and non-product codes dropped; last 20% of time held out. */
 function onlineRetail(): Split {

@@ -6,30 +6,19 @@ import { renderMarketingEmail, type EmailItem } from "../email/templates/marketi
 import { DEFAULT_COPY, type EmailLocale, type MessageCopy } from "../email/templates/copy";
 import { getFlow, saveFlow } from "./abandoned-checkout.server";
 import { ABANDONED_CHECKOUT, settingsFromForm } from "./settings";
+import { flowFigures } from "./cross-sell-admin.server";
 
 /** What the flow page shows: settings, figures, recent runs and a live preview. */
 export async function loadFlowPage(shop: string, previewStep: number, previewLocale: EmailLocale) {
   const { enabled, settings } = await getFlow(shop);
-  const [runs, started, converted, revenue, messages] = await Promise.all([
+  const [runs, figures] = await Promise.all([
     prisma.flowRun.findMany({ where: { shop, flowKey: ABANDONED_CHECKOUT }, orderBy: { startedAt: "desc" }, take: 25, include: { steps: true } }),
-    prisma.flowRun.count({ where: { shop, flowKey: ABANDONED_CHECKOUT } }),
-    prisma.flowRun.count({ where: { shop, flowKey: ABANDONED_CHECKOUT, state: "converted" } }),
-    prisma.flowRun.groupBy({ by: ["currency"], where: { shop, flowKey: ABANDONED_CHECKOUT, state: "converted" }, _sum: { revenueMinor: true } }),
-    prisma.emailMessage.groupBy({
-      by: ["status"],
-      where: { shop, flowId: ABANDONED_CHECKOUT },
-      _count: { _all: true },
-    }),
+    flowFigures(shop, ABANDONED_CHECKOUT),
   ]);
-  const [opened, clicked] = await Promise.all([
-    prisma.emailMessage.count({ where: { shop, flowId: ABANDONED_CHECKOUT, openedAt: { not: null } } }),
-    prisma.emailMessage.count({ where: { shop, flowId: ABANDONED_CHECKOUT, clickedAt: { not: null } } }),
-  ]);
-  const sent = messages.filter((row) => ["sent", "captured", "uncertain"].includes(row.status)).reduce((sum, row) => sum + row._count._all, 0);
   return {
     enabled,
     settings,
-    figures: { started, sent, opened, clicked, converted, revenue: revenue.map((row) => ({ currency: row.currency ?? "USD", amountMinor: row._sum.revenueMinor ?? 0 })) },
+    figures,
     runs: runs.map((run) => ({
       id: run.id,
       email: run.email,

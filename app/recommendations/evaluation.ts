@@ -33,7 +33,8 @@ export interface EvaluationResult {
   rows: MetricRow[];
 }
 
-function seeded(seed: number) {
+/** A small seeded PRNG (mulberry32) so splits and hidden items are reproducible. */
+export function seeded(seed: number) {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

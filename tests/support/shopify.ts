@@ -9,10 +9,11 @@ export const FIXTURES_DIR = process.env.SHOPIFY_FIXTURES_DIR ?? path.resolve(imp
 
 /** A real webhook sample body from Shopify's reference (shared/fixtures/shopify/webhooks). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function samplePayload<T = Record<string, any>>(topic: string, version?: string): T {
+export type SamplePayload = Record<string, any>;
+export function samplePayload(topic: string, version?: string): SamplePayload {
   const file = `${topic.replace("/", "__")}.json`;
   const dir = version ? path.join(FIXTURES_DIR, "webhooks", version) : path.join(FIXTURES_DIR, "webhooks");
-  return JSON.parse(readFileSync(path.join(dir, file), "utf8")) as T;
+  return JSON.parse(readFileSync(path.join(dir, file), "utf8")) as SamplePayload;
 }
 
 /** Installs a shop the way token exchange leaves it: an offline session and a shop row. */

@@ -22,7 +22,7 @@ async function process(topic: string, body: unknown) {
 
 describe.each(["", "2025-10"])("normalization of Shopify's sample payloads %s", (version) => {
   it("checkouts/create and checkouts/update -> checkout with money in minor units, recovery URL and customer", async () => {
-    const body = { ...samplePayload("checkouts/create", version || undefined), token: `chk-${version}` };
+    const body: Record<string, any> = { ...samplePayload("checkouts/create", version || undefined), token: `chk-${version}` };
     await process("checkouts/create", body);
     const checkout = await prisma.checkout.findUniqueOrThrow({ where: { shop_token: { shop: SHOP, token: `chk-${version}` } } });
     expect(checkout).toMatchObject({
@@ -45,7 +45,7 @@ describe.each(["", "2025-10"])("normalization of Shopify's sample payloads %s", 
   });
 
   it("carts/create and carts/update -> cart with line items and total", async () => {
-    const body = { ...samplePayload("carts/update", version || undefined), token: `cart-${version}` };
+    const body: Record<string, any> = { ...samplePayload("carts/update", version || undefined), token: `cart-${version}` };
     await process("carts/update", body);
     const cart = await prisma.cart.findUniqueOrThrow({ where: { shop_token: { shop: SHOP, token: `cart-${version}` } } });
     const lines = body.line_items as Array<{ quantity: number; price: string }>;
