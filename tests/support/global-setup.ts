@@ -1,15 +1,37 @@
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { ensureDatabase, createDatabaseIfMissing, dropDatabase, splitDatabaseUrl } from "../../app/infra/postgres.server";
 import { migrateDatabase } from "../../app/infra/migrate.server";
 
 /**
  * Tests run against a real PostgreSQL: DATABASE_URL's server when given, otherwise
- * the embedded one. A template database is migrated once per run; each test file
- * then gets its own copy (tests/support/per-file-database.ts), so files run in
- * parallel without seeing each other's rows or jobs.
+ * an embedded one of this run's own (fresh data directory, free port), so test runs
+ * never share, or stop, each other's server. A template database is migrated once;
+ * each test file gets its own copy (tests/support/per-file-database.ts).
  */
 export const TEMPLATE_DATABASE = "pathwise_test_template";
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
 export default async function setup() {
+  let dataDir: string | null = null;
+  if (!process.env.DATABASE_URL) {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), "pathwise-test-pg-"));
+    await chmod(dataDir, 0o755); // PostgreSQL runs as the postgres user when we are root: it must reach its data dir
+    process.env.PATHWISE_PG_DIR = path.join(dataDir, "data");
+    process.env.PATHWISE_PG_PORT = String(await freePort());
+  }
   const target = await ensureDatabase({ database: "postgres" });
   const { serverUrl } = splitDatabaseUrl(target.url);
   await dropDatabase(serverUrl, TEMPLATE_DATABASE);
@@ -19,5 +41,6 @@ export default async function setup() {
   return async () => {
     await dropDatabase(serverUrl, TEMPLATE_DATABASE).catch(() => {});
     await target.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true }).catch(() => {});
   };
 }
