@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Simulator } from "./index";
-import type { SimCustomer, SimFulfillment, SimOrder, SimProduct } from "./store";
+import { discountAmount, orderSubtotal, type SimCustomer, type SimFulfillment, type SimOrder, type SimProduct } from "./store";
 import {
   cartPayload,
   checkoutPayload,
@@ -20,12 +20,17 @@ import {
  */
 export class Clock {
   private readonly startedReal = Date.now();
-  private readonly startedSim = Date.now();
+  private readonly startedSim: number;
   private jumped = 0;
   /** Called with the simulated milliseconds skipped by advance(), so the app's timers can follow. */
   onAdvance: ((ms: number) => Promise<void> | void) | null = null;
 
-  constructor(readonly speed = 1) {}
+  constructor(
+    readonly speed = 1,
+    start: Date = new Date(),
+  ) {
+    this.startedSim = start.getTime();
+  }
 
   now(): Date {
     return new Date(this.startedSim + (Date.now() - this.startedReal) * this.speed + this.jumped);
@@ -42,28 +47,39 @@ export class Clock {
 }
 
 export interface ScenarioLog {
+  /** Simulated time of the step. */
   at: Date;
   shopper: string;
   action: string;
   topic?: string;
+  /** HTTP status of the webhook delivery (after retries). */
   status?: number;
+  eventId?: string;
 }
+
+export const SCENARIOS = ["party-week"] as const;
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 /** Scripted shoppers: browse, cart, checkout with or without email, abandon, return and order, fulfilment, delivery, consent. */
 export async function runScenario(simulator: Simulator, name: string): Promise<ScenarioLog[]> {
-  if (name !== "party-week") throw new Error(`unknown scenario ${name}`);
+  if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`unknown scenario ${name}; known: ${SCENARIOS.join(", ")}`);
   const { store, clock } = simulator;
   const log = simulator.scenarioLog;
+  const firstEntry = log.length;
   const byHandle = (handle: string) => store.products.find((product) => product.handle === handle)!;
   const customerWith = (locale: string, state: SimCustomer["marketingState"], skip = 0) =>
     store.customers.filter((customer) => customer.locale === locale && customer.marketingState === state)[skip];
 
   async function send(shopper: string, action: string, topic: string, payload: unknown) {
-    const [delivery] = await simulator.sendWebhook(topic, payload, { triggeredAt: clock.now() });
-    log.push({ at: clock.now(), shopper, action, topic, status: delivery?.status });
+    const at = clock.now();
+    const [delivery] = await simulator.sendWebhook(topic, payload, { triggeredAt: at });
+    log.push({ at, shopper, action, topic, status: delivery?.status, eventId: delivery?.eventId });
+  }
+  /** Storefront activity Shopify sends no webhook for (the web pixel would see it). */
+  function browse(shopper: string, products: SimProduct[]) {
+    log.push({ at: clock.now(), shopper, action: `browses ${products.map((product) => product.title).join(", ")}` });
   }
 
   const line = (product: SimProduct, quantity = 1, variant = 0): CartLine => ({ product, variantId: product.variants[variant].id, quantity });
@@ -76,9 +92,17 @@ export async function runScenario(simulator: Simulator, name: string): Promise<S
     const now = clock.now();
     return { token: randomBytes(16).toString("hex"), cartToken: cart.token, email, customer, locale: customer?.locale ?? "en", lines: cart.lines, createdAt: now, updatedAt: now, completedAt: null };
   }
-  function placeOrder(checkout: SimCheckout): SimOrder {
+  /** Completes a checkout; a usable code (for this customer, within its dates and limits) is applied. */
+  function placeOrder(checkout: SimCheckout, code?: string): SimOrder {
     const now = clock.now();
     checkout.completedAt = now;
+    checkout.updatedAt = now;
+    const discount = code ? store.find.discount(code) : undefined;
+    const usable =
+      discount &&
+      (discount.usageLimit === null || discount.usageCount < discount.usageLimit) &&
+      (!discount.endsAt || new Date(discount.endsAt) > now) &&
+      (!discount.customerIds.length || (checkout.customer && discount.customerIds.includes(`gid://shopify/Customer/${checkout.customer.id}`)));
     const order: SimOrder = {
       id: store.nextId(),
       name: `#${1001 + store.orders.length}`,
@@ -98,7 +122,8 @@ export async function runScenario(simulator: Simulator, name: string): Promise<S
           giftCard: cartLine.product.giftCard,
         };
       }),
-      discountCodes: [],
+      discountCodes: usable ? [discount.code] : [],
+      totalDiscount: 0,
       checkoutToken: checkout.token,
       cartToken: checkout.cartToken,
       createdAt: now,
@@ -107,6 +132,10 @@ export async function runScenario(simulator: Simulator, name: string): Promise<S
       fulfillmentStatus: null,
       customerLocale: checkout.locale,
     };
+    if (usable) {
+      order.totalDiscount = discountAmount(discount, orderSubtotal(order));
+      discount.usageCount++;
+    }
     store.orders.push(order);
     return order;
   }
@@ -117,6 +146,7 @@ export async function runScenario(simulator: Simulator, name: string): Promise<S
 
   // 1. Ava (English, subscribed) fills a birthday cart, starts checkout, edits it a few times and leaves.
   const ava = customerWith("en", "SUBSCRIBED");
+  browse(ava.firstName, [byHandle("gold-number-balloons"), byHandle("birthday-candles-24"), byHandle("chocolate-party-cake")]);
   const avaCart = newCart([line(byHandle("gold-number-balloons")), line(byHandle("birthday-candles-24"), 2)]);
   await send(ava.firstName, "adds balloons and candles to the cart", "carts/create", cartPayload(store, avaCart, "carts/create"));
   await clock.advance(3 * MINUTE);
@@ -152,6 +182,7 @@ export async function runScenario(simulator: Simulator, name: string): Promise<S
   // 5. An unsubscribed shopper abandons a checkout: no marketing email may go out.
   const noConsent = customerWith("en", "UNSUBSCRIBED");
   const noConsentCart = newCart([line(byHandle("pirate-costume"), 1, 2)]);
+  await send(noConsent.firstName, "adds a pirate costume", "carts/create", cartPayload(store, noConsentCart, "carts/create"));
   const noConsentCheckout = newCheckout(noConsentCart, noConsent, noConsent.email);
   await send(noConsent.firstName, "starts checkout (unsubscribed from marketing)", "checkouts/create", checkoutPayload(store, noConsentCheckout, "checkouts/create"));
 
@@ -191,5 +222,32 @@ export async function runScenario(simulator: Simulator, name: string): Promise<S
   await clock.advance(2 * 24 * HOUR);
   Object.assign(fulfillment, { shipmentStatus: "delivered", updatedAt: clock.now() });
   await send("Carrier", `delivers ${minjiOrder.name}`, "fulfillments/update", fulfillmentPayload(store, fulfillment, "fulfillments/update"));
-  return log;
+
+  // 10. Ava comes back two days after leaving, with the recovery code the app made for her if there is one.
+  const avaCode = [...store.discounts].reverse().find((discount) => discount.createdBy === "app" && discount.customerIds.includes(`gid://shopify/Customer/${ava.id}`));
+  browse(ava.firstName, [byHandle("gold-number-balloons")]);
+  const avaOrder = placeOrder(avaCheckout, avaCode?.code);
+  await send(ava.firstName, avaOrder.discountCodes.length ? `comes back and orders with code ${avaOrder.discountCodes[0]}` : "comes back and orders", "orders/create", orderPayload(store, avaOrder, "orders/create"));
+  await send(ava.firstName, "payment captured", "orders/paid", orderPayload(store, avaOrder, "orders/paid"));
+
+  // 11. A new shopper signs up for the newsletter.
+  const now = clock.now();
+  const newcomer: SimCustomer = {
+    id: store.nextId(),
+    email: `jiwoo.park.${store.customers.length}@example.com`,
+    phone: null,
+    firstName: "Jiwoo",
+    lastName: "Park",
+    locale: "ko",
+    marketingState: "SUBSCRIBED",
+    marketingUpdatedAt: now,
+    tags: ["newsletter"],
+    createdAt: now,
+    updatedAt: now,
+  };
+  store.customers.push(newcomer);
+  store.consentChanges.push({ customerId: newcomer.id, state: "SUBSCRIBED", at: now, source: "storefront" });
+  await send(newcomer.firstName, "creates an account", "customers/create", customerWebhookPayload(newcomer, "customers/create"));
+  await send(newcomer.firstName, "subscribes to marketing email", "customers_email_marketing_consent/update", consentPayload(newcomer));
+  return log.slice(firstEntry);
 }

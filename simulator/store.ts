@@ -1,4 +1,4 @@
-import { CATALOG, FIRST_NAMES, KOREAN_NAMES, LAST_NAMES, THAI_NAMES, THEME_AFFINITY, type CatalogProduct, type Theme } from "./catalog";
+import { BASKET_RECIPES, CATALOG, FIRST_NAMES, KOREAN_NAMES, LAST_NAMES, THAI_NAMES, VENDOR_BY_THEME, seasonalWeight, type CatalogProduct, type Theme } from "./catalog";
 
 /** A deterministic PRNG (mulberry32): the same seed always builds the same store. */
 export function createRandom(seed: number) {
@@ -51,6 +51,8 @@ export interface SimProduct {
   createdAt: Date;
   updatedAt: Date;
   popularity: number;
+  /** Colour of its generated image. */
+  colour: string;
 }
 
 export type MarketingState = "SUBSCRIBED" | "NOT_SUBSCRIBED" | "UNSUBSCRIBED";
@@ -58,6 +60,7 @@ export type MarketingState = "SUBSCRIBED" | "NOT_SUBSCRIBED" | "UNSUBSCRIBED";
 export interface SimCustomer {
   id: number;
   email: string;
+  phone: string | null;
   firstName: string;
   lastName: string;
   locale: string;
@@ -87,6 +90,8 @@ export interface SimOrder {
   email: string | null;
   lineItems: SimLineItem[];
   discountCodes: string[];
+  /** Total discount from the codes, in minor units. */
+  totalDiscount: number;
   checkoutToken: string;
   cartToken: string;
   createdAt: Date;
@@ -131,10 +136,28 @@ export interface SimDiscount {
   id: number;
   code: string;
   title: string;
-  percentage: number;
+  /** Fraction off (0.1 = 10 %); null when the discount is a fixed amount. */
+  percentage: number | null;
+  /** Fixed amount off the order in minor units; null for a percentage. */
+  amount: number | null;
   usageLimit: number | null;
+  usageCount: number;
+  appliesOncePerCustomer: boolean;
+  startsAt: string;
   endsAt: string | null;
+  /** Customer GIDs the code is restricted to; empty = everyone. */
   customerIds: string[];
+  createdBy: "seed" | "app";
+}
+
+export interface SimMetafieldDefinition {
+  id: number;
+  name: string;
+  namespace: string;
+  key: string;
+  type: string;
+  ownerType: string;
+  storefrontAccess: string | null;
 }
 
 export interface SimStore {
@@ -144,9 +167,69 @@ export interface SimStore {
   orders: SimOrder[];
   fulfillments: SimFulfillment[];
   metafields: SimMetafield[];
+  metafieldDefinitions: SimMetafieldDefinition[];
   discounts: SimDiscount[];
   consentChanges: Array<{ customerId: number; state: MarketingState; at: Date; source: string }>;
   nextId: () => number;
+  /** O(1) lookups by numeric id; they follow pushes to the arrays above. */
+  find: StoreLookups;
+}
+
+export interface StoreLookups {
+  product(id: number): SimProduct | undefined;
+  variant(id: number): { product: SimProduct; variant: SimVariant } | undefined;
+  customer(id: number): SimCustomer | undefined;
+  order(id: number): SimOrder | undefined;
+  fulfillmentsOf(orderId: number): SimFulfillment[];
+  ordersOf(customerId: number): SimOrder[];
+  discount(code: string): SimDiscount | undefined;
+}
+
+/** A map rebuilt whenever its source array changes length (the store only ever appends). */
+function follow<T, K, V>(list: () => T[], build: (items: T[]) => Map<K, V>): (key: K) => V | undefined {
+  let size = -1;
+  let map = new Map<K, V>();
+  return (key) => {
+    const items = list();
+    if (items.length !== size) {
+      map = build(items);
+      size = items.length;
+    }
+    return map.get(key);
+  };
+}
+
+function group<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
+  const map = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const bucket = map.get(k);
+    if (bucket) bucket.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}
+
+export function createLookups(store: Omit<SimStore, "find" | "nextId">): StoreLookups {
+  const product = follow(() => store.products, (items) => new Map(items.map((item) => [item.id, item])));
+  const variant = follow(
+    () => store.products,
+    (items) => new Map(items.flatMap((item) => item.variants.map((v) => [v.id, { product: item, variant: v }] as const))),
+  );
+  const customer = follow(() => store.customers, (items) => new Map(items.map((item) => [item.id, item])));
+  const order = follow(() => store.orders, (items) => new Map(items.map((item) => [item.id, item])));
+  const fulfillments = follow(() => store.fulfillments, (items) => group(items, (item) => item.orderId));
+  const byCustomer = follow(() => store.orders, (items) => group(items, (item) => item.customerId));
+  const discount = follow(() => store.discounts, (items) => new Map(items.map((item) => [item.code.toLowerCase(), item])));
+  return {
+    product,
+    variant,
+    customer,
+    order,
+    fulfillmentsOf: (orderId) => fulfillments(orderId) ?? [],
+    ordersOf: (customerId) => byCustomer(customerId) ?? [],
+    discount: (code) => discount(code.toLowerCase()),
+  };
 }
 
 const DAY = 86_400_000;
@@ -186,8 +269,8 @@ export function seedStore(options: SeedOptions = {}): SimStore {
     const variants = (entry.variants ?? ["Default Title"]).map((title, index) => ({
       id: nextId(),
       title,
-      price: entry.price + index * Math.round(entry.price * 0.25),
-      inventoryQuantity: entry.soldOut ? 0 : random.int(5, 200),
+      price: entry.giftCard ? [2500, 5000, 10000][index] ?? entry.price : entry.price + index * Math.round(entry.price * 0.25),
+      inventoryQuantity: entry.soldOut || entry.soldOutVariants?.includes(title) ? 0 : random.int(5, 200),
       sku: `${entry.handle.toUpperCase().slice(0, 10)}-${index + 1}`,
     }));
     return {
@@ -195,9 +278,9 @@ export function seedStore(options: SeedOptions = {}): SimStore {
       handle: entry.handle,
       title: entry.title,
       productType: entry.productType,
-      vendor: "Confetti & Co.",
+      vendor: entry.vendor ?? VENDOR_BY_THEME[entry.theme],
       theme: entry.theme,
-      tags: [entry.theme, ...(entry.tags ?? [])],
+      tags: [...new Set([entry.theme, entry.productType.toLowerCase().replace(/[^a-z0-9]+/g, "-"), ...(entry.tags ?? [])])],
       status: entry.status ?? "ACTIVE",
       giftCard: Boolean(entry.giftCard),
       variants,
@@ -205,6 +288,7 @@ export function seedStore(options: SeedOptions = {}): SimStore {
       createdAt,
       updatedAt: new Date(now.getTime() - random.int(1, 60) * DAY),
       popularity: entry.popularity,
+      colour: entry.colour,
     };
   });
 
@@ -218,35 +302,52 @@ export function seedStore(options: SeedOptions = {}): SimStore {
     const consentRoll = random.next();
     const marketingState: MarketingState = consentRoll < 0.62 ? "SUBSCRIBED" : consentRoll < 0.9 ? "NOT_SUBSCRIBED" : "UNSUBSCRIBED";
     const createdAt = new Date(now.getTime() - random.int(30, 500) * DAY);
+    // Subscribed at sign-up; unsubscribed some time later; never asked = no consent time.
+    const marketingUpdatedAt =
+      marketingState === "SUBSCRIBED" ? createdAt : marketingState === "UNSUBSCRIBED" ? new Date(createdAt.getTime() + random.int(1, 25) * DAY) : null;
     customers.push({
       id: nextId(),
       email: `${firstName}.${lastName}.${i}@example.com`.toLowerCase(),
+      phone: null,
       firstName,
       lastName,
       locale,
       marketingState,
-      marketingUpdatedAt: marketingState === "NOT_SUBSCRIBED" ? null : createdAt,
-      tags: [],
+      marketingUpdatedAt,
+      tags: i % 9 === 0 ? ["vip"] : [],
       createdAt,
-      updatedAt: createdAt,
+      updatedAt: marketingUpdatedAt && marketingUpdatedAt > createdAt ? marketingUpdatedAt : createdAt,
     });
   }
 
   const sellable = products.filter((product) => product.status === "ACTIVE");
-  const byTheme = new Map<Theme, SimProduct[]>();
-  for (const product of sellable) byTheme.set(product.theme, [...(byTheme.get(product.theme) ?? []), product]);
-  const themes = [...byTheme.keys()].filter((theme) => theme !== "gift");
+  const anyProduct = sellable.filter((product) => !product.giftCard);
+  const giftCardProduct = products.find((product) => product.giftCard)!;
+  // Codes the merchant already runs; historical orders use some of them.
+  const discounts: SimDiscount[] = [
+    { code: "PARTY10", percentage: 0.1, amount: null },
+    { code: "WELCOME15", percentage: 0.15, amount: null },
+    { code: "CONFETTI5", percentage: null, amount: 500 },
+  ].map((discount) => ({
+    id: nextId(),
+    title: discount.code,
+    usageLimit: null,
+    usageCount: 0,
+    appliesOncePerCustomer: false,
+    startsAt: new Date(now.getTime() - 400 * DAY).toISOString(),
+    endsAt: null,
+    customerIds: [],
+    createdBy: "seed",
+    ...discount,
+  }));
 
-  // Seasonality: Halloween in October, celebration (New Year) around December,
-  // weddings in early summer; birthdays, cakes and kids' parties all year.
-  const themeWeight = (theme: Theme, month: number) => {
-    if (theme === "halloween") return month === 9 ? 6 : month === 8 ? 2 : 0.4;
-    if (theme === "celebration") return month === 11 || month === 0 ? 4 : 1;
-    if (theme === "wedding") return month >= 4 && month <= 7 ? 2 : 0.6;
-    if (theme === "birthday") return 3;
-    if (theme === "kids") return 1.6;
-    return 1.8;
-  };
+  const recipes = BASKET_RECIPES.map((recipe) => ({
+    recipe,
+    slots: recipe.slots
+      .map((slot) => ({ p: slot.p, products: slot.handles.map((handle) => sellable.find((product) => product.handle === handle)).filter((product): product is SimProduct => Boolean(product)) }))
+      .filter((slot) => slot.products.length),
+  }));
+  const recipeWeights = Array.from({ length: 12 }, (_, month) => recipes.map(({ recipe }) => seasonalWeight(recipe, month)));
 
   const orderCount = options.orderCount ?? 3200;
   const orders: SimOrder[] = [];
@@ -254,30 +355,25 @@ export function seedStore(options: SeedOptions = {}): SimStore {
   for (let i = 0; i < orderCount; i++) {
     const createdAt = new Date(now.getTime() - (365 * (1 - i / orderCount)) * DAY - random.int(0, 3600_000));
     const month = createdAt.getUTCMonth();
-    const theme = random.weighted(themes, (t) => themeWeight(t, month));
+    const recipeIndex = random.weighted(recipes.map((_, index) => index), (index) => recipeWeights[month][index]);
+    const { slots } = recipes[recipeIndex];
     const basket = new Map<number, { product: SimProduct; quantity: number }>();
-    const size = Math.min(7, 1 + Math.floor(-Math.log(1 - random.next()) * 2.2));
-    for (let k = 0; k < size; k++) {
-      // Mostly the basket's theme, sometimes an affine theme, rarely anything.
-      const roll = random.next();
-      const pool =
-        roll < 0.72
-          ? byTheme.get(theme)!
-          : roll < 0.92 && THEME_AFFINITY[theme].length
-            ? byTheme.get(random.pick(THEME_AFFINITY[theme]))!
-            : sellable.filter((product) => !product.giftCard);
-      const product = random.weighted(pool, (candidate) => candidate.popularity);
+    const add = (product: SimProduct) => {
       const existing = basket.get(product.id);
       if (existing) existing.quantity += 1;
       else basket.set(product.id, { product, quantity: random.next() < 0.8 ? 1 : random.int(2, 4) });
-    }
-    if (random.next() < 0.02) {
-      const giftCard = products.find((product) => product.giftCard)!;
-      basket.set(giftCard.id, { product: giftCard, quantity: 1 });
-    }
+    };
+    // Squared weights inside a slot: a few best sellers, a long tail (a real shop's skew).
+    const pickIn = (products: SimProduct[]) => random.weighted(products, (candidate) => candidate.popularity ** 2);
+    for (const slot of slots) if (random.next() < slot.p) add(pickIn(slot.products));
+    if (!basket.size) add(pickIn(slots[0].products));
+    // Now and then something unrelated (an impulse buy) rides along.
+    if (random.next() < 0.25) add(pickIn(anyProduct));
+    if (random.next() < 0.02) basket.set(giftCardProduct.id, { product: giftCardProduct, quantity: 1 });
     const customer = random.next() < 0.85 ? random.pick(customers) : null;
     const lineItems: SimLineItem[] = [...basket.values()].map(({ product, quantity }) => {
-      const variant = random.pick(product.variants);
+      const inStock = product.variants.filter((candidate) => candidate.inventoryQuantity > 0);
+      const variant = random.pick(inStock.length ? inStock : product.variants);
       return {
         id: nextId(),
         productId: product.id,
@@ -292,13 +388,17 @@ export function seedStore(options: SeedOptions = {}): SimStore {
     });
     const id = nextId();
     const ageDays = (now.getTime() - createdAt.getTime()) / DAY;
+    const subtotal = lineItems.reduce((sum, line) => sum + line.price * line.quantity, 0);
+    const discount = random.next() < 0.12 ? random.pick(discounts) : null;
+    if (discount) discount.usageCount++;
     const order: SimOrder = {
       id,
       name: `#${1001 + i}`,
       customerId: customer?.id ?? null,
       email: customer?.email ?? `guest.${i}@example.com`,
       lineItems,
-      discountCodes: random.next() < 0.12 ? [random.pick(["PARTY10", "WELCOME15", "CONFETTI5"])] : [],
+      discountCodes: discount ? [discount.code] : [],
+      totalDiscount: discount ? discountAmount(discount, subtotal) : 0,
       checkoutToken: random.hex(32),
       cartToken: random.hex(32),
       createdAt,
@@ -323,8 +423,19 @@ export function seedStore(options: SeedOptions = {}): SimStore {
     }
   }
 
-  return { shop, products, customers, orders, fulfillments, metafields: [], discounts: [], consentChanges: [], nextId };
+  const store: SimStore = { shop, products, customers, orders, fulfillments, metafields: [], metafieldDefinitions: [], discounts, consentChanges: [], nextId, find: null! };
+  store.find = createLookups(store);
+  return store;
 }
+
+/** What a code takes off a subtotal (minor units), never more than the subtotal. */
+export function discountAmount(discount: Pick<SimDiscount, "percentage" | "amount">, subtotal: number): number {
+  const off = discount.percentage !== null ? Math.round(subtotal * discount.percentage) : (discount.amount ?? 0);
+  return Math.min(subtotal, off);
+}
+
+export const orderSubtotal = (order: SimOrder) => order.lineItems.reduce((sum, line) => sum + line.price * line.quantity, 0);
+export const orderTotal = (order: SimOrder) => orderSubtotal(order) - order.totalDiscount;
 
 export const productGid = (id: number | string) => `gid://shopify/Product/${id}`;
 export const variantGid = (id: number | string) => `gid://shopify/ProductVariant/${id}`;

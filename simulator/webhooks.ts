@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fixturesDir } from "./admin-graphql";
-import { customerGid, orderGid, productGid, variantGid, type SimCustomer, type SimFulfillment, type SimOrder, type SimProduct, type SimStore } from "./store";
+import { customerGid, orderGid, orderSubtotal, productGid, variantGid, type SimCustomer, type SimFulfillment, type SimOrder, type SimProduct, type SimStore } from "./store";
 
 /**
  * Shopify-shaped webhook bodies and their signed delivery. Each body starts from
@@ -33,6 +33,7 @@ export interface CartLine {
 export interface SimCart {
   token: string;
   lines: CartLine[];
+  note?: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -53,8 +54,47 @@ function variantOf(line: CartLine) {
   return line.product.variants.find((variant) => variant.id === line.variantId) ?? line.product.variants[0];
 }
 
-function customerPayload(customer: SimCustomer) {
-  const base = (sample("customers/update") ?? {}) as Record<string, unknown>;
+const STREETS = ["Maple Avenue", "Oak Street", "Birch Lane", "Cedar Road", "Elm Court", "Willow Way"];
+const CITIES = [
+  { city: "Brooklyn", province: "New York", province_code: "NY", zip: "11215" },
+  { city: "Austin", province: "Texas", province_code: "TX", zip: "78701" },
+  { city: "Portland", province: "Oregon", province_code: "OR", zip: "97205" },
+  { city: "Chicago", province: "Illinois", province_code: "IL", zip: "60611" },
+];
+
+/** A customer's (made-up, deterministic) mailing address in Shopify's address shape. */
+function addressOf(customer: SimCustomer | null, email: string | null) {
+  const seed = customer?.id ?? [...(email ?? "guest")].reduce((sum, char) => sum + char.charCodeAt(0), 0);
+  const place = CITIES[seed % CITIES.length];
+  const first = customer?.firstName ?? "Guest";
+  const last = customer?.lastName ?? "Shopper";
+  return {
+    first_name: first,
+    address1: `${100 + (seed % 800)} ${STREETS[seed % STREETS.length]}`,
+    phone: "555-010-0199",
+    city: place.city,
+    zip: place.zip,
+    province: place.province,
+    country: "United States",
+    last_name: last,
+    address2: null,
+    company: null,
+    latitude: null,
+    longitude: null,
+    name: `${first} ${last}`,
+    country_code: "US",
+    province_code: place.province_code,
+  };
+}
+
+/** The customer object as orders and checkouts embed it (Shopify's sample shape). */
+function customerPayload(customer: SimCustomer, topic: "customers/create" | "customers/update" = "customers/update", embeddedIn?: unknown) {
+  // Embedded in an order or checkout, the customer takes that sample's shape.
+  const base = embeddedIn && typeof embeddedIn === "object" ? structuredClone(embeddedIn as Record<string, unknown>) : sample(topic);
+  const address = addressOf(customer, customer.email);
+  // Since API 2025-01 customer bodies no longer carry marketing consent.
+  delete base.email_marketing_consent;
+  delete base.sms_marketing_consent;
   return {
     ...base,
     id: customer.id,
@@ -64,16 +104,27 @@ function customerPayload(customer: SimCustomer) {
     created_at: customer.createdAt.toISOString(),
     updated_at: customer.updatedAt.toISOString(),
     state: "enabled",
+    note: null,
     verified_email: true,
+    multipass_identifier: null,
+    tax_exempt: false,
+    phone: customer.phone,
     tags: customer.tags.join(", "),
     currency: "USD",
+    tax_exemptions: [],
     admin_graphql_api_id: customerGid(customer.id),
-    default_address: null,
-    addresses: [],
+    default_address: {
+      ...((base.default_address as Record<string, unknown>) ?? {}),
+      ...address,
+      id: customer.id + 1,
+      customer_id: customer.id,
+      country_name: "United States",
+      default: true,
+    },
   };
 }
 
-export function cartPayload(store: SimStore, cart: SimCart, topic: "carts/create" | "carts/update") {
+export function cartPayload(store: SimStore, cart: SimCart, topic: "carts/create" | "carts/update" = "carts/update") {
   const body = sample(topic);
   const template = ((body.line_items as Array<Record<string, unknown>>) ?? [])[0] ?? {};
   const currency = store.shop.currency;
@@ -81,13 +132,17 @@ export function cartPayload(store: SimStore, cart: SimCart, topic: "carts/create
     ...body,
     id: cart.token,
     token: cart.token,
-    note: null,
+    note: cart.note ?? null,
     created_at: cart.createdAt.toISOString(),
     updated_at: cart.updatedAt.toISOString(),
     line_items: cart.lines.map((line) => {
       const variant = variantOf(line);
       return {
         ...template,
+        properties: null,
+        grams: 200,
+        taxable: !line.product.giftCard,
+        parent_relationship: null,
         id: variant.id,
         key: `${variant.id}:${cart.token.slice(0, 8)}`,
         product_id: line.product.id,
@@ -114,7 +169,7 @@ export function cartPayload(store: SimStore, cart: SimCart, topic: "carts/create
   };
 }
 
-export function checkoutPayload(store: SimStore, checkout: SimCheckout, topic: "checkouts/create" | "checkouts/update") {
+export function checkoutPayload(store: SimStore, checkout: SimCheckout, topic: "checkouts/create" | "checkouts/update" = "checkouts/update") {
   const body = sample(topic);
   const template = ((body.line_items as Array<Record<string, unknown>>) ?? [])[0] ?? {};
   const currency = store.shop.currency;
@@ -126,7 +181,7 @@ export function checkoutPayload(store: SimStore, checkout: SimCheckout, topic: "
     token: checkout.token,
     cart_token: checkout.cartToken,
     email: checkout.email,
-    customer: checkout.customer ? customerPayload(checkout.customer) : null,
+    customer: checkout.customer ? customerPayload(checkout.customer, "customers/update", body.customer) : null,
     customer_locale: checkout.locale,
     created_at: checkout.createdAt.toISOString(),
     updated_at: checkout.updatedAt.toISOString(),
@@ -143,13 +198,23 @@ export function checkoutPayload(store: SimStore, checkout: SimCheckout, topic: "
     discount_codes: [],
     tax_lines: [],
     shipping_lines: [],
-    billing_address: null,
-    shipping_address: null,
+    name: `#C${checkout.token.slice(0, 8)}`,
+    phone: null,
+    buyer_accepts_marketing: checkout.customer?.marketingState === "SUBSCRIBED",
+    billing_address: checkout.email ? addressOf(checkout.customer, checkout.email) : null,
+    shipping_address: checkout.email ? addressOf(checkout.customer, checkout.email) : null,
     line_items: checkout.lines.map((line) => {
       const variant = variantOf(line);
       return {
         ...template,
         key: `${variant.id}-${checkout.token.slice(0, 6)}`,
+        fulfillment_service: "manual",
+        requires_shipping: !line.product.giftCard,
+        taxable: !line.product.giftCard,
+        properties: null,
+        compare_at_price: null,
+        user_id: null,
+        rank: null,
         product_id: line.product.id,
         variant_id: variant.id,
         title: line.product.title,
@@ -171,12 +236,15 @@ export function checkoutPayload(store: SimStore, checkout: SimCheckout, topic: "
   };
 }
 
-export function orderPayload(store: SimStore, order: SimOrder, topic: "orders/create" | "orders/paid" | "orders/updated") {
+export function orderPayload(store: SimStore, order: SimOrder, topic: "orders/create" | "orders/paid" | "orders/updated" = "orders/updated") {
   const body = sample(topic);
   const template = ((body.line_items as Array<Record<string, unknown>>) ?? [])[0] ?? {};
   const currency = store.shop.currency;
-  const subtotal = order.lineItems.reduce((sum, line) => sum + line.price * line.quantity, 0);
-  const customer = order.customerId ? store.customers.find((candidate) => candidate.id === order.customerId) : null;
+  const subtotal = orderSubtotal(order);
+  const total = subtotal - order.totalDiscount;
+  const customer = order.customerId ? (store.find.customer(order.customerId) ?? null) : null;
+  const address = addressOf(customer, order.email);
+  // From API 2026-04 orders carry no checkout_id: link them to checkouts by checkout_token.
   delete body.checkout_id;
   return {
     ...body,
@@ -201,20 +269,30 @@ export function orderPayload(store: SimStore, order: SimOrder, topic: "orders/cr
     customer_locale: order.customerLocale,
     financial_status: order.financialStatus,
     fulfillment_status: order.fulfillmentStatus,
-    subtotal_price: price(subtotal),
+    subtotal_price: price(total),
     total_line_items_price: price(subtotal),
-    total_price: price(subtotal),
-    current_total_price: price(subtotal),
-    current_subtotal_price: price(subtotal),
-    total_discounts: "0.00",
+    total_price: price(total),
+    current_total_price: price(total),
+    current_subtotal_price: price(total),
+    total_discounts: price(order.totalDiscount),
+    current_total_discounts: price(order.totalDiscount),
     total_tax: "0.00",
-    subtotal_price_set: moneySet(subtotal, currency),
-    total_price_set: moneySet(subtotal, currency),
-    discount_codes: order.discountCodes.map((code) => ({ code, amount: "0.00", type: "percentage" })),
-    customer: customer ? customerPayload(customer) : null,
-    billing_address: null,
-    shipping_address: null,
-    fulfillments: [],
+    current_total_tax: "0.00",
+    subtotal_price_set: moneySet(total, currency),
+    total_price_set: moneySet(total, currency),
+    current_total_price_set: moneySet(total, currency),
+    current_subtotal_price_set: moneySet(total, currency),
+    total_line_items_price_set: moneySet(subtotal, currency),
+    total_discounts_set: moneySet(order.totalDiscount, currency),
+    current_total_discounts_set: moneySet(order.totalDiscount, currency),
+    discount_codes: order.discountCodes.map((code) => {
+      const discount = store.find.discount(code);
+      return { code, amount: price(order.totalDiscount), type: discount?.percentage === null ? "fixed_amount" : "percentage" };
+    }),
+    customer: customer ? customerPayload(customer, "customers/update", body.customer) : null,
+    billing_address: address,
+    shipping_address: address,
+    fulfillments: store.find.fulfillmentsOf(order.id).map((fulfillment) => fulfillmentPayload(store, fulfillment, "fulfillments/update")),
     refunds: [],
     line_items: order.lineItems.map((line) => ({
       ...template,
@@ -242,9 +320,12 @@ export function orderPayload(store: SimStore, order: SimOrder, topic: "orders/cr
   };
 }
 
-export function fulfillmentPayload(store: SimStore, fulfillment: SimFulfillment, topic: "fulfillments/create" | "fulfillments/update") {
+export function fulfillmentPayload(store: SimStore, fulfillment: SimFulfillment, topic: "fulfillments/create" | "fulfillments/update" = "fulfillments/update") {
   const body = sample(topic);
-  const order = store.orders.find((candidate) => candidate.id === fulfillment.orderId);
+  const template = ((body.line_items as Array<Record<string, unknown>>) ?? [])[0] ?? {};
+  const order = store.find.order(fulfillment.orderId);
+  const customer = order?.customerId ? (store.find.customer(order.customerId) ?? null) : null;
+  const currency = store.shop.currency;
   return {
     ...body,
     id: fulfillment.id,
@@ -256,15 +337,42 @@ export function fulfillmentPayload(store: SimStore, fulfillment: SimFulfillment,
     tracking_company: fulfillment.trackingCompany,
     tracking_number: `1Z${fulfillment.id}`,
     tracking_numbers: [`1Z${fulfillment.id}`],
+    tracking_url: `https://www.ups.com/WebTracking?tracknum=1Z${fulfillment.id}`,
+    tracking_urls: [`https://www.ups.com/WebTracking?tracknum=1Z${fulfillment.id}`],
     email: order?.email ?? null,
+    destination: order ? addressOf(customer, order.email) : null,
     created_at: fulfillment.createdAt.toISOString(),
     updated_at: fulfillment.updatedAt.toISOString(),
-    line_items: [],
+    line_items: (order?.lineItems ?? []).map((line) => ({
+      ...template,
+      id: line.id,
+      admin_graphql_api_id: `gid://shopify/LineItem/${line.id}`,
+      variant_id: line.variantId,
+      product_id: line.productId,
+      title: line.title,
+      name: `${line.title} - ${line.variantTitle}`,
+      variant_title: line.variantTitle,
+      vendor: store.find.product(line.productId)?.vendor ?? null,
+      sku: line.sku,
+      quantity: line.quantity,
+      gift_card: line.giftCard,
+      requires_shipping: !line.giftCard,
+      fulfillable_quantity: 0,
+      fulfillment_status: "fulfilled",
+      price: price(line.price),
+      price_set: moneySet(line.price, currency),
+      total_discount: "0.00",
+      total_discount_set: moneySet(0, currency),
+      discount_allocations: [],
+      duties: [],
+      tax_lines: [],
+      properties: [],
+    })),
   };
 }
 
-export function customerWebhookPayload(customer: SimCustomer) {
-  return customerPayload(customer);
+export function customerWebhookPayload(customer: SimCustomer, topic: "customers/create" | "customers/update" = "customers/update") {
+  return customerPayload(customer, topic);
 }
 
 export function consentPayload(customer: SimCustomer) {
@@ -279,8 +387,8 @@ export function consentPayload(customer: SimCustomer) {
   };
 }
 
-export function productPayload(store: SimStore, product: SimProduct) {
-  const body = sample("products/update");
+export function productPayload(store: SimStore, product: SimProduct, topic: "products/create" | "products/update" = "products/update") {
+  const body = sample(topic);
   const template = ((body.variants as Array<Record<string, unknown>>) ?? [])[0] ?? {};
   return {
     ...body,
@@ -313,6 +421,37 @@ export function productPayload(store: SimStore, product: SimProduct) {
   };
 }
 
+export function productDeletePayload(product: SimProduct) {
+  return { id: product.id };
+}
+
+/** customers/redact: the customer and their orders to erase. */
+export function customerRedactPayload(store: SimStore, customer: SimCustomer) {
+  return {
+    shop_id: store.shop.id,
+    shop_domain: store.shop.domain,
+    customer: { id: customer.id, email: customer.email, phone: customer.phone ?? "" },
+    orders_to_redact: store.find.ordersOf(customer.id).map((order) => order.id),
+  };
+}
+
+/** customers/data_request: what the app holds about a customer, asked for by the merchant. */
+export function customerDataRequestPayload(store: SimStore, customer: SimCustomer, requestId = store.nextId()) {
+  return {
+    shop_id: store.shop.id,
+    shop_domain: store.shop.domain,
+    customer: { id: customer.id, email: customer.email, phone: customer.phone ?? "" },
+    orders_requested: store.find.ordersOf(customer.id).map((order) => order.id),
+    data_request: { id: requestId },
+  };
+}
+
+/** shop/redact: 48 hours after uninstall, erase the shop's data. */
+export function shopRedactPayload(store: SimStore) {
+  return { shop_id: store.shop.id, shop_domain: store.shop.domain };
+}
+
+/** app/uninstalled carries the shop object. */
 export function shopPayload(store: SimStore) {
   const body = sample("app/uninstalled");
   return {
@@ -320,33 +459,70 @@ export function shopPayload(store: SimStore) {
     id: store.shop.id,
     name: store.shop.name,
     email: store.shop.email,
+    customer_email: store.shop.email,
     domain: store.shop.domain,
     myshopify_domain: store.shop.domain,
+    address1: store.shop.address.address1,
+    address2: store.shop.address.address2,
+    city: store.shop.address.city,
+    province: store.shop.address.province,
+    province_code: "NY",
+    zip: store.shop.address.zip,
+    country: store.shop.address.countryCode,
+    country_code: store.shop.address.countryCode,
+    country_name: store.shop.address.country,
     currency: store.shop.currency,
+    enabled_presentment_currencies: [store.shop.currency],
+    timezone: "(GMT-05:00) America/New_York",
     iana_timezone: store.shop.ianaTimezone,
     primary_locale: store.shop.primaryLocale,
+    shop_owner: "Dana Confetti",
+    plan_display_name: "Basic",
+    plan_name: "basic",
+    created_at: "2024-03-01T09:00:00-05:00",
+    updated_at: "2026-01-01T09:00:00-05:00",
   };
 }
 
+export type WebhookTopic =
+  | "carts/create" | "carts/update" | "checkouts/create" | "checkouts/update" | "orders/create" | "orders/paid" | "orders/updated"
+  | "fulfillments/create" | "fulfillments/update" | "customers/create" | "customers/update" | "customers_email_marketing_consent/update"
+  | "products/create" | "products/update" | "products/delete" | "app/uninstalled" | "customers/data_request" | "customers/redact" | "shop/redact";
+
 export interface WebhookDelivery {
   topic: string;
+  shop: string;
   eventId: string;
   webhookId: string;
+  triggeredAt: Date;
+  /** Requests made for this delivery (1 + retries used). */
   attempts: number;
+  /** Status of the last attempt; 0 when the app could not be reached. */
   status: number;
+  /** Status of every attempt, in order. */
+  statuses: number[];
   responseText: string;
+  signedCorrectly: boolean;
   at: Date;
 }
 
 export interface SendOptions {
+  /** Reuse an event id (a redelivery of the same event). */
   eventId?: string;
+  /** X-Shopify-Triggered-At; the simulator's clock in scenarios. */
   triggeredAt?: Date;
   apiVersion?: string;
   /** Sign with this secret instead of the app's (a forged delivery). */
   secret?: string;
+  /** Send a signature that cannot verify. */
+  badSignature?: boolean;
   /** Deliver this many extra times with the same event id (Shopify's at-least-once delivery). */
   duplicates?: number;
+  /** Retries after a non-2xx answer or a network error. */
   retries?: number;
+  /** First retry delay; doubles each time (Shopify spreads 8 retries over 4 hours). */
+  backoffMs?: number;
+  shop?: string;
 }
 
 /** Signs and POSTs one event the way Shopify does, retrying non-2xx answers with backoff. */
@@ -356,16 +532,22 @@ export async function deliverWebhook(
   payload: unknown,
   options: SendOptions = {},
 ): Promise<WebhookDelivery[]> {
-  const body = JSON.stringify(payload);
+  const body = typeof payload === "string" ? payload : JSON.stringify(payload);
   const eventId = options.eventId ?? randomUUID();
-  const hmac = createHmac("sha256", options.secret ?? target.secret).update(body, "utf8").digest("base64");
+  const triggeredAt = options.triggeredAt ?? new Date();
+  const shop = options.shop ?? target.shop;
+  const signedCorrectly = !options.badSignature && (options.secret === undefined || options.secret === target.secret);
+  let hmac = createHmac("sha256", options.secret ?? target.secret).update(body, "utf8").digest("base64");
+  if (options.badSignature) hmac = createHmac("sha256", `${target.secret}-forged`).update(body, "utf8").digest("base64");
   const deliveries: WebhookDelivery[] = [];
   const copies = 1 + (options.duplicates ?? 0);
   for (let copy = 0; copy < copies; copy++) {
+    // A webhook id names one delivery (kept across its retries); the event id names the event.
     const webhookId = randomUUID();
     let attempts = 0;
     let status = 0;
     let responseText = "";
+    const statuses: number[] = [];
     const maxAttempts = 1 + (options.retries ?? 0);
     while (attempts < maxAttempts) {
       attempts++;
@@ -377,11 +559,11 @@ export async function deliverWebhook(
             "user-agent": "Shopify-Captain-Hook",
             "x-shopify-topic": topic,
             "x-shopify-hmac-sha256": hmac,
-            "x-shopify-shop-domain": target.shop,
+            "x-shopify-shop-domain": shop,
             "x-shopify-api-version": options.apiVersion ?? "2026-10",
             "x-shopify-webhook-id": webhookId,
             "x-shopify-event-id": eventId,
-            "x-shopify-triggered-at": (options.triggeredAt ?? new Date()).toISOString(),
+            "x-shopify-triggered-at": triggeredAt.toISOString(),
           },
           body,
         });
@@ -391,10 +573,11 @@ export async function deliverWebhook(
         status = 0;
         responseText = (error as Error).message;
       }
+      statuses.push(status);
       if (status >= 200 && status < 300) break;
-      if (attempts < maxAttempts) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempts));
+      if (attempts < maxAttempts) await new Promise((resolve) => setTimeout(resolve, (options.backoffMs ?? 50) * 2 ** (attempts - 1)));
     }
-    deliveries.push({ topic, eventId, webhookId, attempts, status, responseText, at: new Date() });
+    deliveries.push({ topic, shop, eventId, webhookId, triggeredAt, attempts, status, statuses, responseText, signedCorrectly, at: new Date() });
   }
   return deliveries;
 }
