@@ -10,7 +10,7 @@ import { migrateDatabase } from "../app/infra/migrate.server";
  * load process sends signed orders/create deliveries. Then the same load against a
  * baseline that processes inside the request, as Shopify's template does.
  */
-const TOTAL = Number(process.env.BENCH_WEBHOOKS ?? 20_000);
+const TOTAL = Number(process.env.BENCH_WEBHOOKS ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const SHOP = "bench-shop.myshopify.com";
 const SECRET = "bench-secret";
