@@ -1,4 +1,5 @@
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { promisify } from "node:util";
 import path from "node:path";
 import pg from "pg";
 import { addOrder, createModel, topK, type CatalogEntry, type OrderInput } from "../app/recommendations/engine-adapter";
@@ -111,12 +112,13 @@ const appUrl = await new Promise<string>((resolve, reject) => {
   });
   app.once("exit", (code) => reject(new Error(`app exited with ${code}`)));
 });
-const run = (total: number) =>
+// Async, so this process keeps draining the app's output while the load runs.
+const run = async (total: number) =>
   JSON.parse(
-    execFileSync(tsx, [path.join(repoRoot(), "bench", "proxy-load.ts"), appUrl, String(total), String(CONCURRENCY), SHOP, SECRET, String(PRODUCTS)]).toString().trim().split("\n").pop()!,
+    (await promisify(execFile)(tsx, [path.join(repoRoot(), "bench", "proxy-load.ts"), appUrl, String(total), String(CONCURRENCY), SHOP, SECRET, String(PRODUCTS)])).stdout.trim().split("\n").pop()!,
   ) as { sent: number; ok: number; seconds: number; p50: number; p95: number; p99: number; max: number };
-run(1_000); // warm-up
-const result = run(Number(process.env.BENCH_PROXY_REQUESTS ?? 10_000));
+await run(1_000); // warm-up
+const result = await run(Number(process.env.BENCH_PROXY_REQUESTS ?? 10_000));
 console.log(`\nbench:recs — app proxy /apps/pathwise/recommendations (signed, random carts of 1–4 products, ${CONCURRENCY} concurrent)`);
 console.log(`  requests             ${result.sent.toLocaleString()} (${result.ok.toLocaleString()} OK) in ${result.seconds.toFixed(1)} s = ${(result.sent / result.seconds).toFixed(0)}/s`);
 console.log(`  latency              p50 ${result.p50.toFixed(1)} ms · p95 ${result.p95.toFixed(1)} ms · p99 ${result.p99.toFixed(1)} ms · max ${result.max.toFixed(1)} ms  (target p99 < 20 ms)`);

@@ -1,4 +1,5 @@
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { promisify } from "node:util";
 import path from "node:path";
 import pg from "pg";
 import { createDatabaseIfMissing, dropDatabase, ensureDatabase, repoRoot, splitDatabaseUrl } from "../app/infra/postgres.server";
@@ -45,12 +46,13 @@ const appUrl = await new Promise<string>((resolve, reject) => {
 
 interface LoadResult { sent: number; ok: number; failed: number; seconds: number; p50: number; p95: number; p99: number; max: number }
 let idOffset = 0;
-function load(route: string, total: number): LoadResult {
+// Async, so this process keeps draining the app's output while the load runs.
+async function load(route: string, total: number): Promise<LoadResult> {
   idOffset += total;
-  const out = execFileSync(tsx, [path.join(repoRoot(), "bench", "webhook-load.ts"), `${appUrl}${route}`, String(total), String(CONCURRENCY), SHOP, SECRET, fixtures, String(idOffset)], {
+  const { stdout: out } = await promisify(execFile)(tsx, [path.join(repoRoot(), "bench", "webhook-load.ts"), `${appUrl}${route}`, String(total), String(CONCURRENCY), SHOP, SECRET, fixtures, String(idOffset)], {
     env: { ...process.env },
     maxBuffer: 1 << 20,
-  }).toString();
+  });
   return JSON.parse(out.trim().split("\n").pop()!);
 }
 
@@ -59,9 +61,9 @@ await db.connect();
 const count = async (sql: string) => Number((await db.query(sql)).rows[0].n);
 
 console.log(`bench:webhooks — ${TOTAL.toLocaleString()} signed orders/create deliveries per run, ${CONCURRENCY} concurrent connections, 2-core machine\n`);
-load("/webhooks", 1_000); // warm-up: JIT, pools, caches
+await load("/webhooks", 1_000); // warm-up: JIT, pools, caches
 const eventsBefore = await count("SELECT count(*) AS n FROM webhook_event");
-const pathwise = load("/webhooks", TOTAL);
+const pathwise = await load("/webhooks", TOTAL);
 const stored = (await count("SELECT count(*) AS n FROM webhook_event")) - eventsBefore;
 const jobs = await count("SELECT count(*) AS n FROM graphile_worker.jobs");
 
@@ -71,9 +73,9 @@ if (process.env.BENCH_SKIP_BASELINE) {
   await new Promise((resolve) => app.once("exit", resolve));
   process.exit(0);
 }
-load("/bench/baseline-webhooks", 1_000);
+await load("/bench/baseline-webhooks", 1_000);
 const ordersBefore = await count(`SELECT count(*) AS n FROM "order"`);
-const baseline = load("/bench/baseline-webhooks", TOTAL);
+const baseline = await load("/bench/baseline-webhooks", TOTAL);
 const baselineStored = (await count(`SELECT count(*) AS n FROM "order"`)) - ordersBefore;
 
 // Processing: the worker drains what was acknowledged (normalize + store model + store events).
