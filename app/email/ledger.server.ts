@@ -123,39 +123,12 @@ export async function beginSending(
   smartSendingCutoff: Date | null,
   now: Date,
 ): Promise<"sending" | "smart_sending" | "lost"> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const email = normalizeEmail(row.email);
-    await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7301))`, [`${row.shop}\n${email}`]);
-    if (smartSendingCutoff) {
-      const recent = await client.query(
-        `SELECT 1 FROM email_message WHERE shop = $1 AND email = $2 AND id <> $3 AND status = ANY($4::text[])
-           AND COALESCE(sent_at, sending_at) > $5::timestamptz LIMIT 1`,
-        [row.shop, email, row.id, MAILED_STATUSES, smartSendingCutoff.toISOString()],
-      );
-      if (recent.rows.length) {
-        const skipped = await client.query(
-          `UPDATE email_message SET status = 'skipped', skip_reason = 'smart_sending', updated_at = now() WHERE id = $1 AND attempts = $2 AND status = 'claimed'`,
-          [row.id, row.attempts],
-        );
-        await client.query("COMMIT");
-        return skipped.rowCount ? "smart_sending" : "lost";
-      }
-    }
-    const moved = await client.query(
-      `UPDATE email_message SET status = 'sending', sending_at = $3::timestamptz, subject = $4, html = $5, text = $6, error = NULL, updated_at = now()
-       WHERE id = $1 AND attempts = $2 AND status = 'claimed'`,
-      [row.id, row.attempts, now.toISOString(), content.subject, content.html, content.text],
-    );
-    await client.query("COMMIT");
-    return moved.rowCount ? "sending" : "lost";
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  // One round trip: lock, re-check and move happen in pathwise_begin_sending (see its migration).
+  const { rows } = await pool.query<{ outcome: "sending" | "smart_sending" | "lost" }>(
+    `SELECT pathwise_begin_sending($1, $2, $3, $4, $5::timestamptz, $6, $7, $8, $9::timestamptz, $10::text[]) AS outcome`,
+    [row.id, row.attempts, row.shop, normalizeEmail(row.email), now.toISOString(), content.subject, content.html, content.text, smartSendingCutoff?.toISOString() ?? null, MAILED_STATUSES],
+  );
+  return rows[0].outcome;
 }
 
 /** Outcome recording after the HTTP call. sent may also resolve a row some retry marked uncertain meanwhile. */

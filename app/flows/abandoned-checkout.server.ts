@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Task } from "graphile-worker";
-import prisma from "../db.server";
+import prisma, { pool } from "../db.server";
 import type { Tx } from "../store/sql.server";
 import { addJob, prismaSql, removeJob } from "../jobs/queue.server";
 import type { NormalizedCheckout, NormalizedOrder } from "../webhooks/normalize";
-import { sendMarketingEmail } from "../email/outbound.server";
-import { getEmailSettings } from "../email/settings.server";
+import { flowEmailBatcher } from "../email/send-batcher.server";
+import { DEFAULT_EMAIL_SETTINGS, getEmailSettings } from "../email/settings.server";
 import { renderMarketingEmail, type EmailItem } from "../email/templates/marketing-email";
 import { DEFAULT_COPY, resolveEmailLocale, type MessageCopy } from "../email/templates/copy";
 import { unauthenticated } from "../shopify.server";
@@ -39,45 +39,75 @@ export async function saveFlow(shop: string, enabled: boolean, settings: FlowSet
   });
 }
 
-/** checkout.changed, inside the webhook's transaction. */
+/**
+ * checkout.changed, inside the webhook's transaction. Two statements: one reads
+ * the flow, a matching order and the run; one upserts the run and replaces its
+ * keyed timer. This runs for every checkout update, so it stays in plain SQL.
+ */
 export async function onCheckoutChanged(tx: Tx, shop: string, checkout: NormalizedCheckout) {
   if (!checkout.email || checkout.completedAt) return;
-  const flow = await tx.flow.findUnique({ where: { shop_key: { shop, key: ABANDONED_CHECKOUT } } });
-  if (!flow?.enabled) return;
-  const settings = flowSettingsSchema.parse(flow.settings);
-  const alreadyOrdered = await tx.order.findFirst({
-    where: { shop, OR: [{ checkoutToken: checkout.token }, ...(checkout.cartToken ? [{ cartToken: checkout.cartToken }] : [])] },
-    select: { id: true },
-  });
-  if (alreadyOrdered) return;
-  const anchorAt = checkout.updatedAt ?? flowClock.now();
-  const existing = await tx.flowRun.findUnique({ where: { shop_flowKey_subjectKey: { shop, flowKey: ABANDONED_CHECKOUT, subjectKey: checkout.token } } });
-  if (existing && (existing.state !== "waiting" || existing.currentStep > 0)) {
+  const [facts] = (await tx.$queryRawUnsafe(
+    `SELECT f.enabled, f.settings,
+            (EXISTS (SELECT 1 FROM "order" o WHERE o.shop = $1 AND o.checkout_token = $3)
+             OR ($4::text IS NOT NULL AND EXISTS (SELECT 1 FROM "order" o WHERE o.shop = $1 AND o.cart_token = $4))) AS ordered,
+            r.state AS run_state, r.current_step AS run_step
+       FROM (SELECT 1) one
+       LEFT JOIN flow f ON f.shop = $1 AND f.key = $2
+       LEFT JOIN flow_run r ON r.shop = $1 AND r.flow_key = $2 AND r.subject_key = $3`,
+    shop,
+    ABANDONED_CHECKOUT,
+    checkout.token,
+    checkout.cartToken,
+  )) as Array<{ enabled: boolean | null; settings: unknown; ordered: boolean; run_state: string | null; run_step: number | null }>;
+  if (!facts?.enabled || facts.ordered) return;
+  const settings = parseSettings(facts.settings);
+  if (facts.run_state && (facts.run_state !== "waiting" || (facts.run_step ?? 0) > 0)) {
     // Emails already started: later edits do not restart the sequence.
-    await tx.flowRun.update({ where: { id: existing.id }, data: { email: checkout.email, locale: checkout.customerLocale ?? existing.locale } });
+    await tx.$executeRawUnsafe(
+      `UPDATE flow_run SET email = $4, locale = COALESCE($5, locale) WHERE shop = $1 AND flow_key = $2 AND subject_key = $3`,
+      shop,
+      ABANDONED_CHECKOUT,
+      checkout.token,
+      checkout.email,
+      checkout.customerLocale,
+    );
     return;
   }
-  const first = settings.steps.find((step) => step.enabled)!;
+  const anchorAt = checkout.updatedAt ?? flowClock.now();
+  const first = settings.steps.find((step) => step.enabled);
+  if (!first) return;
   const runAt = new Date(anchorAt.getTime() + first.delayMinutes * 60_000);
-  const run = await tx.flowRun.upsert({
-    where: { shop_flowKey_subjectKey: { shop, flowKey: ABANDONED_CHECKOUT, subjectKey: checkout.token } },
-    create: {
-      id: randomUUID(),
-      shop,
-      flowKey: ABANDONED_CHECKOUT,
-      subjectKey: checkout.token,
-      checkoutToken: checkout.token,
-      cartToken: checkout.cartToken,
-      customerId: checkout.customerId,
-      email: checkout.email,
-      locale: checkout.customerLocale,
-      anchorAt,
-      nextRunAt: runAt,
-    },
-    update: { email: checkout.email, customerId: checkout.customerId, locale: checkout.customerLocale, anchorAt, nextRunAt: runAt },
-  });
   // One timer per checkout: replacing the keyed job debounces a shopper who keeps editing.
-  await addJob(prismaSql(tx), STEP_TASK, { shop, runId: run.id, step: 0 }, { jobKey: timerKey(shop, checkout.token), jobKeyMode: "replace", runAt: flowClock.jobTime(runAt), maxAttempts: 10 });
+  await tx.$queryRawUnsafe(
+    `WITH run AS (
+       INSERT INTO flow_run (id, shop, flow_key, subject_key, checkout_token, cart_token, customer_id, email, locale, anchor_at, next_run_at)
+       VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9::timestamptz, $10::timestamptz)
+       ON CONFLICT (shop, flow_key, subject_key) DO UPDATE SET
+         email = EXCLUDED.email, customer_id = EXCLUDED.customer_id, locale = EXCLUDED.locale,
+         anchor_at = EXCLUDED.anchor_at, next_run_at = EXCLUDED.next_run_at
+       WHERE flow_run.state = 'waiting' AND flow_run.current_step = 0
+       RETURNING id)
+     SELECT 1 AS ok FROM run, graphile_worker.add_job($11::text, json_build_object('shop', $2::text, 'runId', run.id, 'step', 0),
+       run_at => $12::timestamptz, max_attempts => 10, job_key => $13::text, job_key_mode => 'replace')`,
+    randomUUID(),
+    shop,
+    ABANDONED_CHECKOUT,
+    checkout.token,
+    checkout.cartToken,
+    checkout.customerId,
+    checkout.email,
+    checkout.customerLocale,
+    anchorAt.toISOString(),
+    runAt.toISOString(),
+    STEP_TASK,
+    flowClock.jobTime(runAt).toISOString(),
+    timerKey(shop, checkout.token),
+  );
+}
+
+function parseSettings(raw: unknown): FlowSettings {
+  const parsed = raw ? flowSettingsSchema.safeParse(raw) : null;
+  return parsed?.success ? parsed.data : defaultAbandonedCheckoutSettings();
 }
 
 /** order.created, inside the webhook's transaction: exit matching runs at once, credit recoveries. */
@@ -128,73 +158,146 @@ async function getFlowTx(tx: Tx, shop: string) {
   return { enabled: row?.enabled ?? false, settings: parsed?.success ? parsed.data : defaultAbandonedCheckoutSettings() };
 }
 
-async function recordStep(runId: string, shop: string, stepKey: string, status: string, reason: string | null, messageId: string | null) {
-  await prisma.flowStepRun.upsert({
-    where: { runId_stepKey: { runId, stepKey } },
-    create: { runId, shop, stepKey, status, reason, messageId, at: flowClock.now() },
-    update: { status, reason, messageId, at: flowClock.now() },
-  });
+/** Everything a step needs, read in one round trip (this runs once per email). */
+interface StepContext {
+  id: string;
+  state: string;
+  subjectKey: string;
+  customerId: string | null;
+  email: string | null;
+  locale: string | null;
+  anchorAt: Date;
+  endedAt: Date | null;
+  flowEnabled: boolean | null;
+  flowSettings: unknown;
+  lineItems: unknown;
+  checkoutCurrency: string | null;
+  recoveryUrl: string | null;
+  shopName: string | null;
+  shopAddress: string | null;
+  shopCurrency: string | null;
+  primaryLocale: string | null;
+  accentColor: string | null;
+  logoUrl: string | null;
+  firstName: string | null;
+  customerLocale: string | null;
+  marketingState: string | null;
+  purchased: boolean;
+  sentAny: boolean;
+  products: Array<{ id: string; imageUrl: string | null; url: string | null; handle: string | null }>;
+}
+
+const STEP_CONTEXT_SQL = `
+  SELECT r.id, r.state, r.subject_key AS "subjectKey", r.customer_id AS "customerId", r.email, r.locale,
+         r.anchor_at AS "anchorAt", r.ended_at AS "endedAt",
+         f.enabled AS "flowEnabled", f.settings AS "flowSettings",
+         c.line_items AS "lineItems", c.currency AS "checkoutCurrency", c.recovery_url AS "recoveryUrl",
+         s.name AS "shopName", s.address AS "shopAddress", s.currency AS "shopCurrency", s.primary_locale AS "primaryLocale",
+         e.accent_color AS "accentColor", e.logo_url AS "logoUrl",
+         cu.first_name AS "firstName", cu.locale AS "customerLocale", cu.email_marketing_state AS "marketingState",
+         -- Bought in the meantime (a webhook may have been missed): the same checkout or cart, or the same person since.
+         (EXISTS (SELECT 1 FROM "order" o WHERE o.shop = r.shop AND o.checkout_token = r.checkout_token)
+          OR EXISTS (SELECT 1 FROM "order" o WHERE o.shop = r.shop AND o.cart_token = r.cart_token)
+          OR EXISTS (SELECT 1 FROM "order" o WHERE o.shop = r.shop AND o.customer_id = r.customer_id AND o.shopify_created_at >= r.anchor_at)
+          OR EXISTS (SELECT 1 FROM "order" o WHERE o.shop = r.shop AND o.email = r.email AND o.shopify_created_at >= r.anchor_at)) AS purchased,
+         EXISTS (SELECT 1 FROM flow_step_run sr WHERE sr.run_id = r.id AND sr.status = 'sent') AS "sentAny",
+         (SELECT COALESCE(json_agg(json_build_object('id', p.id, 'imageUrl', p.image_url, 'url', p.url, 'handle', p.handle)), '[]'::json)
+            FROM product p
+           WHERE p.shop = r.shop
+             AND p.id IN (SELECT line->>'productId' FROM jsonb_array_elements(
+                   CASE WHEN jsonb_typeof(c.line_items) = 'array' THEN c.line_items ELSE '[]'::jsonb END) line)) AS products
+    FROM flow_run r
+    LEFT JOIN flow f ON f.shop = r.shop AND f.key = r.flow_key
+    LEFT JOIN checkout c ON c.shop = r.shop AND c.token = r.subject_key
+    LEFT JOIN shop s ON s.domain = r.shop
+    LEFT JOIN shop_email_settings e ON e.shop = r.shop
+    LEFT JOIN customer cu ON cu.shop = r.shop AND cu.id = r.customer_id
+   WHERE r.id = $1`;
+
+interface StepOutcome {
+  /** The step's record (flow_step_run), when the step was decided. */
+  record?: { stepKey: string; status: string; reason: string | null; messageId: string | null };
+  /** Changes to the run. `end` sets ended_at and clears next_run_at. */
+  run?: { state?: string; exitReason?: string; end?: boolean; currentStep?: number; nextRunAt?: Date };
+  /** The next timer (same job key: it replaces nothing that is pending, this job is running). */
+  job?: { step: number; runAt: Date };
+}
+
+/** Records a step's outcome, moves the run and schedules its next timer: one statement, one transaction. */
+async function finishStep(shop: string, run: { id: string; subjectKey: string }, outcome: StepOutcome) {
+  const now = flowClock.now();
+  const { record, run: change = {}, job } = outcome;
+  await pool.query(
+    `WITH recorded AS (
+       INSERT INTO flow_step_run (run_id, step_key, shop, status, reason, message_id, at)
+       SELECT $1, $2, $3, $4, $5, $6, $7::timestamptz WHERE $2::text IS NOT NULL
+       ON CONFLICT (run_id, step_key) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason, message_id = EXCLUDED.message_id, at = EXCLUDED.at
+     ), moved AS (
+       UPDATE flow_run SET state = COALESCE($8, state), exit_reason = COALESCE($9, exit_reason),
+              ended_at = CASE WHEN $10::boolean THEN $7::timestamptz ELSE ended_at END,
+              current_step = COALESCE($11, current_step),
+              next_run_at = CASE WHEN $10::boolean THEN NULL ELSE COALESCE($12::timestamptz, next_run_at) END
+        WHERE id = $1
+     )
+     ${job ? `SELECT 1 AS ok FROM graphile_worker.add_job($13::text, json_build_object('shop', $3::text, 'runId', $1::text, 'step', $14::int),
+       run_at => $15::timestamptz, max_attempts => 10, job_key => $16::text, job_key_mode => 'replace')` : "SELECT 1 AS ok"}`,
+    [
+      run.id,
+      record?.stepKey ?? null,
+      shop,
+      record?.status ?? null,
+      record?.reason ?? null,
+      record?.messageId ?? null,
+      now.toISOString(),
+      change.state ?? null,
+      change.exitReason ?? null,
+      change.end ?? false,
+      change.currentStep ?? null,
+      change.nextRunAt?.toISOString() ?? null,
+      ...(job ? [STEP_TASK, job.step, flowClock.jobTime(job.runAt).toISOString(), timerKey(shop, run.subjectKey)] : []),
+    ],
+  );
 }
 
 /** The step job: re-check, send, schedule the next step. */
 export const abandonedCheckoutStep: Task = async (raw) => {
   const { shop, runId, step: stepIndex } = raw as { shop: string; runId: string; step: number };
-  const run = await prisma.flowRun.findUnique({ where: { id: runId } });
+  const { rows } = await pool.query<StepContext>(STEP_CONTEXT_SQL, [runId]);
+  const run = rows[0];
   if (!run || run.endedAt || !["waiting", "sent"].includes(run.state)) return;
-  const { enabled, settings } = await getFlow(shop);
+  const enabled = run.flowEnabled ?? false;
+  const settings = parseSettings(run.flowSettings);
   const step = settings.steps[stepIndex];
-  const end = (state: string, exitReason: string) =>
-    prisma.flowRun.update({ where: { id: run.id }, data: { state, exitReason, endedAt: flowClock.now(), nextRunAt: null } });
-  if (!enabled) return void (await end("exited", "flow_turned_off"));
-  if (!step) return void (await end(run.state === "sent" ? "completed" : "exited", "no_more_steps"));
+  const end = (state: string, exitReason: string, record?: StepOutcome["record"]) => finishStep(shop, run, { record, run: { state, exitReason, end: true } });
+  if (!enabled) return end("exited", "flow_turned_off");
+  if (!step) return end(run.state === "sent" ? "completed" : "exited", "no_more_steps");
 
-  const scheduleNext = async () => {
+  /** The step's record, the run's new state and the next enabled step's timer, together. */
+  const finish = (record: StepOutcome["record"], state?: string) => {
     const nextIndex = settings.steps.findIndex((candidate, index) => index > stepIndex && candidate.enabled);
     if (nextIndex < 0) {
-      await prisma.flowRun.update({ where: { id: run.id }, data: { state: run.state === "sent" || (await sentAny(run.id)) ? "completed" : "skipped", endedAt: flowClock.now(), nextRunAt: null } });
-      return;
+      const sent = state === "sent" || run.state === "sent" || run.sentAny;
+      return finishStep(shop, run, { record, run: { state: sent ? "completed" : "skipped", end: true } });
     }
     const runAt = new Date(run.anchorAt.getTime() + settings.steps[nextIndex].delayMinutes * 60_000);
-    await prisma.$transaction(async (tx) => {
-      await tx.flowRun.update({ where: { id: run.id }, data: { currentStep: nextIndex, nextRunAt: runAt } });
-      await addJob(prismaSql(tx), STEP_TASK, { shop, runId, step: nextIndex }, { jobKey: timerKey(shop, run.subjectKey), runAt: flowClock.jobTime(runAt), maxAttempts: 10 });
-    });
+    return finishStep(shop, run, { record, run: { state, currentStep: nextIndex, nextRunAt: runAt }, job: { step: nextIndex, runAt } });
   };
-  if (!step.enabled) return scheduleNext();
+  if (!step.enabled) return finish(undefined);
 
-  // Bought in the meantime (a webhook may have been missed): exit, don't email.
-  const purchase = await prisma.order.findFirst({
-    where: {
-      shop,
-      OR: [
-        ...(run.checkoutToken ? [{ checkoutToken: run.checkoutToken }] : []),
-        ...(run.cartToken ? [{ cartToken: run.cartToken }] : []),
-        ...(run.customerId ? [{ customerId: run.customerId, shopifyCreatedAt: { gte: run.anchorAt } }] : []),
-        ...(run.email ? [{ email: run.email, shopifyCreatedAt: { gte: run.anchorAt } }] : []),
-      ],
-    },
-    select: { id: true },
-  });
-  if (purchase) {
-    await recordStep(run.id, shop, step.key, "skipped", "purchased", null);
-    return void (await end("exited", "purchased"));
-  }
-  if (!run.email) return void (await end("exited", "no_email"));
+  if (run.purchased) return end("exited", "purchased", { stepKey: step.key, status: "skipped", reason: "purchased", messageId: null });
+  if (!run.email) return end("exited", "no_email");
 
   // Consent is not in customer webhooks (API 2025-01+): read it from the Admin API the first time.
-  if (run.customerId) await ensureCustomerConsent(shop, run.customerId);
-  const checkout = await prisma.checkout.findUnique({ where: { shop_token: { shop, token: run.subjectKey } } });
-  const shopRow = await prisma.shop.findUnique({ where: { domain: shop } });
-  const emailSettings = await getEmailSettings(shop);
-  const customer = run.customerId ? await prisma.customer.findUnique({ where: { shop_id: { shop, id: run.customerId } } }) : null;
-  const locale = resolveEmailLocale(run.locale ?? customer?.locale, shopRow?.primaryLocale);
+  if (run.customerId && !run.marketingState) await ensureCustomerConsent(shop, run.customerId);
+  const locale = resolveEmailLocale(run.locale ?? run.customerLocale, run.primaryLocale);
 
   let discount: { code: string; percent: number; expiresAt: Date } | null = null;
   if (step.discount?.enabled) {
     discount = await ensureDiscountCode(shop, run.id, run.customerId, step.discount.percent, step.discount.expiresHours);
   }
-  const items = await emailItems(shop, checkout?.lineItems as never, checkout?.currency ?? shopRow?.currency ?? "USD");
-  const result = await sendMarketingEmail({
+  const currency = run.checkoutCurrency ?? run.shopCurrency ?? "USD";
+  const items = emailItems(shop, run.lineItems as never, run.products, currency);
+  const result = await flowEmailBatcher.send({
     shop,
     sendKey: `${run.id}:${step.key}`,
     flowId: ABANDONED_CHECKOUT,
@@ -209,10 +312,10 @@ export const abandonedCheckoutStep: Task = async (raw) => {
       renderMarketingEmail({
         locale,
         copy: (step.copy[locale] ?? step.copy.en ?? DEFAULT_COPY.abandoned_1.en) as MessageCopy,
-        shop: { name: shopRow?.name ?? shop, address: shopRow?.address ?? null, accentColor: emailSettings.accentColor, logoUrl: emailSettings.logoUrl },
-        firstName: customer?.firstName ?? null,
+        shop: { name: run.shopName ?? shop, address: run.shopAddress ?? null, accentColor: run.accentColor ?? DEFAULT_EMAIL_SETTINGS.accentColor, logoUrl: run.logoUrl ?? DEFAULT_EMAIL_SETTINGS.logoUrl },
+        firstName: run.firstName ?? null,
         items,
-        cta: { url: checkout?.recoveryUrl ?? `https://${shop}/cart` },
+        cta: { url: run.recoveryUrl ?? `https://${shop}/cart` },
         discount,
         linkWrapper: ctx.linkWrapper,
         unsubscribeUrl: ctx.unsubscribeUrl,
@@ -221,39 +324,35 @@ export const abandonedCheckoutStep: Task = async (raw) => {
   }); // RetryableSendError propagates: the queue retries with the same send key
 
   switch (result.status) {
-    case "deferred": {
+    case "deferred":
       // Quiet hours: the same step, at the next allowed minute.
-      await recordStep(run.id, shop, step.key, "deferred", result.reason, result.messageId);
-      await addJob(prismaSql(prisma), STEP_TASK, { shop, runId, step: stepIndex }, { jobKey: timerKey(shop, run.subjectKey), runAt: flowClock.jobTime(result.until), maxAttempts: 10 });
-      await prisma.flowRun.update({ where: { id: run.id }, data: { nextRunAt: result.until } });
-      return;
-    }
+      return finishStep(shop, run, {
+        record: { stepKey: step.key, status: "deferred", reason: result.reason, messageId: result.messageId },
+        run: { nextRunAt: result.until },
+        job: { step: stepIndex, runAt: result.until },
+      });
     case "skipped": {
-      await recordStep(run.id, shop, step.key, "skipped", result.reason, result.messageId);
+      const record = { stepKey: step.key, status: "skipped", reason: result.reason, messageId: result.messageId };
       // Without consent or on the suppression list, no later step may send either.
-      if (result.reason === "no_consent" || result.reason === "suppressed" || result.reason === "no_email") return void (await end("skipped", result.reason));
-      return scheduleNext();
+      if (result.reason === "no_consent" || result.reason === "suppressed" || result.reason === "no_email") return end("skipped", result.reason, record);
+      return finish(record);
     }
     case "failed":
-      await recordStep(run.id, shop, step.key, "failed", result.error, result.messageId);
-      return scheduleNext();
+      return finish({ stepKey: step.key, status: "failed", reason: result.error, messageId: result.messageId });
     default:
       // sent, captured, already_sent, uncertain: never send this step again.
-      await recordStep(run.id, shop, step.key, "sent", result.status === "sent" || result.status === "captured" ? null : result.status, result.messageId);
-      await prisma.flowRun.update({ where: { id: run.id }, data: { state: "sent" } });
-      run.state = "sent";
-      return scheduleNext();
+      return finish({ stepKey: step.key, status: "sent", reason: result.status === "sent" || result.status === "captured" ? null : result.status, messageId: result.messageId }, "sent");
   }
 };
 
-async function sentAny(runId: string) {
-  return (await prisma.flowStepRun.count({ where: { runId, status: "sent" } })) > 0;
-}
-
 /** Product images and links for the checkout's lines, from the catalog we hold. */
-export async function emailItems(shop: string, lines: Array<{ productId: string | null; title: string; variantTitle: string | null; quantity: number; unitPriceMinor: number }> | null, currency: string): Promise<EmailItem[]> {
+export function emailItems(
+  shop: string,
+  lines: Array<{ productId: string | null; title: string; variantTitle: string | null; quantity: number; unitPriceMinor: number }> | null,
+  products: Array<{ id: string; imageUrl: string | null; url: string | null; handle: string | null }>,
+  currency: string,
+): EmailItem[] {
   const list = Array.isArray(lines) ? lines : [];
-  const products = await prisma.product.findMany({ where: { shop, id: { in: list.map((line) => line.productId).filter((id): id is string => Boolean(id)) } } });
   const byId = new Map(products.map((product) => [product.id, product]));
   return list.map((line) => {
     const product = line.productId ? byId.get(line.productId) : undefined;
