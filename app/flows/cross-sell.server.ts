@@ -5,7 +5,7 @@ import prisma from "../db.server";
 import type { Tx } from "../store/sql.server";
 import { addJob, prismaSql } from "../jobs/queue.server";
 import type { NormalizedFulfillment, NormalizedOrder } from "../webhooks/normalize";
-import { sendMarketingEmail } from "../email/outbound.server";
+import { flowEmailBatcher } from "../email/send-batcher.server";
 import { getEmailSettings } from "../email/settings.server";
 import { renderMarketingEmail } from "../email/templates/marketing-email";
 import { DEFAULT_COPY, EMAIL_LOCALES, resolveEmailLocale, UI_COPY, type EmailLocale, type MessageCopy } from "../email/templates/copy";
@@ -160,7 +160,7 @@ export const crossSellSend: Task = async (raw) => {
     run.customerId ? prisma.customer.findUnique({ where: { shop_id: { shop, id: run.customerId } } }) : null,
   ]);
   const locale = resolveEmailLocale(run.locale ?? customer?.locale, shopRow?.primaryLocale);
-  const result = await sendMarketingEmail({
+  const result = await flowEmailBatcher.send({
     shop,
     sendKey: `${run.id}:email`,
     flowId: CROSS_SELL,
