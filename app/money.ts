@@ -38,7 +38,13 @@ export function toMinorUnits(amount: string | number | null | undefined, currenc
   return sign ? -minor : minor;
 }
 
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 export function formatMoney(amountMinor: number, currency: string, locale = "en"): string {
   const digits = currencyFractionDigits(currency);
-  return new Intl.NumberFormat(locale, { style: "currency", currency }).format(amountMinor / 10 ** digits);
+  // Building an Intl.NumberFormat costs far more than formatting with one: keep one per locale and currency.
+  const key = `${locale}\u0000${currency}`;
+  let format = moneyFormats.get(key);
+  if (!format) moneyFormats.set(key, (format = new Intl.NumberFormat(locale, { style: "currency", currency })));
+  return format.format(amountMinor / 10 ** digits);
 }

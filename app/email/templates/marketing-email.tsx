@@ -104,7 +104,31 @@ export async function renderMarketingEmail(input: MarketingEmailInput): Promise<
     discount_code: input.discount?.code ?? "",
     discount_percent: input.discount?.percent ?? "",
   };
-  const element = <MarketingEmail {...input} values={values} />;
-  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
-  return { subject: interpolate(input.copy.subject, values), previewText: interpolate(input.copy.previewText, values), html, text };
+  const html = await render(<MarketingEmail {...input} values={values} />);
+  return { subject: interpolate(input.copy.subject, values), previewText: interpolate(input.copy.previewText, values), html, text: marketingEmailText(input, values) };
+}
+
+/**
+ * The plain-text part, written from the same data rather than converted from the
+ * HTML: it reads better in text-only clients and costs a fraction of a second render.
+ */
+export function marketingEmailText(input: MarketingEmailInput, values: Record<string, string | number>): string {
+  const ui = UI_COPY[input.locale];
+  const text = (template: string) => interpolate(template, values);
+  const blocks: string[] = [input.shop.name, text(input.copy.heading).toUpperCase(), text(input.copy.body)];
+  if (input.discount) {
+    blocks.push(`${ui.code}: ${input.discount.code}\n${input.discount.percent}% · ${ui.expires} ${input.discount.expiresAt.toLocaleString(input.locale, { dateStyle: "medium", timeStyle: "short" })}`);
+  }
+  input.items.forEach((item, index) => {
+    const lines = [item.title];
+    if (item.variantTitle && item.variantTitle !== "Default Title") lines.push(item.variantTitle);
+    const price = item.unitPriceMinor !== null && item.unitPriceMinor !== undefined ? formatMoney(item.unitPriceMinor, item.currency, input.locale) : "";
+    const quantity = item.quantity ? `${ui.quantity} ${item.quantity}` : "";
+    if (quantity || price) lines.push([quantity, price].filter(Boolean).join(" · "));
+    if (item.url) lines.push(input.linkWrapper(item.url, `item-${index + 1}`));
+    blocks.push(lines.join("\n"));
+  });
+  blocks.push(`${input.cta.label ?? ui.cta}: ${input.linkWrapper(input.cta.url, "cta")}`);
+  blocks.push(["--", text(ui.footer), `${input.shop.name}${input.shop.address ? ` · ${input.shop.address}` : ""}`, `${ui.unsubscribe}: ${input.unsubscribeUrl}`].join("\n"));
+  return `${blocks.join("\n\n")}\n`;
 }
