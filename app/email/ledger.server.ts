@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { pool } from "../db.server";
 import { normalizeEmail } from "./suppression.server";
-import { MAILED_STATUSES } from "./sending-rules.server";
+import { MAILED_STATUSES, recipientFacts, recipientFactsColumns } from "./sending-rules.server";
+import type { RecipientFacts } from "./sending-rules";
 
 /**
  * The send ledger (email_message): one row per (shop, send_key), claimed before
@@ -87,6 +88,28 @@ export async function claimSend(input: ClaimInput, now: Date): Promise<ClaimOutc
   throw new Error(`could not claim ${input.sendKey}: the ledger row keeps changing`);
 }
 
+/**
+ * The common case in one round trip: a send key never seen before is claimed and the
+ * recipient facts for the sending rules are read in the same statement. Returns null
+ * when the key exists already (a retry): use claimSend, then evaluateSendingRules.
+ */
+export async function claimNewSendWithFacts(input: ClaimInput, now: Date, smartSendingCutoff: Date | null): Promise<{ id: string; attempts: number; facts: RecipientFacts } | null> {
+  const email = normalizeEmail(input.email);
+  const { rows } = await pool.query(
+    `WITH claimed AS (
+       INSERT INTO email_message (id, shop, send_key, flow_id, flow_run_id, step_key, customer_id, email, locale, status, attempts, claimed_at, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'claimed', 1, $10::timestamptz, now(), now())
+       ON CONFLICT (shop, send_key) DO NOTHING
+       RETURNING id, attempts)
+     SELECT claimed.id, claimed.attempts,
+            ${recipientFactsColumns({ shop: "$2", customerId: "$7", email: "$8", cutoff: "$11", excludeMessageId: "$1", mailedStatuses: "$12" })}
+       FROM claimed`,
+    [randomUUID(), input.shop, input.sendKey, input.flowId, input.flowRunId, input.stepKey, input.customerId, email, input.locale, now.toISOString(), smartSendingCutoff?.toISOString() ?? null, MAILED_STATUSES],
+  );
+  if (!rows.length) return null;
+  return { id: rows[0].id, attempts: rows[0].attempts, facts: recipientFacts(rows[0]) };
+}
+
 export async function markSkipped(id: string, attempts: number, reason: string): Promise<boolean> {
   const { rowCount } = await pool.query(
     `UPDATE email_message SET status = 'skipped', skip_reason = $3, updated_at = now() WHERE id = $1 AND attempts = $2 AND status = 'claimed'`,
@@ -117,6 +140,42 @@ export interface SendingContent {
  * and moves claimed -> sending. Returns "smart_sending" when it skipped instead,
  * "lost" when another claim took the row over.
  */
+/**
+ * beginSending for a whole batch in one round trip. The per-recipient locks are
+ * taken in a fixed order (shop, then email) so two batches can never deadlock;
+ * they are held until this statement commits.
+ */
+export async function beginSendingMany(
+  items: Array<{ row: { id: string; attempts: number; shop: string; email: string }; content: SendingContent; smartSendingCutoff: Date | null; now: Date }>,
+): Promise<Array<"sending" | "smart_sending" | "lost">> {
+  if (items.length === 1) return [await beginSending(items[0].row, items[0].content, items[0].smartSendingCutoff, items[0].now)];
+  const order = items
+    .map((item, index) => ({ item, index, email: normalizeEmail(item.row.email) }))
+    .sort((a, b) => (a.item.row.shop === b.item.row.shop ? (a.email < b.email ? -1 : a.email > b.email ? 1 : 0) : a.item.row.shop < b.item.row.shop ? -1 : 1));
+  const column = <T>(pick: (entry: (typeof order)[number]) => T) => order.map(pick);
+  const { rows } = await pool.query<{ n: string; outcome: "sending" | "smart_sending" | "lost" }>(
+    `SELECT t.n, pathwise_begin_sending(t.id, t.attempts, t.shop, t.email, t.at, t.subject, t.html, t.body_text, t.cutoff, $11::text[]) AS outcome
+       FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::int[])
+            AS t(id, attempts, shop, email, at, subject, html, body_text, cutoff, n)`,
+    [
+      column((e) => e.item.row.id),
+      column((e) => e.item.row.attempts),
+      column((e) => e.item.row.shop),
+      column((e) => e.email),
+      column((e) => e.item.now.toISOString()),
+      column((e) => e.item.content.subject),
+      column((e) => e.item.content.html),
+      column((e) => e.item.content.text),
+      column((e) => e.item.smartSendingCutoff?.toISOString() ?? null),
+      column((e) => e.index),
+      MAILED_STATUSES,
+    ],
+  );
+  const outcomes = new Array<"sending" | "smart_sending" | "lost">(items.length);
+  for (const row of rows) outcomes[Number(row.n)] = row.outcome;
+  return outcomes;
+}
+
 export async function beginSending(
   row: { id: string; attempts: number; shop: string; email: string },
   content: SendingContent,

@@ -9,10 +9,10 @@
  * local capture when SENDGRID_API_KEY is unset) -> record the outcome.
  */
 import { createHash } from "node:crypto";
-import { beginSending, claimSend, markCaptured, markDeferred, markFailed, markRetryable, markSent, markSkipped, markUncertain, type LedgerRow } from "./ledger.server";
+import { beginSendingMany, claimNewSendWithFacts, claimSend, markCaptured, markDeferred, markFailed, markRetryable, markSent, markSkipped, markUncertain, type LedgerRow } from "./ledger.server";
 import { postMailSend, sendgridConfig, SendgridSendError, type SendgridConfig } from "./sendgrid-client.server";
 import { evaluateSendingRules, loadShopSendingContext, type ShopSendingContext } from "./sending-rules.server";
-import { smartSendingCutoff } from "./sending-rules";
+import { decideSend, smartSendingCutoff, type RuleDecision } from "./sending-rules";
 import { clickUrl, oneClickUnsubscribeUrl, openPixelUrl, unsubscribeUrl } from "./tracking.server";
 
 /** What the renderer gets: per-message URLs that are already signed. */
@@ -182,11 +182,20 @@ async function prepare(
     await markSkipped(claim.id, claim.attempts, "no_email");
     return { status: "skipped", messageId: claim.id, reason: "no_email" };
   }
-  const claim = await claimSend(claimInput(request), now);
-  if (!claim.claimed) return existingResult(claim.row);
-  const { id, attempts } = claim;
-
-  const decision = await evaluateSendingRules(context, { shop: request.shop, customerId: request.customerId, email: request.email, excludeMessageId: id }, now);
+  let id: string;
+  let attempts: number;
+  let decision: RuleDecision;
+  const fresh = await claimNewSendWithFacts(claimInput(request), now, smartSendingCutoff(context.settings.smartSendingHours, now));
+  if (fresh) {
+    ({ id, attempts } = fresh);
+    decision = decideSend(context.settings, fresh.facts, now, context.timezone);
+  } else {
+    // A retry of this send key: take the row over (or report what happened to it), then check the rules.
+    const claim = await claimSend(claimInput(request), now);
+    if (!claim.claimed) return existingResult(claim.row);
+    ({ id, attempts } = claim);
+    decision = await evaluateSendingRules(context, { shop: request.shop, customerId: request.customerId, email: request.email, excludeMessageId: id }, now);
+  }
   if (decision.action === "skip") {
     return (await markSkipped(id, attempts, decision.reason)) ? { status: "skipped", messageId: id, reason: decision.reason } : { status: "already_sent", messageId: id };
   }
@@ -312,18 +321,21 @@ async function deliver(chunk: Prepared[], provider: SendgridConfig | null): Prom
   // Move every row to "sending" (the last check, under the per-recipient lock), then one HTTP call.
   const sending: Prepared[] = [];
   const outcomes = new Map<Prepared, BatchItemResult>();
-  await mapLimit(chunk, CONCURRENCY, async (item) => {
-    const keepHtml = provider === null;
-    const state = await beginSending(
-      { id: item.id, attempts: item.attempts, shop: item.request.shop, email: item.request.email },
-      {
+  const keepHtml = provider === null;
+  const states = await beginSendingMany(
+    chunk.map((item) => ({
+      row: { id: item.id, attempts: item.attempts, shop: item.request.shop, email: item.request.email },
+      content: {
         subject: substitute(item.rendered.subject, item.substitutions),
         html: keepHtml ? substitute(item.rendered.html, item.substitutions) : null,
         text: keepHtml ? substitute(item.rendered.text, item.substitutions) : null,
       },
-      smartSendingCutoff(item.context.settings.smartSendingHours, item.now),
-      item.now,
-    );
+      smartSendingCutoff: smartSendingCutoff(item.context.settings.smartSendingHours, item.now),
+      now: item.now,
+    })),
+  );
+  chunk.forEach((item, index) => {
+    const state = states[index];
     if (state === "sending") sending.push(item);
     else if (state === "smart_sending") outcomes.set(item, { status: "skipped", messageId: item.id, reason: "smart_sending" });
     else outcomes.set(item, { status: "already_sent", messageId: item.id });

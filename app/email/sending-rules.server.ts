@@ -1,7 +1,7 @@
 import { pool } from "../db.server";
 import { DEFAULT_EMAIL_SETTINGS, type EmailSettings } from "./settings.server";
 import { normalizeEmail } from "./suppression.server";
-import { decideSend, smartSendingCutoff, type RuleDecision } from "./sending-rules";
+import { decideSend, smartSendingCutoff, type RecipientFacts, type RuleDecision } from "./sending-rules";
 
 /** Statuses that mean "this person may have got this email". */
 export const MAILED_STATUSES = ["sending", "sent", "uncertain", "captured"] as const;
@@ -52,22 +52,28 @@ export async function evaluateSendingRules(
   const email = normalizeEmail(recipient.email);
   const cutoff = smartSendingCutoff(context.settings.smartSendingHours, now);
   const { rows } = await pool.query(
-    `SELECT
-       (SELECT c.email_marketing_state FROM customer c
-         WHERE c.shop = $1 AND (CASE WHEN $2::text IS NOT NULL THEN c.id = $2 ELSE lower(c.email) = $3 END)
-         ORDER BY c.shopify_updated_at DESC NULLS LAST LIMIT 1) AS marketing_state,
-       EXISTS (SELECT 1 FROM email_suppression s WHERE s.shop = $1 AND s.email = $3) AS suppressed,
-       (CASE WHEN $4::timestamptz IS NULL THEN NULL ELSE
-         (SELECT max(COALESCE(m.sent_at, m.sending_at)) FROM email_message m
-           WHERE m.shop = $1 AND m.email = $3 AND m.id <> $5 AND m.status = ANY($6::text[])
-             AND COALESCE(m.sent_at, m.sending_at) > $4::timestamptz) END) AS last_mailed_at`,
+    `SELECT ${recipientFactsColumns({ shop: "$1", customerId: "$2", email: "$3", cutoff: "$4", excludeMessageId: "$5", mailedStatuses: "$6" })}`,
     [recipient.shop, recipient.customerId, email, cutoff?.toISOString() ?? null, recipient.excludeMessageId, MAILED_STATUSES],
   );
-  const row = rows[0];
-  return decideSend(
-    context.settings,
-    { marketingState: row.marketing_state ?? null, suppressed: row.suppressed, lastMarketingEmailAt: row.last_mailed_at ?? null },
-    now,
-    context.timezone,
-  );
+  return decideSend(context.settings, recipientFacts(rows[0]), now, context.timezone);
+}
+
+/**
+ * The recipient facts the rules need (consent, suppression, last marketing email),
+ * as select-list columns over the given placeholders, so a caller can read them in
+ * the same statement as other work (the ledger claim does).
+ */
+export function recipientFactsColumns(p: { shop: string; customerId: string; email: string; cutoff: string; excludeMessageId: string; mailedStatuses: string }): string {
+  return `(SELECT c.email_marketing_state FROM customer c
+            WHERE c.shop = ${p.shop} AND (CASE WHEN ${p.customerId}::text IS NOT NULL THEN c.id = ${p.customerId} ELSE lower(c.email) = ${p.email} END)
+            ORDER BY c.shopify_updated_at DESC NULLS LAST LIMIT 1) AS marketing_state,
+          EXISTS (SELECT 1 FROM email_suppression s WHERE s.shop = ${p.shop} AND s.email = ${p.email}) AS suppressed,
+          (CASE WHEN ${p.cutoff}::timestamptz IS NULL THEN NULL ELSE
+            (SELECT max(COALESCE(m.sent_at, m.sending_at)) FROM email_message m
+              WHERE m.shop = ${p.shop} AND m.email = ${p.email} AND m.id <> ${p.excludeMessageId} AND m.status = ANY(${p.mailedStatuses}::text[])
+                AND COALESCE(m.sent_at, m.sending_at) > ${p.cutoff}::timestamptz) END) AS last_mailed_at`;
+}
+
+export function recipientFacts(row: { marketing_state: string | null; suppressed: boolean; last_mailed_at: Date | null }): RecipientFacts {
+  return { marketingState: row.marketing_state ?? null, suppressed: row.suppressed, lastMarketingEmailAt: row.last_mailed_at ?? null };
 }

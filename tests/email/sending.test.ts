@@ -88,6 +88,23 @@ describe("sendMarketingEmail", () => {
     expect(await sendMarketingEmail(noConsentRequest)).toEqual(noConsent);
   });
 
+  it("smart sending holds inside one batch and across concurrent batches: one email per person", async () => {
+    await prisma.shopEmailSettings.create({ data: { shop, quietHoursStart: null, quietHoursEnd: null } });
+    await customer(shop, "105", "lin@example.com");
+    const now = new Date("2026-11-24T17:00:00Z");
+    // Two flows reach the same shopper in the same batch.
+    const [first, second] = await sendMarketingEmailBatch([
+      sendRequest(shop, { customerId: "101", flowId: "abandoned", now }),
+      sendRequest(shop, { customerId: "101", flowId: "cross-sell", now }),
+    ]);
+    expect([first, second].map((result) => (result instanceof Error ? result.message : result.status)).sort()).toEqual(["sent", "skipped"]);
+    // Two batches at once, with the recipients in opposite orders: no deadlock, one email each.
+    const batch = (flowId: string, ids: string[]) => sendMarketingEmailBatch(ids.map((id) => sendRequest(shop, { customerId: id, email: id === "101" ? "ada@example.com" : "lin@example.com", flowId, now: new Date(now.getTime() + 1000) })));
+    await Promise.all([batch("a", ["105", "101"]), batch("b", ["101", "105"])]);
+    const mailed = fake.messages.map((message) => message.to).sort();
+    expect(mailed).toEqual(["ada@example.com", "lin@example.com"]);
+  });
+
   it("consent and smart sending follow the shop's settings", async () => {
     await prisma.shopEmailSettings.create({ data: { shop, requireConsent: false, smartSendingHours: 0 } });
     const stranger = await sendMarketingEmail(sendRequest(shop, { email: "stranger@example.com" }));
