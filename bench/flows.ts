@@ -107,7 +107,8 @@ await pool.query(
   [fireStart, base],
 );
 const { rows: [{ last_due }] } = await pool.query(`SELECT max(run_at) AS last_due FROM graphile_worker._private_jobs`);
-const runner = await startWorker({ concurrency: WORKER_CONCURRENCY, pollInterval: 100 });
+// The production poll interval: with many idle workers polling out of phase, a due timer waits ~1 s / concurrency.
+const runner = await startWorker({ concurrency: WORKER_CONCURRENCY, pollInterval: 1000 });
 const requestsBefore = fake.accepted;
 const messagesBefore = fake.messages.length;
 const fireBegan = performance.now();
