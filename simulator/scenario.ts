@@ -72,8 +72,7 @@ export async function runScenario(simulator: Simulator, name: string): Promise<S
   const customerWith = (locale: string, state: SimCustomer["marketingState"], skip = 0) =>
     store.customers.filter((customer) => customer.locale === locale && customer.marketingState === state)[skip];
 
-  async function send(shopper: string, action: string, topic: string, payload: unknown) {
-    const at = clock.now();
+  async function send(shopper: string, action: string, topic: string, payload: unknown, at = clock.now()) {
     const [delivery] = await simulator.sendWebhook(topic, payload, { triggeredAt: at });
     log.push({ at, shopper, action, topic, status: delivery?.status, eventId: delivery?.eventId });
   }
@@ -220,8 +219,10 @@ export async function runScenario(simulator: Simulator, name: string): Promise<S
   minjiOrder.fulfillmentStatus = "fulfilled";
   await send("Merchant", `ships ${minjiOrder.name}`, "fulfillments/create", fulfillmentPayload(store, fulfillment, "fulfillments/create"));
   await clock.advance(2 * 24 * HOUR);
-  Object.assign(fulfillment, { shipmentStatus: "delivered", updatedAt: clock.now() });
-  await send("Carrier", `delivers ${minjiOrder.name}`, "fulfillments/update", fulfillmentPayload(store, fulfillment, "fulfillments/update"));
+  // One instant for the payload and the delivery header: on a fast clock every real millisecond is minutes.
+  const deliveredAt = clock.now();
+  Object.assign(fulfillment, { shipmentStatus: "delivered", updatedAt: deliveredAt });
+  await send("Carrier", `delivers ${minjiOrder.name}`, "fulfillments/update", fulfillmentPayload(store, fulfillment, "fulfillments/update"), deliveredAt);
 
   // 10. Ava comes back two days after leaving, with the recovery code the app made for her if there is one.
   const avaCode = [...store.discounts].reverse().find((discount) => discount.createdBy === "app" && discount.customerIds.includes(`gid://shopify/Customer/${ava.id}`));
