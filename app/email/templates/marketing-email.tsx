@@ -1,5 +1,5 @@
 import { Body, Button, Column, Container, Head, Heading, Hr, Html, Img, Link, Preview, Row, Section, Text } from "@react-email/components";
-import { render } from "@react-email/render";
+import { renderToStaticMarkup } from "react-dom/server";
 import { formatMoney } from "../../money";
 import { interpolate, UI_COPY, type EmailLocale, type MessageCopy } from "./copy";
 
@@ -104,9 +104,19 @@ export async function renderMarketingEmail(input: MarketingEmailInput): Promise<
     discount_code: input.discount?.code ?? "",
     discount_percent: input.discount?.percent ?? "",
   };
-  const html = await render(<MarketingEmail {...input} values={values} />);
+  const html = renderEmailDocument(<MarketingEmail {...input} values={values} />);
   return { subject: interpolate(input.copy.subject, values), previewText: interpolate(input.copy.previewText, values), html, text: marketingEmailText(input, values) };
 }
+
+/**
+ * React Email's components rendered to the XHTML document email clients expect.
+ * The same markup as @react-email/render's render(), without its per-call dynamic
+ * import and stream: this template is synchronous, and a worker renders hundreds a second.
+ */
+function renderEmailDocument(element: React.ReactElement): string {
+  return `${XHTML_DOCTYPE}${renderToStaticMarkup(element)}`;
+}
+const XHTML_DOCTYPE = '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">';
 
 /**
  * The plain-text part, written from the same data rather than converted from the
