@@ -2,7 +2,7 @@ import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
 import path from "node:path";
 import pg from "pg";
-import { addOrder, createModel, topK, type CatalogEntry, type OrderInput } from "../app/recommendations/engine-adapter";
+import { CoPurchaseModel, ProductCatalog, type Recommendation } from "../app/recommendations/engine";
 import { createDatabaseIfMissing, dropDatabase, ensureDatabase, repoRoot, splitDatabaseUrl } from "../app/infra/postgres.server";
 import { migrateDatabase } from "../app/infra/migrate.server";
 
@@ -17,7 +17,7 @@ const PRODUCTS = 5_000;
 const THEMES = 100;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
-function* generateOrders(): Generator<OrderInput> {
+function* generateOrders(): Generator<{ orderId: string; createdAt: Date; productIds: string[] }> {
   let state = 12345;
   const random = () => {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
@@ -42,26 +42,25 @@ function* generateOrders(): Generator<OrderInput> {
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 const buildStarted = performance.now();
-const model = createModel();
+const model = new CoPurchaseModel({ k: 12 });
 let orders = 0;
 let lines = 0;
 for (const order of generateOrders()) {
-  addOrder(model, order);
+  model.addOrder(order);
   orders++;
   lines += order.productIds.length;
 }
 const buildSeconds = (performance.now() - buildStarted) / 1000;
-const catalog = new Map<string, CatalogEntry>(
-  Array.from({ length: PRODUCTS }, (_, id) => [String(id), { id: String(id), status: "active", available: id % 97 !== 0, isGiftCard: false, salesCount: Math.round(model.itemWeight[model.index.get(String(id)) ?? 0] ?? 0) }]),
-);
 const rankStarted = performance.now();
-const lists = new Map<string, ReturnType<typeof topK>>();
-for (const id of catalog.keys()) lists.set(id, topK(model, id, catalog, undefined, 12));
+const catalog = ProductCatalog.from(
+  Array.from({ length: PRODUCTS }, (_, id) => ({ id: String(id), status: "ACTIVE" as const, available: id % 97 !== 0, isGiftCard: false, salesCount: Math.round(model.popularity(String(id))) })),
+);
+const lists = new Map<string, Recommendation[]>();
+for (const product of catalog.values()) lists.set(product.id, model.topK(product.id, catalog, undefined, 12));
 const rankSeconds = (performance.now() - rankStarted) / 1000;
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
-let pairs = 0;
-for (const row of model.pairs.values()) pairs += row.size;
+const pairs = model.stats().pairs * 2;
 const maxRss = process.resourceUsage().maxRSS * 1024;
 
 console.log("bench:recs — model build");
@@ -84,7 +83,7 @@ const databaseUrl = `${serverUrl}/${DATABASE}`;
 await migrateDatabase(databaseUrl);
 const db = new pg.Client({ connectionString: databaseUrl });
 await db.connect();
-const ids = [...catalog.keys()];
+const ids = [...lists.keys()];
 await db.query(
   `INSERT INTO product (shop, id, title, handle, status, available, price_minor, currency, image_url, variant_id)
    SELECT $1, id, 'Product ' || id, 'product-' || id, 'active', true, 1000 + (id::int % 50) * 100, 'USD', 'https://cdn.example/p/' || id || '.png', id || '1'

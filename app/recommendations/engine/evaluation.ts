@@ -9,8 +9,8 @@ import type { CoPurchaseOptions } from "./types";
  *
  * Protocol: train on the train baskets; for each test basket, keep the items
  * known from training (nobody can recommend an unseen product) and, if at
- * least two remain, hide up to `hiddenPerBasket` of them (seeded choice), one
- * query each:
+ * least two remain, hide `hiddenPerBasket` of them (default 1; seeded choice),
+ * one query each:
  *   cart      — query with all the other items of the basket (cart widget);
  *   product   — query with one other item of the basket, seeded (product page).
  * A query is a hit when the hidden item is in the top 10; NDCG@10 with the one
@@ -159,7 +159,11 @@ function popularityOf(train: readonly EvalBasket[]): { counts: Map<string, numbe
 
 export function buildQueries(split: Pick<EvalSplit, "test">, known: ReadonlySet<string>, options: { seed?: number; hiddenPerBasket?: number; maxQueries?: number } = {}): Query[] {
   const random = seededRandom(options.seed ?? 42);
-  const perBasket = options.hiddenPerBasket ?? 3;
+  // The product-page context comes from its own stream, so the hidden items are the
+  // same draws whether or not product queries are asked (and, with one hidden item
+  // per basket, the same as the first version of this protocol).
+  const contextRandom = seededRandom((options.seed ?? 42) + 1);
+  const perBasket = options.hiddenPerBasket ?? 1;
   const queries: Query[] = [];
   for (const basket of split.test) {
     const items = [...new Set(basket.items)].filter((item) => known.has(item));
@@ -171,7 +175,7 @@ export function buildQueries(split: Pick<EvalSplit, "test">, known: ReadonlySet<
       const hidden = items[i];
       const rest = items.filter((item) => item !== hidden);
       queries.push({ kind: "cart", hidden, context: rest });
-      queries.push({ kind: "product", hidden, context: [rest[Math.floor(random() * rest.length)]] });
+      queries.push({ kind: "product", hidden, context: [rest[Math.floor(contextRandom() * rest.length)]] });
     }
   }
   const max = options.maxQueries;
