@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { gzipSync, gunzipSync } from "node:zlib";
 import prisma, { pool } from "../db.server";
 import { addJob, prismaSql } from "../jobs/queue.server";
+import { invalidateStorefrontLists } from "./storefront.server";
 import { CoPurchaseModel, ProductCatalog, type CatalogProduct, type ModelStateHeader, type OrderInput, type Overrides, type Recommendation } from "./engine";
 
 /**
@@ -98,6 +99,9 @@ async function storeRecommendations(shop: string, lists: Map<string, Recommendat
       }
     });
   }
+  // The storefront's copies of the lists follow this timestamp (other processes) or drop at once (this one).
+  await setStatus(shop, { lastComputedAt: new Date() });
+  invalidateStorefrontLists(shop);
   // One sync job per shop at a time; it writes only lists whose hash differs from what was synced.
   await addJob(prismaSql(prisma), SYNC_TASK, { shop }, { jobKey: `recs-sync:${shop}`, jobKeyMode: "replace", runAt: new Date(Date.now() + 1000) });
 }
@@ -134,7 +138,7 @@ export async function rebuildRecommendations(shop: string): Promise<{ orders: nu
   await saveModel(shop, model, orders, lastOrderAt);
   const covered = [...lists.values()].filter((list) => list.some((rec) => rec.source === "copurchase")).length;
   const active = [...catalog.values()].filter((entry) => entry.status.toUpperCase() === "ACTIVE").length;
-  await setStatus(shop, { state: "ready", phase: null, ordersCovered: orders, productsCovered: covered, catalogSize: active, lastComputedAt: new Date(), progressDone: catalog.size });
+  await setStatus(shop, { state: "ready", phase: null, ordersCovered: orders, productsCovered: covered, catalogSize: active, progressDone: catalog.size });
   return { orders, products: lists.size };
 }
 
@@ -207,7 +211,7 @@ export async function updateRecommendations(shop: string): Promise<{ orders: num
   const lists = await computeLists(shop, model, catalog, touched);
   await storeRecommendations(shop, lists);
   await saveModel(shop, model, stored.ordersCovered + orders, lastOrderAt);
-  await setStatus(shop, { ordersCovered: stored.ordersCovered + orders, lastComputedAt: new Date() });
+  await setStatus(shop, { ordersCovered: stored.ordersCovered + orders });
   return { orders, products: lists.size };
 }
 
