@@ -85,6 +85,8 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+const COOCCURRENCE_MAX_BASKET = 200;
+
 /** Raw co-occurrence counts (the baseline): every pair of an order adds 1, no decay, no normalisation. */
 class CooccurrenceCounts {
   private readonly index = new Map<string, number>();
@@ -198,7 +200,11 @@ export async function evaluateSplit(split: EvalSplit, options: EvaluationOptions
   const queries = buildQueries(split, new Set(counts.keys()), options);
 
   const cooccurrence = new CooccurrenceCounts();
-  for (const basket of split.train) cooccurrence.add([...new Set(basket.items)]);
+  // As in the first version of this protocol: baskets of more than 200 distinct items add no pairs to the baseline.
+  for (const basket of split.train) {
+    const items = [...new Set(basket.items)];
+    if (items.length <= COOCCURRENCE_MAX_BASKET) cooccurrence.add(items);
+  }
 
   const catalog = ProductCatalog.from([...counts.entries()].map(([id, salesCount]) => ({ id, status: "ACTIVE" as const, available: true, isGiftCard: false, salesCount })));
   const engines: Array<[string, CoPurchaseModel]> = [];
