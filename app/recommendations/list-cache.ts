@@ -133,6 +133,10 @@ export class ShopListCache {
  * product without a card (not shown on the storefront).
  */
 export function cartCards(shopLists: ShopLists, cart: readonly string[], limit: number): ProductCard[] {
-  const shown = (list: readonly Recommendation[] | undefined) => list?.filter((rec) => shopLists.products.has(rec.productId));
-  return mergeCartRecommendations((productId) => shown(shopLists.lists.get(productId)), cart, limit).map((rec) => shopLists.products.get(rec.productId)!);
+  // Lists normally hold only products with a card (the loader drops the rest); a list that does not is filtered here.
+  const listFor = (productId: string) => {
+    const list = shopLists.lists.get(productId);
+    return list && list.every((rec) => shopLists.products.has(rec.productId)) ? list : list?.filter((rec) => shopLists.products.has(rec.productId));
+  };
+  return mergeCartRecommendations(listFor, cart, limit).map((rec) => shopLists.products.get(rec.productId)!);
 }

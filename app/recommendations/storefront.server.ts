@@ -89,17 +89,30 @@ function formatPrice(amountMinor: number, currency: string, locale: string): str
   return formatter.format(amountMinor / 10 ** currencyFractionDigits(currency));
 }
 
+/** A card as the storefront gets it, kept per (card, locale) for as long as the shop's lists are held. */
+const shownCards = new WeakMap<ProductCard, Map<string, StorefrontProduct>>();
+function storefrontProduct(card: ProductCard, locale: string): StorefrontProduct {
+  let byLocale = shownCards.get(card);
+  if (!byLocale) shownCards.set(card, (byLocale = new Map()));
+  let product = byLocale.get(locale);
+  if (!product) {
+    product = {
+      id: card.id,
+      title: card.title,
+      url: card.url,
+      image: card.image,
+      price: card.priceMinor !== null && card.currency ? formatPrice(card.priceMinor, card.currency, locale) : null,
+      available: true,
+      variant_id: card.variantId,
+    };
+    if (byLocale.size < 50) byLocale.set(locale, product);
+  }
+  return product;
+}
+
 export async function cartRecommendations(shop: string, productIds: string[], limit: number, locale = "en"): Promise<StorefrontProduct[]> {
   const shopLists = await listCache.get(shop);
-  return cartCards(shopLists, productIds, limit).map((card) => ({
-    id: card.id,
-    title: card.title,
-    url: card.url,
-    image: card.image,
-    price: card.priceMinor !== null && card.currency ? formatPrice(card.priceMinor, card.currency, locale) : null,
-    available: true,
-    variant_id: card.variantId,
-  }));
+  return cartCards(shopLists, productIds, limit).map((card) => storefrontProduct(card, locale));
 }
 
 /** Parses `product_ids=1,2,3` strictly: numeric ids only, at most 50. */
