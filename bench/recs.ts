@@ -1,6 +1,8 @@
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
 import path from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import os from "node:os";
 import pg from "pg";
 import { CoPurchaseModel, ProductCatalog, type Recommendation } from "../app/recommendations/engine";
 import { createDatabaseIfMissing, dropDatabase, ensureDatabase, repoRoot, splitDatabaseUrl } from "../app/infra/postgres.server";
@@ -11,6 +13,9 @@ import { migrateDatabase } from "../app/infra/migrate.server";
  * streamed from a generator and rank the top K of every product: time and peak
  * memory; (2) the app proxy "based on your cart" endpoint under load from a
  * separate process: p50/p99 latency.
+ *
+ * Env: BENCH_LINES (1,000,000), BENCH_CONCURRENCY (8), BENCH_PROXY_REQUESTS (10,000),
+ * BENCH_PROFILE_DIR (CPU profile of the app process).
  */
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const PRODUCTS = 5_000;
@@ -103,7 +108,9 @@ await db.end();
 
 const tsx = path.join(repoRoot(), "node_modules", ".bin", "tsx");
 const env = { ...process.env, DATABASE_URL: databaseUrl, SHOPIFY_API_KEY: "bench-key", SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: "http://127.0.0.1", BENCH_SHOP: SHOP, NODE_ENV: "production" } as NodeJS.ProcessEnv;
-const app: ChildProcess = spawn(tsx, [path.join(repoRoot(), "bench", "webhook-server.ts")], { env, stdio: ["ignore", "pipe", "inherit"] });
+// BENCH_PROFILE_DIR: the app process writes a V8 CPU profile there (node --cpu-prof) when it stops.
+const profileFlags = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+const app: ChildProcess = spawn(tsx, [...profileFlags, path.join(repoRoot(), "bench", "webhook-server.ts")], { env, stdio: ["ignore", "pipe", "inherit"] });
 const appUrl = await new Promise<string>((resolve, reject) => {
   app.stdout!.on("data", (chunk: Buffer) => {
     const match = /READY (\S+)/.exec(chunk.toString());
@@ -117,11 +124,37 @@ const run = async (total: number) =>
     (await promisify(execFile)(tsx, [path.join(repoRoot(), "bench", "proxy-load.ts"), appUrl, String(total), String(CONCURRENCY), SHOP, SECRET, String(PRODUCTS)])).stdout.trim().split("\n").pop()!,
   ) as { sent: number; ok: number; seconds: number; p50: number; p95: number; p99: number; max: number };
 await run(1_000); // warm-up
+const cpuBefore = treeCpuSeconds(app.pid!);
 const result = await run(Number(process.env.BENCH_PROXY_REQUESTS ?? 10_000));
+const appCpuSeconds = treeCpuSeconds(app.pid!) - cpuBefore;
 console.log(`\nbench:recs — app proxy /apps/pathwise/recommendations (signed, random carts of 1–4 products, ${CONCURRENCY} concurrent)`);
 console.log(`  requests             ${result.sent.toLocaleString()} (${result.ok.toLocaleString()} OK) in ${result.seconds.toFixed(1)} s = ${(result.sent / result.seconds).toFixed(0)}/s`);
 console.log(`  latency              p50 ${result.p50.toFixed(1)} ms · p95 ${result.p95.toFixed(1)} ms · p99 ${result.p99.toFixed(1)} ms · max ${result.max.toFixed(1)} ms  (target p99 < 20 ms)`);
+// CPU the app spent per request: unlike latency, it does not depend on what else the (shared) machine runs.
+console.log(`  app CPU              ${((appCpuSeconds * 1000) / result.sent).toFixed(2)} ms per request (${appCpuSeconds.toFixed(1)} s user+system over the run; ${os.loadavg()[0].toFixed(1)} load average on ${os.cpus().length} cores)`);
 app.kill("SIGTERM");
 await new Promise((resolve) => app.once("exit", resolve));
 await dropDatabase(serverUrl, DATABASE).catch(() => {});
 await server.stop();
+
+/** User + system CPU seconds of a process and all its descendants (Linux /proc; 0 elsewhere). */
+function treeCpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    let seconds = (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (100 Hz)
+    for (const task of readdirSafe(`/proc/${pid}/task`)) {
+      for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean)) seconds += treeCpuSeconds(Number(child));
+    }
+    return seconds;
+  } catch {
+    return 0;
+  }
+}
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
