@@ -8,6 +8,7 @@ import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import prisma from "./db.server";
 import { CachedSessionStorage } from "./infra/cached-session-storage.server";
+import { shopifyLogLevel } from "./infra/shopify-log-level";
 import { adminApiOriginOverride, rewriteFetchToOrigin } from "./infra/admin-api-origin.server";
 import { recordInstallation } from "./shops/shops.server";
 // Features register install hooks and tasks; the web process needs them too (afterAuth).
@@ -27,6 +28,7 @@ const shopify = shopifyApp({
   authPathPrefix: "/auth",
   sessionStorage: new CachedSessionStorage(new PrismaSessionStorage(prisma)),
   distribution: AppDistribution.AppStore,
+  logger: { level: shopifyLogLevel() },
   future: {
     unstable_newEmbeddedAuthStrategy: true,
     expiringOfflineAccessTokens: true,

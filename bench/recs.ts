@@ -1,8 +1,10 @@
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
 import path from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import os from "node:os";
 import pg from "pg";
-import { addOrder, createModel, topK, type CatalogEntry, type OrderInput } from "../app/recommendations/engine-adapter";
+import { CoPurchaseModel, ProductCatalog, type Recommendation } from "../app/recommendations/engine";
 import { createDatabaseIfMissing, dropDatabase, ensureDatabase, repoRoot, splitDatabaseUrl } from "../app/infra/postgres.server";
 import { migrateDatabase } from "../app/infra/migrate.server";
 
@@ -11,13 +13,16 @@ import { migrateDatabase } from "../app/infra/migrate.server";
  * streamed from a generator and rank the top K of every product: time and peak
  * memory; (2) the app proxy "based on your cart" endpoint under load from a
  * separate process: p50/p99 latency.
+ *
+ * Env: BENCH_LINES (1,000,000), BENCH_CONCURRENCY (8), BENCH_PROXY_REQUESTS (10,000),
+ * BENCH_PROFILE_DIR (CPU profile of the app process).
  */
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const PRODUCTS = 5_000;
 const THEMES = 100;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
-function* generateOrders(): Generator<OrderInput> {
+function* generateOrders(): Generator<{ orderId: string; createdAt: Date; productIds: string[] }> {
   let state = 12345;
   const random = () => {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
@@ -42,26 +47,25 @@ function* generateOrders(): Generator<OrderInput> {
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 const buildStarted = performance.now();
-const model = createModel();
+const model = new CoPurchaseModel({ k: 12 });
 let orders = 0;
 let lines = 0;
 for (const order of generateOrders()) {
-  addOrder(model, order);
+  model.addOrder(order);
   orders++;
   lines += order.productIds.length;
 }
 const buildSeconds = (performance.now() - buildStarted) / 1000;
-const catalog = new Map<string, CatalogEntry>(
-  Array.from({ length: PRODUCTS }, (_, id) => [String(id), { id: String(id), status: "active", available: id % 97 !== 0, isGiftCard: false, salesCount: Math.round(model.itemWeight[model.index.get(String(id)) ?? 0] ?? 0) }]),
-);
 const rankStarted = performance.now();
-const lists = new Map<string, ReturnType<typeof topK>>();
-for (const id of catalog.keys()) lists.set(id, topK(model, id, catalog, undefined, 12));
+const catalog = ProductCatalog.from(
+  Array.from({ length: PRODUCTS }, (_, id) => ({ id: String(id), status: "ACTIVE" as const, available: id % 97 !== 0, isGiftCard: false, salesCount: Math.round(model.popularity(String(id))) })),
+);
+const lists = new Map<string, Recommendation[]>();
+for (const product of catalog.values()) lists.set(product.id, model.topK(product.id, catalog, undefined, 12));
 const rankSeconds = (performance.now() - rankStarted) / 1000;
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
-let pairs = 0;
-for (const row of model.pairs.values()) pairs += row.size;
+const pairs = model.stats().pairs * 2;
 const maxRss = process.resourceUsage().maxRSS * 1024;
 
 console.log("bench:recs — model build");
@@ -84,7 +88,7 @@ const databaseUrl = `${serverUrl}/${DATABASE}`;
 await migrateDatabase(databaseUrl);
 const db = new pg.Client({ connectionString: databaseUrl });
 await db.connect();
-const ids = [...catalog.keys()];
+const ids = [...lists.keys()];
 await db.query(
   `INSERT INTO product (shop, id, title, handle, status, available, price_minor, currency, image_url, variant_id)
    SELECT $1, id, 'Product ' || id, 'product-' || id, 'active', true, 1000 + (id::int % 50) * 100, 'USD', 'https://cdn.example/p/' || id || '.png', id || '1'
@@ -104,7 +108,9 @@ await db.end();
 
 const tsx = path.join(repoRoot(), "node_modules", ".bin", "tsx");
 const env = { ...process.env, DATABASE_URL: databaseUrl, SHOPIFY_API_KEY: "bench-key", SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: "http://127.0.0.1", BENCH_SHOP: SHOP, NODE_ENV: "production" } as NodeJS.ProcessEnv;
-const app: ChildProcess = spawn(tsx, [path.join(repoRoot(), "bench", "webhook-server.ts")], { env, stdio: ["ignore", "pipe", "inherit"] });
+// BENCH_PROFILE_DIR: the app process writes a V8 CPU profile there (node --cpu-prof) when it stops.
+const profileFlags = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+const app: ChildProcess = spawn(tsx, [...profileFlags, path.join(repoRoot(), "bench", "webhook-server.ts")], { env, stdio: ["ignore", "pipe", "inherit"] });
 const appUrl = await new Promise<string>((resolve, reject) => {
   app.stdout!.on("data", (chunk: Buffer) => {
     const match = /READY (\S+)/.exec(chunk.toString());
@@ -118,11 +124,37 @@ const run = async (total: number) =>
     (await promisify(execFile)(tsx, [path.join(repoRoot(), "bench", "proxy-load.ts"), appUrl, String(total), String(CONCURRENCY), SHOP, SECRET, String(PRODUCTS)])).stdout.trim().split("\n").pop()!,
   ) as { sent: number; ok: number; seconds: number; p50: number; p95: number; p99: number; max: number };
 await run(1_000); // warm-up
+const cpuBefore = treeCpuSeconds(app.pid!);
 const result = await run(Number(process.env.BENCH_PROXY_REQUESTS ?? 10_000));
+const appCpuSeconds = treeCpuSeconds(app.pid!) - cpuBefore;
 console.log(`\nbench:recs — app proxy /apps/pathwise/recommendations (signed, random carts of 1–4 products, ${CONCURRENCY} concurrent)`);
 console.log(`  requests             ${result.sent.toLocaleString()} (${result.ok.toLocaleString()} OK) in ${result.seconds.toFixed(1)} s = ${(result.sent / result.seconds).toFixed(0)}/s`);
 console.log(`  latency              p50 ${result.p50.toFixed(1)} ms · p95 ${result.p95.toFixed(1)} ms · p99 ${result.p99.toFixed(1)} ms · max ${result.max.toFixed(1)} ms  (target p99 < 20 ms)`);
+// CPU the app spent per request: unlike latency, it does not depend on what else the (shared) machine runs.
+console.log(`  app CPU              ${((appCpuSeconds * 1000) / result.sent).toFixed(2)} ms per request (${appCpuSeconds.toFixed(1)} s user+system over the run; ${os.loadavg()[0].toFixed(1)} load average on ${os.cpus().length} cores)`);
 app.kill("SIGTERM");
 await new Promise((resolve) => app.once("exit", resolve));
 await dropDatabase(serverUrl, DATABASE).catch(() => {});
 await server.stop();
+
+/** User + system CPU seconds of a process and all its descendants (Linux /proc; 0 elsewhere). */
+function treeCpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    let seconds = (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (100 Hz)
+    for (const task of readdirSafe(`/proc/${pid}/task`)) {
+      for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean)) seconds += treeCpuSeconds(Number(child));
+    }
+    return seconds;
+  } catch {
+    return 0;
+  }
+}
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}

@@ -31,14 +31,15 @@ export async function startApp(
   app.disable("x-powered-by");
   // Webhook bodies are read raw by the route; compression only for what we send.
   app.use(compression());
-  app.use("/assets", express.static(path.join(repoRoot(), "build", "client", "assets"), { immutable: true, maxAge: "1y" }));
-  app.use(express.static(path.join(repoRoot(), "build", "client"), { maxAge: "1h" }));
   // Webhooks take the same ingestion path as app/routes/webhooks.tsx, mounted
   // straight on Express: at thousands of deliveries a second, Remix's routing and
   // request conversion are a measurable share of the ack time (bench:webhooks).
+  // Before the static files: express.static would stat the disk for every proxy call.
   const { webhookExpressHandler, cartRecommendationsExpressHandler } = await import("./webhook-handler");
   app.post("/webhooks", webhookExpressHandler);
   app.get("/apps/pathwise/recommendations", cartRecommendationsExpressHandler);
+  app.use("/assets", express.static(path.join(repoRoot(), "build", "client", "assets"), { immutable: true, maxAge: "1y" }));
+  app.use(express.static(path.join(repoRoot(), "build", "client"), { maxAge: "1h" }));
   options.extraRoutes?.(app);
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 

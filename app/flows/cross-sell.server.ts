@@ -127,14 +127,19 @@ export async function crossSellProducts(shop: string, orderId: string, customerI
        WHERE l.shop = $1 AND l.product_id IS NOT NULL AND (o.id = $2 OR ($3::text IS NOT NULL AND o.customer_id = $3) OR ($4::text IS NOT NULL AND o.email = $4))
      ),
      candidates AS (
-       SELECT r.recommended_product_id AS id, sum(r.score) AS score FROM product_recommendation r
+       -- Scores compare only within a source (co-purchase cosines, fallbacks relative to a best seller):
+       -- rank by the strongest source, then by the score summed over the order's products.
+       SELECT r.recommended_product_id AS id,
+              min(CASE r.source WHEN 'pinned' THEN 0 WHEN 'copurchase' THEN 1 WHEN 'collection' THEN 2 WHEN 'product_type' THEN 3 ELSE 4 END) AS source_rank,
+              sum(r.score) AS score
+       FROM product_recommendation r
        WHERE r.shop = $1 AND r.product_id IN (SELECT product_id FROM order_line WHERE shop = $1 AND order_id = $2)
          AND r.recommended_product_id NOT IN (SELECT product_id FROM bought)
        GROUP BY 1
      )
      SELECT p.id, p.title, p.handle, p.url, p.image_url, p.price_minor, p.currency FROM candidates c JOIN product p ON p.shop = $1 AND p.id = c.id
      WHERE p.deleted_at IS NULL AND p.status = 'active' AND p.available AND NOT p.is_gift_card
-     ORDER BY c.score DESC, p.id LIMIT $5`,
+     ORDER BY c.source_rank, c.score DESC, p.id LIMIT $5`,
     [shop, orderId, customerId, email, count],
   );
   return rows;

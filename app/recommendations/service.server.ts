@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { gzipSync, gunzipSync } from "node:zlib";
 import prisma, { pool } from "../db.server";
 import { addJob, prismaSql } from "../jobs/queue.server";
-import * as engine from "./engine-adapter";
-import type { CatalogEntry, ScoredRecommendation } from "./engine-adapter";
+import { invalidateStorefrontLists } from "./storefront.server";
+import { CoPurchaseModel, ProductCatalog, type CatalogProduct, type ModelStateHeader, type OrderInput, type Overrides, type Recommendation } from "./engine";
 
 /**
  * Recommendations for a shop: build the co-purchase model from the order lines
@@ -24,7 +24,7 @@ export async function setStatus(shop: string, fields: Partial<{ state: string; p
 }
 
 /** The shop's catalog as the engine filters it (status, availability, gift cards, collections, sales). */
-export async function loadCatalog(shop: string): Promise<Map<string, CatalogEntry>> {
+export async function loadCatalog(shop: string): Promise<ProductCatalog> {
   const rows = await prisma.product.findMany({
     where: { shop },
     select: { id: true, status: true, available: true, isGiftCard: true, productType: true, collections: true, deletedAt: true },
@@ -34,24 +34,24 @@ export async function loadCatalog(shop: string): Promise<Map<string, CatalogEntr
     shop,
   )) as Array<{ product_id: string; n: number }>;
   const salesById = new Map(sales.map((row) => [row.product_id, row.n]));
-  return new Map(
-    rows.map((row) => [
-      row.id,
-      {
+  return ProductCatalog.from(
+    rows.map(
+      (row): CatalogProduct => ({
         id: row.id,
-        status: row.deletedAt ? "deleted" : (row.status.toLowerCase() as CatalogEntry["status"]),
+        // Stored lowercase from Shopify's ProductStatus; anything but "active" is never recommended.
+        status: row.deletedAt ? "DELETED" : (row.status.toUpperCase() as CatalogProduct["status"]),
         available: row.available,
         isGiftCard: row.isGiftCard,
         productType: row.productType,
         collections: row.collections,
         salesCount: salesById.get(row.id) ?? 0,
-      },
-    ]),
+      }),
+    ),
   );
 }
 
 /** Streams the shop's orders (last 12 months by default) as product-id baskets, in creation order. */
-export async function* streamOrders(shop: string, since?: Date, after?: { createdAt: Date; id: string }): AsyncGenerator<engine.OrderInput> {
+export async function* streamOrders(shop: string, since?: Date, after?: { createdAt: Date; id: string }): AsyncGenerator<OrderInput & { createdAt: Date }> {
   let cursor = after ?? { createdAt: since ?? new Date(Date.now() - 365 * 86_400_000), id: "" };
   for (;;) {
     const { rows } = await pool.query<{ id: string; customer_id: string | null; created_at: Date; product_ids: string[] }>(
@@ -73,10 +73,10 @@ export async function* streamOrders(shop: string, since?: Date, after?: { create
   }
 }
 
-const listHash = (list: ScoredRecommendation[]) => createHash("sha1").update(list.map((r) => r.productId).join(",")).digest("hex");
+const listHash = (list: Recommendation[]) => createHash("sha1").update(list.map((r) => r.productId).join(",")).digest("hex");
 
 /** Writes the top K of these products and marks changed lists for the storefront sync (one transaction). */
-async function storeRecommendations(shop: string, lists: Map<string, ScoredRecommendation[]>) {
+async function storeRecommendations(shop: string, lists: Map<string, Recommendation[]>) {
   const productIds = [...lists.keys()];
   for (let start = 0; start < productIds.length; start += 500) {
     const chunk = productIds.slice(start, start + 500);
@@ -99,19 +99,22 @@ async function storeRecommendations(shop: string, lists: Map<string, ScoredRecom
       }
     });
   }
+  // The storefront's copies of the lists follow this timestamp (other processes) or drop at once (this one).
+  await setStatus(shop, { lastComputedAt: new Date() });
+  invalidateStorefrontLists(shop);
   // One sync job per shop at a time; it writes only lists whose hash differs from what was synced.
   await addJob(prismaSql(prisma), SYNC_TASK, { shop }, { jobKey: `recs-sync:${shop}`, jobKeyMode: "replace", runAt: new Date(Date.now() + 1000) });
 }
 
-async function computeLists(shop: string, model: engine.Model, catalog: Map<string, CatalogEntry>, productIds: Iterable<string>) {
-  const overrides = new Map(
+async function computeLists(shop: string, model: CoPurchaseModel, catalog: ProductCatalog, productIds: Iterable<string>) {
+  const overrides = new Map<string, Overrides>(
     (await prisma.recommendationOverride.findMany({ where: { shop } })).map((row) => [row.productId, { pinned: row.pinned, excluded: row.excluded }]),
   );
-  const lists = new Map<string, ScoredRecommendation[]>();
+  const lists = new Map<string, Recommendation[]>();
   for (const productId of productIds) {
     const entry = catalog.get(productId);
-    if (!entry || entry.status === "deleted") continue;
-    lists.set(productId, engine.topK(model, productId, catalog, overrides.get(productId), TOP_K));
+    if (!entry || entry.status.toUpperCase() === "DELETED") continue;
+    lists.set(productId, model.topK(productId, catalog, overrides.get(productId), TOP_K));
   }
   return lists;
 }
@@ -119,28 +122,58 @@ async function computeLists(shop: string, model: engine.Model, catalog: Map<stri
 /** Full rebuild from stored orders (after a backfill, or "recompute now"). */
 export async function rebuildRecommendations(shop: string): Promise<{ orders: number; products: number }> {
   await setStatus(shop, { state: "building", phase: "model", progressDone: 0, error: null });
-  const model = engine.createModel();
+  const model = new CoPurchaseModel({ k: TOP_K });
   let orders = 0;
   let lastOrderAt: Date | null = null;
   for await (const order of streamOrders(shop)) {
-    engine.addOrder(model, order);
+    model.addOrder(order);
     orders++;
     lastOrderAt = order.createdAt;
     if (orders % 5_000 === 0) await setStatus(shop, { progressDone: orders });
   }
   const catalog = await loadCatalog(shop);
   await setStatus(shop, { phase: "ranking", progressDone: 0, progressTotal: catalog.size });
-  const lists = await computeLists(shop, model, catalog, catalog.keys());
+  const lists = await computeLists(shop, model, catalog, [...catalog.values()].map((product) => product.id));
   await storeRecommendations(shop, lists);
   await saveModel(shop, model, orders, lastOrderAt);
   const covered = [...lists.values()].filter((list) => list.some((rec) => rec.source === "copurchase")).length;
-  const active = [...catalog.values()].filter((entry) => entry.status === "active").length;
-  await setStatus(shop, { state: "ready", phase: null, ordersCovered: orders, productsCovered: covered, catalogSize: active, lastComputedAt: new Date(), progressDone: catalog.size });
+  const active = [...catalog.values()].filter((entry) => entry.status.toUpperCase() === "ACTIVE").length;
+  await setStatus(shop, { state: "ready", phase: null, ordersCovered: orders, productsCovered: covered, catalogSize: active, progressDone: catalog.size });
   return { orders, products: lists.size };
 }
 
-async function saveModel(shop: string, model: engine.Model, ordersCovered: number, lastOrderAt: Date | null) {
-  const state = gzipSync(Buffer.from(JSON.stringify(engine.exportState(model))));
+/**
+ * The persisted model: the engine's header and its additive rows, compact
+ * (products as [id, weight, orders], pairs as [a, b, weight]), gzipped JSON.
+ */
+interface StoredModel {
+  header: ModelStateHeader;
+  products: Array<[string, number, number]>;
+  pairs: Array<[string, string, number]>;
+}
+
+export function serializeModel(model: CoPurchaseModel): Uint8Array<ArrayBuffer> {
+  const { header, products, pairs } = model.exportState();
+  const stored: StoredModel = { header, products: [], pairs: [] };
+  for (const row of products()) stored.products.push([row.productId, row.weight, row.orders]);
+  for (const row of pairs()) stored.pairs.push([row.a, row.b, row.weight]);
+  return new Uint8Array(gzipSync(Buffer.from(JSON.stringify(stored))));
+}
+
+/** The stored model, or null when it was written by an older engine (then the caller rebuilds from orders). */
+export async function deserializeModel(state: Uint8Array): Promise<CoPurchaseModel | null> {
+  const stored = JSON.parse(gunzipSync(state).toString()) as Partial<StoredModel>;
+  if (stored.header?.version !== 1 || !Array.isArray(stored.products) || !Array.isArray(stored.pairs)) return null;
+  return CoPurchaseModel.importState(
+    stored.header,
+    stored.products.map(([productId, weight, orders]) => ({ productId, weight, orders })),
+    stored.pairs.map(([a, b, weight]) => ({ a, b, weight })),
+    { k: TOP_K },
+  );
+}
+
+async function saveModel(shop: string, model: CoPurchaseModel, ordersCovered: number, lastOrderAt: Date | null) {
+  const state = serializeModel(model);
   await prisma.recommendationModel.upsert({
     where: { shop },
     create: { shop, state, ordersCovered, lastOrderAt, updatedAt: new Date() },
@@ -152,17 +185,18 @@ async function saveModel(shop: string, model: engine.Model, ordersCovered: numbe
 export async function updateRecommendations(shop: string): Promise<{ orders: number; products: number }> {
   const stored = await prisma.recommendationModel.findUnique({ where: { shop } });
   if (!stored) return rebuildRecommendations(shop);
-  const model = engine.importState(JSON.parse(gunzipSync(stored.state).toString()));
+  const model = await deserializeModel(stored.state);
+  if (!model) return rebuildRecommendations(shop);
   const touched = new Set<string>();
   let orders = 0;
   let lastOrderAt = stored.lastOrderAt;
   const lastId = (await prisma.order.findFirst({ where: { shop, shopifyCreatedAt: stored.lastOrderAt ?? undefined }, orderBy: { id: "desc" }, select: { id: true } }))?.id ?? "";
   for await (const order of streamOrders(shop, undefined, { createdAt: stored.lastOrderAt ?? new Date(0), id: lastId })) {
-    engine.addOrder(model, order);
-    for (const productId of engine.affectedProducts(model, order)) touched.add(productId);
+    model.addOrder(order);
     orders++;
     lastOrderAt = order.createdAt;
   }
+  for (const productId of model.takeDirtyProducts()) touched.add(productId);
   // Products whose catalog state changed since the last run (availability, status) reshape every list they are in.
   const changed = await prisma.product.findMany({ where: { shop, shopifyUpdatedAt: { gt: stored.updatedAt } }, select: { id: true } });
   if (changed.length) {
@@ -177,7 +211,7 @@ export async function updateRecommendations(shop: string): Promise<{ orders: num
   const lists = await computeLists(shop, model, catalog, touched);
   await storeRecommendations(shop, lists);
   await saveModel(shop, model, stored.ordersCovered + orders, lastOrderAt);
-  await setStatus(shop, { ordersCovered: stored.ordersCovered + orders, lastComputedAt: new Date() });
+  await setStatus(shop, { ordersCovered: stored.ordersCovered + orders });
   return { orders, products: lists.size };
 }
 

@@ -1,10 +1,13 @@
 import { pool } from "../db.server";
-import { formatMoney } from "../money";
+import { currencyFractionDigits } from "../money";
+import type { Recommendation, RecommendationSource } from "./engine";
+import { ShopListCache, cartCards, type ProductCard, type ShopLists } from "./list-cache";
 
 /**
- * "Based on your cart" for the storefront (app proxy): answered from the
- * precomputed lists, with a short in-process cache because the same carts
- * (and popular products) are asked for again and again.
+ * "Based on your cart" for the storefront (app proxy): answered from an
+ * in-process copy of the shop's precomputed lists (see list-cache.ts), so a
+ * request costs the signature check and a merge of a few short lists, not a
+ * database round trip.
  */
 export interface StorefrontProduct {
   id: string;
@@ -16,42 +19,100 @@ export interface StorefrontProduct {
   variant_id: string | null;
 }
 
-const CACHE_TTL_MS = 60_000;
-const cache = new Map<string, { at: number; value: StorefrontProduct[] }>();
+/** Moves whenever the service stores lists for the shop (it sets last_computed_at after writing them). */
+async function listsVersion(shop: string): Promise<string> {
+  const { rows } = await pool.query<{ version: string | null }>(`SELECT last_computed_at::text AS version FROM recommendation_status WHERE shop = $1`, [shop]);
+  return rows[0]?.version ?? "";
+}
+
+async function loadShopLists(shop: string): Promise<ShopLists> {
+  // The version first: if lists change while we read, we hold an older version and reload on the next check.
+  const version = await listsVersion(shop);
+  const [products, recommendations] = await Promise.all([
+    pool.query<{ id: string; title: string; handle: string | null; url: string | null; image_url: string | null; price_minor: number | null; currency: string | null; variant_id: string | null }>(
+      `SELECT id, title, handle, url, image_url, price_minor, currency, variant_id FROM product
+       WHERE shop = $1 AND deleted_at IS NULL AND status = 'active' AND available AND NOT is_gift_card`,
+      [shop],
+    ),
+    pool.query<{ product_id: string; recommended_product_id: string; score: number; source: RecommendationSource }>(
+      `SELECT product_id, recommended_product_id, score, source FROM product_recommendation WHERE shop = $1 ORDER BY product_id, rank`,
+      [shop],
+    ),
+  ]);
+  const cards = new Map<string, ProductCard>();
+  for (const row of products.rows) {
+    cards.set(row.id, {
+      id: row.id,
+      title: row.title,
+      url: row.url ?? `/products/${row.handle ?? row.id}`,
+      image: row.image_url,
+      priceMinor: row.price_minor,
+      currency: row.currency,
+      variantId: row.variant_id,
+    });
+  }
+  const lists = new Map<string, Recommendation[]>();
+  for (const row of recommendations.rows) {
+    if (!cards.has(row.recommended_product_id)) continue; // no longer sellable since the lists were computed
+    let list = lists.get(row.product_id);
+    if (!list) lists.set(row.product_id, (list = []));
+    list.push({ productId: row.recommended_product_id, score: row.score, source: row.source });
+  }
+  return { version, lists, products: cards };
+}
+
+const listCache = new ShopListCache({
+  load: loadShopLists,
+  version: listsVersion,
+  onError: (shop, error) => console.error(`[app proxy] refreshing recommendations of ${shop} failed`, (error as Error).message),
+});
+
+/** The service stored new lists for the shop in this process: answer from them at once. */
+export function invalidateStorefrontLists(shop: string): void {
+  listCache.invalidate(shop);
+}
+
+const formatters = new Map<string, Intl.NumberFormat>();
+/** Intl.NumberFormat is costly to build: one per (locale, currency). The locale comes from the request: an invalid one falls back to English. */
+function formatPrice(amountMinor: number, currency: string, locale: string): string {
+  const key = `${locale}|${currency}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    try {
+      formatter = new Intl.NumberFormat(locale, { style: "currency", currency });
+    } catch {
+      formatter = new Intl.NumberFormat("en", { style: "currency", currency });
+    }
+    if (formatters.size > 1_000) formatters.clear();
+    formatters.set(key, formatter);
+  }
+  return formatter.format(amountMinor / 10 ** currencyFractionDigits(currency));
+}
+
+/** A card as the storefront gets it, kept per (card, locale) for as long as the shop's lists are held. */
+const shownCards = new WeakMap<ProductCard, Map<string, StorefrontProduct>>();
+function storefrontProduct(card: ProductCard, locale: string): StorefrontProduct {
+  let byLocale = shownCards.get(card);
+  if (!byLocale) shownCards.set(card, (byLocale = new Map()));
+  let product = byLocale.get(locale);
+  if (!product) {
+    product = {
+      id: card.id,
+      title: card.title,
+      url: card.url,
+      image: card.image,
+      price: card.priceMinor !== null && card.currency ? formatPrice(card.priceMinor, card.currency, locale) : null,
+      available: true,
+      variant_id: card.variantId,
+    };
+    if (byLocale.size < 50) byLocale.set(locale, product);
+  }
+  return product;
+}
 
 export async function cartRecommendations(shop: string, productIds: string[], limit: number, locale = "en"): Promise<StorefrontProduct[]> {
-  const key = `${shop}|${[...productIds].sort().join(",")}|${limit}|${locale}`;
-  const hit = cache.get(key);
-  if (hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.value;
-
-  // One round trip: sum each candidate's scores over the cart's lists, drop the cart
-  // itself and anything no longer sellable, best first.
-  const { rows } = await pool.query<{ id: string; title: string; handle: string | null; url: string | null; image_url: string | null; price_minor: number | null; currency: string | null; variant_id: string | null }>(
-    `WITH candidates AS (
-       SELECT recommended_product_id AS id, sum(score) AS score
-       FROM product_recommendation
-       WHERE shop = $1 AND product_id = ANY($2::text[]) AND NOT (recommended_product_id = ANY($2::text[]))
-       GROUP BY recommended_product_id
-     )
-     SELECT p.id, p.title, p.handle, p.url, p.image_url, p.price_minor, p.currency, p.variant_id
-     FROM candidates c JOIN product p ON p.shop = $1 AND p.id = c.id
-     WHERE p.deleted_at IS NULL AND p.status = 'active' AND p.available
-     ORDER BY c.score DESC, p.id
-     LIMIT $3`,
-    [shop, productIds, limit],
-  );
-  const value = rows.map((product) => ({
-    id: product.id,
-    title: product.title,
-    url: product.url ?? `/products/${product.handle ?? product.id}`,
-    image: product.image_url,
-    price: product.price_minor !== null && product.currency ? formatMoney(product.price_minor, product.currency, locale) : null,
-    available: true,
-    variant_id: product.variant_id,
-  }));
-  if (cache.size > 10_000) cache.clear();
-  cache.set(key, { at: Date.now(), value });
-  return value;
+  const shopLists = await listCache.get(shop);
+  return cartCards(shopLists, productIds, limit).map((card) => storefrontProduct(card, locale));
 }
 
 /** Parses `product_ids=1,2,3` strictly: numeric ids only, at most 50. */

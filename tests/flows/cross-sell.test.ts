@@ -130,3 +130,20 @@ describe("the cross-sell page in the admin", () => {
     expect((await getCrossSell(SHOP)).settings).toMatchObject({ trigger: "purchase", delayDays: 3 });
   });
 });
+
+describe("cross-sell recommendations", () => {
+  it("rank co-purchases above fallbacks whatever their scores (scores compare only within a source)", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    for (const id of [7, 8]) await prisma.product.create({ data: { shop: SHOP, id: String(id), title: `Product ${id}`, handle: `product-${id}`, priceMinor: 1000 + id, currency: "USD" } });
+    await prisma.productRecommendation.createMany({
+      data: [
+        { shop: SHOP, productId: "7", rank: 0, recommendedProductId: "8", score: 0.2, source: "copurchase" },
+        { shop: SHOP, productId: "7", rank: 1, recommendedProductId: "6", score: 1, source: "bestseller" },
+      ],
+    });
+    await deliver({ shop: SHOP, topic: "orders/create", body: order(9100, [7], 77, now) });
+    await drainJobs();
+    const { crossSellProducts } = await import("../../app/flows/cross-sell.server");
+    expect((await crossSellProducts(SHOP, "9100", "77", null, 2)).map((p) => p.id)).toEqual(["8", "6"]);
+  });
+});

@@ -129,6 +129,20 @@ describe("incremental updates, overrides and fallbacks", () => {
     expect(new Set(recs.map((r) => r.source))).toContain("collection");
     expect(recs.every((r) => r.source !== "copurchase")).toBe(true);
   });
+
+  it("a model stored by the previous engine (another format) is rebuilt from the orders instead of failing", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const { gzipSync, gunzipSync } = await import("node:zlib");
+    const { updateRecommendations } = await import("../../app/recommendations/service.server");
+    const legacy = { options: { halfLifeDays: 90, shrinkage: 3, maxBasket: 40, epoch: 0 }, latestMs: 0, ids: ["1"], itemWeight: [1], pairs: [] };
+    await prisma.recommendationModel.update({ where: { shop: SHOP }, data: { state: new Uint8Array(gzipSync(JSON.stringify(legacy))) } });
+    const result = await updateRecommendations(SHOP);
+    expect(result.orders).toBeGreaterThan(2500);
+    const stored = await prisma.recommendationModel.findUniqueOrThrow({ where: { shop: SHOP } });
+    const state = JSON.parse(gunzipSync(stored.state).toString()) as { header: { version: number }; pairs: unknown[] };
+    expect(state.header.version).toBe(1);
+    expect(state.pairs.length).toBeGreaterThan(100);
+  });
 });
 
 describe("app proxy: recommendations for a whole cart", () => {
@@ -153,6 +167,38 @@ describe("app proxy: recommendations for a whole cart", () => {
     const unsigned = new URL(signed);
     unsigned.searchParams.delete("signature");
     expect((await call(unsigned.toString())).status).toBe(400);
+  });
+
+  const sellable = (exclude: string[]) =>
+    simulator.store.products.find((p) => p.status === "ACTIVE" && !p.giftCard && p.variants.some((v) => v.inventoryQuantity > 0) && !exclude.includes(String(p.id)))!;
+
+  it("answers from the lists in memory and follows lists stored in this process at once", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const { rebuildRecommendations } = await import("../../app/recommendations/service.server");
+    const { cartRecommendations } = await import("../../app/recommendations/storefront.server");
+    const cart = String(productByHandle("gold-number-balloons").id);
+    const before = (await cartRecommendations(SHOP, [cart], 4)).map((p) => p.id);
+    expect(before).toHaveLength(4);
+    const pin = String(sellable([cart, ...before]).id);
+    await prisma.recommendationOverride.upsert({ where: { shop_productId: { shop: SHOP, productId: cart } }, create: { shop: SHOP, productId: cart, pinned: [pin] }, update: { pinned: [pin], excluded: [] } });
+    await rebuildRecommendations(SHOP);
+    expect((await cartRecommendations(SHOP, [cart], 4))[0].id).toBe(pin);
+  });
+
+  it("picks up lists another process (the worker) stored, through the version check, without waiting on it", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const { cartRecommendations } = await import("../../app/recommendations/storefront.server");
+    const cart = String(productByHandle("vanilla-sprinkle-cake").id);
+    const before = (await cartRecommendations(SHOP, [cart], 4)).map((p) => p.id);
+    const chosen = String(sellable([cart, ...before]).id);
+    // What the worker's storeRecommendations does, seen from here: new rows, then the version moves.
+    await prisma.productRecommendation.deleteMany({ where: { shop: SHOP, productId: cart } });
+    await prisma.productRecommendation.create({ data: { shop: SHOP, productId: cart, rank: 0, recommendedProductId: chosen, score: 1, source: "pinned" } });
+    await prisma.recommendationStatus.update({ where: { shop: SHOP }, data: { lastComputedAt: new Date() } });
+    expect((await cartRecommendations(SHOP, [cart], 4)).map((p) => p.id)).toEqual(before); // still the copy in memory
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await cartRecommendations(SHOP, [cart], 4); // starts the background check
+    await expect.poll(async () => (await cartRecommendations(SHOP, [cart], 4)).map((p) => p.id), { timeout: 5_000 }).toEqual([chosen]);
   });
 });
 
