@@ -29,15 +29,16 @@ export async function startApp(
 
   const app = express();
   app.disable("x-powered-by");
+  // Webhooks take the same ingestion path as app/routes/webhooks.tsx, mounted
+  // straight on Express ahead of every middleware: at thousands of deliveries a
+  // second, Remix's routing, request conversion and compression's response wrapping
+  // are a measurable share of the ack time (bench:webhooks). The answer is a few bytes.
+  const { webhookExpressHandler, cartRecommendationsExpressHandler } = await import("./webhook-handler");
+  app.post("/webhooks", webhookExpressHandler);
   // Webhook bodies are read raw by the route; compression only for what we send.
   app.use(compression());
   app.use("/assets", express.static(path.join(repoRoot(), "build", "client", "assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(repoRoot(), "build", "client"), { maxAge: "1h" }));
-  // Webhooks take the same ingestion path as app/routes/webhooks.tsx, mounted
-  // straight on Express: at thousands of deliveries a second, Remix's routing and
-  // request conversion are a measurable share of the ack time (bench:webhooks).
-  const { webhookExpressHandler, cartRecommendationsExpressHandler } = await import("./webhook-handler");
-  app.post("/webhooks", webhookExpressHandler);
   app.get("/apps/pathwise/recommendations", cartRecommendationsExpressHandler);
   options.extraRoutes?.(app);
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
