@@ -33,7 +33,7 @@ export async function startApp(
   // straight on Express ahead of every middleware: at thousands of deliveries a
   // second, Remix's routing, request conversion and compression's response wrapping
   // are a measurable share of the ack time (bench:webhooks). The answer is a few bytes.
-  const { webhookExpressHandler, cartRecommendationsExpressHandler } = await import("./webhook-handler");
+  const { webhookExpressHandler, isWebhookDelivery, cartRecommendationsExpressHandler } = await import("./webhook-handler");
   app.post("/webhooks", webhookExpressHandler);
   // Webhook bodies are read raw by the route; compression only for what we send.
   app.use(compression());
@@ -43,7 +43,8 @@ export async function startApp(
   options.extraRoutes?.(app);
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
-  const server = createServer(app);
+  // POST /webhooks goes straight to its handler; everything else through Express.
+  const server = createServer((req, res) => (isWebhookDelivery(req) ? void webhookExpressHandler(req, res) : app(req, res)));
   server.keepAliveTimeout = 65_000;
   const port = options.port ?? Number(process.env.PORT ?? 3000);
   const host = options.host ?? process.env.HOST ?? "127.0.0.1";

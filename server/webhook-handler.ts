@@ -1,4 +1,4 @@
-import type { Request as ExpressRequest, Response as ExpressResponse } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { authenticate } from "../app/shopify.server";
 import { ingestDelivery, type RawDelivery } from "../app/webhooks/ingest.server";
 import { webhookRecorder } from "../app/webhooks/recorder-instance.server";
@@ -7,18 +7,19 @@ import { fetchHandler } from "./fetch-adapter";
 
 const deps = { authenticate: authenticate.webhook, recorder: webhookRecorder };
 
-// The same code as the Remix route app/routes/webhooks.tsx, mounted straight on Express:
-// at thousands of requests a second Remix's routing is measurable, and so are the Fetch
-// Request and Response around it, so the body is read once into a string and the answer
-// written directly. authenticate.webhook still checks every delivery.
-export async function webhookExpressHandler(req: ExpressRequest, res: ExpressResponse) {
+// The same code as the Remix route app/routes/webhooks.tsx, on plain node:http (the
+// server dispatches POST /webhooks here before Express, which also mounts it): at
+// thousands of requests a second Remix's routing, Express's request decoration and the
+// Fetch Request and Response around the handler are measurable, so the body is read once
+// into a string and the answer written directly. authenticate.webhook checks every delivery.
+export async function webhookExpressHandler(req: IncomingMessage, res: ServerResponse) {
   try {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const headers = req.headers;
     const delivery: RawDelivery = {
-      url: `http://${headers.host ?? "localhost"}${req.originalUrl}`,
-      method: req.method,
+      url: `http://${headers.host ?? "localhost"}${req.url ?? "/webhooks"}`,
+      method: req.method ?? "POST",
       header: (name) => {
         const value = headers[name];
         return typeof value === "string" ? value : null;
@@ -31,15 +32,22 @@ export async function webhookExpressHandler(req: ExpressRequest, res: ExpressRes
     res.end(body);
   } catch (error) {
     console.error("[webhooks] failed", (error as Error).message);
-    if (!res.headersSent) res.status(500).send("internal error: retry");
+    if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+    res.end("internal error: retry");
   }
 }
 
-function* stringHeaders(headers: ExpressRequest["headers"]): Iterable<[string, string]> {
+function* stringHeaders(headers: IncomingMessage["headers"]): Iterable<[string, string]> {
   for (const name in headers) {
     const value = headers[name];
     if (typeof value === "string") yield [name, value];
   }
+}
+
+/** POST /webhooks (with or without a query string): taken before Express. */
+export function isWebhookDelivery(req: IncomingMessage): boolean {
+  const url = req.url ?? "";
+  return req.method === "POST" && (url === "/webhooks" || url.startsWith("/webhooks?"));
 }
 
 export const cartRecommendationsExpressHandler = fetchHandler(
