@@ -21,7 +21,10 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 // while measuring (write prepared bytes, read the status, take the time).
 interface Prepared { body: Buffer; headers: Record<string, string | number> }
 const prepared: Prepared[] = Array.from({ length: total }, (_, index) => {
-  const body = Buffer.from(JSON.stringify({ ...sample, id: 1_000_000 + idOffset + index, name: `#B${idOffset + index}`, updated_at: new Date().toISOString() }));
+  // Each order from its own customer, as in a real shop: one customer for every order
+  // would serialise the baseline's (and the worker's) transactions on that customer's row.
+  const customer = sample.customer ? { ...sample.customer, id: 5_000_000 + idOffset + index } : sample.customer;
+  const body = Buffer.from(JSON.stringify({ ...sample, id: 1_000_000 + idOffset + index, name: `#B${idOffset + index}`, customer, updated_at: new Date().toISOString() }));
   return {
     body,
     headers: {
