@@ -44,7 +44,20 @@ const env = {
   NODE_ENV: "production",
 };
 const tsx = path.join(repoRoot(), "node_modules", ".bin", "tsx");
-const app: ChildProcess = spawn(tsx, [...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), path.join(repoRoot(), "bench", "webhook-server.ts")], { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "inherit"] });
+const app: ChildProcess = spawn(tsx, [...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), path.join(repoRoot(), "bench", "webhook-server.ts")], { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "inherit"], detached: true });
+// If this process fails, the app it started must not outlive it.
+process.on("exit", () => {
+  // Its own process group (detached): tsx's node child goes too.
+  if (app.exitCode === null && app.signalCode === null) {
+    try {
+      process.kill(-app.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+// Interrupted (Ctrl-C, a timeout): exit through the handlers above and PostgreSQL's.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => process.exit(130));
 const appUrl = await new Promise<string>((resolve, reject) => {
   app.stdout!.on("data", (chunk: Buffer) => {
     const match = /READY (\S+)/.exec(chunk.toString());
@@ -137,7 +150,8 @@ const baseline = await load("/bench/baseline-webhooks", BASELINE_TOTAL);
 const baselineStored = (await count(`SELECT count(*) AS n FROM "order"`)) - ordersBefore;
 
 // Processing: the worker drains what was acknowledged (normalize + store model + store events).
-process.env.DATABASE_URL = databaseUrl;
+// The worker loads the app's modules (shopify.server needs its configuration too).
+for (const key of ["DATABASE_URL", "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL"] as const) process.env[key] = env[key];
 const { startWorker } = await import("../app/jobs/worker.server");
 const processWebhookJobs = () => count(`SELECT count(*) AS n FROM graphile_worker.jobs WHERE task_identifier = 'process-webhook'`);
 const drainStarted = Date.now();
