@@ -1,5 +1,7 @@
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
+import { readdirSync, readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { createDatabaseIfMissing, dropDatabase, ensureDatabase, repoRoot, splitDatabaseUrl } from "../app/infra/postgres.server";
@@ -12,7 +14,13 @@ import { migrateDatabase } from "../app/infra/migrate.server";
  * baseline that processes inside the request, as Shopify's template does.
  */
 const TOTAL = Number(process.env.BENCH_WEBHOOKS ?? 10_000);
+// The baseline processes every order inside its request (tens of ms of CPU each), so it
+// gets fewer deliveries: its rate and latencies settle well before 10,000.
+const BASELINE_TOTAL = Number(process.env.BENCH_BASELINE_WEBHOOKS ?? 2_000);
+// The worker phase runs for a bounded time and reports its rate and what is left.
+const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 60);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const WEB_CONCURRENCY = Number(process.env.WEB_CONCURRENCY ?? 1);
 const SHOP = "bench-shop.myshopify.com";
 const SECRET = "bench-secret";
 const DATABASE = "pathwise_bench_webhooks";
@@ -32,10 +40,24 @@ const env = {
   SHOPIFY_API_SECRET: SECRET,
   SHOPIFY_APP_URL: "http://127.0.0.1",
   BENCH_SHOP: SHOP,
+  WEB_CONCURRENCY: String(WEB_CONCURRENCY),
   NODE_ENV: "production",
 };
 const tsx = path.join(repoRoot(), "node_modules", ".bin", "tsx");
-const app: ChildProcess = spawn(tsx, [...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), path.join(repoRoot(), "bench", "webhook-server.ts")], { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "inherit"] });
+const app: ChildProcess = spawn(tsx, [...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), path.join(repoRoot(), "bench", "webhook-server.ts")], { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "inherit"], detached: true });
+// If this process fails, the app it started must not outlive it.
+process.on("exit", () => {
+  // Its own process group (detached): tsx's node child goes too.
+  if (app.exitCode === null && app.signalCode === null) {
+    try {
+      process.kill(-app.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+// Interrupted (Ctrl-C, a timeout): exit through the handlers above and PostgreSQL's.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => process.exit(130));
 const appUrl = await new Promise<string>((resolve, reject) => {
   app.stdout!.on("data", (chunk: Buffer) => {
     const match = /READY (\S+)/.exec(chunk.toString());
@@ -44,23 +66,72 @@ const appUrl = await new Promise<string>((resolve, reject) => {
   app.once("exit", (code) => reject(new Error(`app exited with ${code}`)));
 });
 
-interface LoadResult { sent: number; ok: number; failed: number; seconds: number; p50: number; p95: number; p99: number; max: number }
+interface LoadResult { sent: number; ok: number; failed: number; seconds: number; loadCpuSeconds: number; appCpuMs: number; dbCpuMs: number; p50: number; p95: number; p99: number; max: number }
 let idOffset = 0;
+// The embedded PostgreSQL's postmaster (its backends are its children), for CPU accounting.
+const postgresPid = server.embedded
+  ? Number(readFileSync(path.resolve(process.env.PATHWISE_PG_DIR ?? path.join(repoRoot(), ".data", "postgres"), "postmaster.pid"), "utf8").split("\n")[0]) || undefined
+  : undefined;
+
+/**
+ * CPU seconds used so far by a process and its descendants (Linux /proc; 0 elsewhere).
+ * Other engineers' work shares the cores, so wall-clock rates move with the machine's
+ * load; CPU per delivery does not, and says what a change did.
+ */
+function treeCpuSeconds(rootPid: number | undefined): number {
+  if (!rootPid) return 0;
+  try {
+    const stats = new Map<number, { ppid: number; ticks: number }>();
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+      } catch {
+        // exited meanwhile
+      }
+    }
+    let ticks = 0;
+    const pending = [rootPid];
+    while (pending.length) {
+      const pid = pending.pop()!;
+      ticks += stats.get(pid)?.ticks ?? 0;
+      for (const [child, info] of stats) if (info.ppid === pid) pending.push(child);
+    }
+    return ticks / 100;
+  } catch {
+    return 0;
+  }
+}
 // Async, so this process keeps draining the app's output while the load runs.
 async function load(route: string, total: number): Promise<LoadResult> {
   idOffset += total;
+  const appCpuBefore = treeCpuSeconds(app.pid);
+  const dbCpuBefore = treeCpuSeconds(postgresPid);
   const { stdout: out } = await promisify(execFile)(tsx, [path.join(repoRoot(), "bench", "webhook-load.ts"), `${appUrl}${route}`, String(total), String(CONCURRENCY), SHOP, SECRET, fixtures, String(idOffset)], {
     env: { ...process.env },
     maxBuffer: 1 << 20,
   });
-  return JSON.parse(out.trim().split("\n").pop()!);
+  const result = JSON.parse(out.trim().split("\n").pop()!) as LoadResult;
+  result.appCpuMs = ((treeCpuSeconds(app.pid) - appCpuBefore) * 1000) / total;
+  result.dbCpuMs = ((treeCpuSeconds(postgresPid) - dbCpuBefore) * 1000) / total;
+  // One line per phase as it ends, so a slow or stuck phase shows where it is.
+  console.log(
+    `  ${route} ${total.toLocaleString()}: ${(result.sent / result.seconds).toFixed(0)}/s, p50 ${result.p50.toFixed(1)} / p95 ${result.p95.toFixed(1)} / p99 ${result.p99.toFixed(1)} ms, ` +
+      `${result.failed} non-2xx; CPU per delivery: app ${result.appCpuMs.toFixed(3)} ms, PostgreSQL ${result.dbCpuMs.toFixed(3)} ms, ` +
+      `load process ${((result.loadCpuSeconds * 1000) / total).toFixed(3)} ms; load average ${loadAverage()}`,
+  );
+  return result;
 }
+const loadAverage = () => os.loadavg().map((n) => n.toFixed(2)).join(" ");
 
 const db = new pg.Client({ connectionString: databaseUrl });
 await db.connect();
 const count = async (sql: string) => Number((await db.query(sql)).rows[0].n);
 
-console.log(`bench:webhooks — ${TOTAL.toLocaleString()} signed orders/create deliveries per run, ${CONCURRENCY} concurrent connections, 2-core machine\n`);
+console.log(`bench:webhooks — ${TOTAL.toLocaleString()} signed orders/create deliveries (baseline ${BASELINE_TOTAL.toLocaleString()}), ${CONCURRENCY} concurrent connections, ${os.availableParallelism()} cores, ${WEB_CONCURRENCY} web process(es)`);
+console.log(`load average before: ${loadAverage()} (other work on the machine shares these cores)\n`);
 await load("/webhooks", 1_000); // warm-up: JIT, pools, caches
 const eventsBefore = await count("SELECT count(*) AS n FROM webhook_event");
 const pathwise = await load("/webhooks", TOTAL);
@@ -73,18 +144,22 @@ if (process.env.BENCH_SKIP_BASELINE) {
   await new Promise((resolve) => app.once("exit", resolve));
   process.exit(0);
 }
-await load("/bench/baseline-webhooks", 1_000);
+await load("/bench/baseline-webhooks", 200);
 const ordersBefore = await count(`SELECT count(*) AS n FROM "order"`);
-const baseline = await load("/bench/baseline-webhooks", TOTAL);
+const baseline = await load("/bench/baseline-webhooks", BASELINE_TOTAL);
 const baselineStored = (await count(`SELECT count(*) AS n FROM "order"`)) - ordersBefore;
 
 // Processing: the worker drains what was acknowledged (normalize + store model + store events).
-process.env.DATABASE_URL = databaseUrl;
+// The worker loads the app's modules (shopify.server needs its configuration too).
+for (const key of ["DATABASE_URL", "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL"] as const) process.env[key] = env[key];
 const { startWorker } = await import("../app/jobs/worker.server");
+const processWebhookJobs = () => count(`SELECT count(*) AS n FROM graphile_worker.jobs WHERE task_identifier = 'process-webhook'`);
 const drainStarted = Date.now();
 const runner = await startWorker({ connectionString: databaseUrl, concurrency: 16, pollInterval: 200 });
-while ((await count(`SELECT count(*) AS n FROM graphile_worker.jobs WHERE task_identifier = 'process-webhook'`)) > 0) {
+let remaining = await processWebhookJobs();
+while (remaining > 0 && Date.now() - drainStarted < DRAIN_SECONDS * 1000) {
   await new Promise((resolve) => setTimeout(resolve, 200));
+  remaining = await processWebhookJobs();
 }
 const drainSeconds = (Date.now() - drainStarted) / 1000;
 await runner.stop();
@@ -96,7 +171,11 @@ console.log(`${"".padEnd(34)} ${"throughput".padStart(10)} ${"p50 ms".padStart(8
 console.log(row("Pathwise (record + enqueue, ack)", pathwise, stored));
 console.log(row("Baseline (process in request)", baseline, baselineStored));
 console.log(`\nPathwise stored ${stored.toLocaleString()} events with ${jobs.toLocaleString()} processing jobs enqueued (sent ${pathwise.sent.toLocaleString()}, lost ${pathwise.sent - stored}).`);
-console.log(`Worker processed ${processed.toLocaleString()} events in ${drainSeconds.toFixed(1)} s (${(processed / drainSeconds).toFixed(0)} events/s, concurrency 16) after the ack run.`);
+console.log(
+  `Worker processed ${processed.toLocaleString()} events in ${drainSeconds.toFixed(1)} s (${(processed / drainSeconds).toFixed(0)} events/s, concurrency 16) after the ack run` +
+    (remaining > 0 ? `; stopped after ${DRAIN_SECONDS} s (BENCH_DRAIN_SECONDS) with ${remaining.toLocaleString()} still queued.` : "; queue empty."),
+);
+console.log(`Load average after: ${loadAverage()}`);
 console.log(`Throughput ratio Pathwise/baseline: ${((pathwise.sent / pathwise.seconds) / (baseline.sent / baseline.seconds)).toFixed(2)}x`);
 console.log(`p99 ratio baseline/Pathwise: ${(baseline.p99 / pathwise.p99).toFixed(2)}x (lower latency is better)`);
 const targets = [

@@ -29,21 +29,23 @@ export async function startApp(
 
   const app = express();
   app.disable("x-powered-by");
+  // Webhooks take the same ingestion path as app/routes/webhooks.tsx, mounted
+  // straight on Express ahead of every middleware: at thousands of deliveries a
+  // second, Remix's routing, request conversion and compression's response wrapping
+  // are a measurable share of the ack time (bench:webhooks). The answer is a few bytes.
+  const { webhookExpressHandler, isWebhookDelivery, cartRecommendationsExpressHandler } = await import("./webhook-handler");
+  app.post("/webhooks", webhookExpressHandler);
   // Webhook bodies are read raw by the route; compression only for what we send.
   app.use(compression());
-  // Webhooks take the same ingestion path as app/routes/webhooks.tsx, mounted
-  // straight on Express: at thousands of deliveries a second, Remix's routing and
-  // request conversion are a measurable share of the ack time (bench:webhooks).
   // Before the static files: express.static would stat the disk for every proxy call.
-  const { webhookExpressHandler, cartRecommendationsExpressHandler } = await import("./webhook-handler");
-  app.post("/webhooks", webhookExpressHandler);
   app.get("/apps/pathwise/recommendations", cartRecommendationsExpressHandler);
   app.use("/assets", express.static(path.join(repoRoot(), "build", "client", "assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(repoRoot(), "build", "client"), { maxAge: "1h" }));
   options.extraRoutes?.(app);
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
-  const server = createServer(app);
+  // POST /webhooks goes straight to its handler; everything else through Express.
+  const server = createServer((req, res) => (isWebhookDelivery(req) ? void webhookExpressHandler(req, res) : app(req, res)));
   server.keepAliveTimeout = 65_000;
   const port = options.port ?? Number(process.env.PORT ?? 3000);
   const host = options.host ?? process.env.HOST ?? "127.0.0.1";

@@ -20,8 +20,14 @@ export const DEFAULT_EMAIL_SETTINGS: EmailSettings = {
   clickAttributionDays: 5,
 };
 
-export async function getEmailSettings(shop: string): Promise<EmailSettings> {
-  const row = await prisma.shopEmailSettings.findUnique({ where: { shop } });
+/**
+ * Inside a transaction pass its client: a query on the global client there needs a
+ * second pool connection while the transaction holds row locks, and with the pool
+ * busy on transactions waiting for those locks nobody progresses until Prisma's
+ * transaction timeout (5 s) rolls one back.
+ */
+export async function getEmailSettings(shop: string, db: Pick<typeof prisma, "shopEmailSettings"> = prisma): Promise<EmailSettings> {
+  const row = await db.shopEmailSettings.findUnique({ where: { shop } });
   if (!row) return { ...DEFAULT_EMAIL_SETTINGS };
   return {
     fromName: row.fromName,

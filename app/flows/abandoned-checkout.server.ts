@@ -128,7 +128,7 @@ export async function onOrderCreated(tx: Tx, shop: string, order: NormalizedOrde
   });
   if (!runs.length) return;
   const settings = (await getFlowTx(tx, shop)).settings;
-  const emailSettings = await getEmailSettings(shop);
+  const emailSettings = await getEmailSettings(shop, tx);
   for (const run of runs) {
     const sameCheckout = Boolean(order.checkoutToken && order.checkoutToken === run.checkoutToken) || Boolean(order.cartToken && order.cartToken === run.cartToken);
     const sinceAnchor = order.createdAt.getTime() - run.anchorAt.getTime();

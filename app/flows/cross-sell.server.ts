@@ -106,7 +106,7 @@ export async function onDeliveredForCrossSell(tx: Tx, shop: string, fulfillment:
 /** An order after a click on a cross-sell email (within the click window) is credited to it. */
 async function attributeCrossSell(tx: Tx, shop: string, order: NormalizedOrder) {
   if (!order.customerId && !order.email) return;
-  const settings = await getEmailSettings(shop);
+  const settings = await getEmailSettings(shop, tx);
   const since = new Date(order.createdAt.getTime() - settings.clickAttributionDays * 86_400_000);
   const clicked = await tx.emailMessage.findFirst({
     where: { shop, flowId: CROSS_SELL, clickedAt: { gte: since, lte: order.createdAt }, ...(order.customerId ? { customerId: order.customerId } : { email: order.email! }) },

@@ -11,30 +11,48 @@ import type { SessionStorage } from "@shopify/shopify-app-session-storage";
  */
 export class CachedSessionStorage implements SessionStorage {
   private readonly cache = new Map<string, { session: Session; expires: number }>();
+  private readonly loading = new Map<string, Promise<Session | undefined>>();
+  private generation = 0;
 
   constructor(private readonly inner: SessionStorage, private readonly ttlMs = 5_000) {}
 
   async storeSession(session: Session): Promise<boolean> {
-    this.cache.delete(session.id);
+    this.invalidate(session.id);
     return this.inner.storeSession(session);
   }
 
   async loadSession(id: string): Promise<Session | undefined> {
     const hit = this.cache.get(id);
     if (hit && hit.expires > Date.now()) return hit.session;
-    const session = await this.inner.loadSession(id);
-    if (session) this.cache.set(id, { session, expires: Date.now() + this.ttlMs });
-    else this.cache.delete(id);
-    return session;
+    // When an entry expires, every delivery in flight for that shop misses at once: they
+    // share one read instead of each taking a pool connection for the same row.
+    const pending = this.loading.get(id);
+    if (pending) return pending;
+    const generation = this.generation;
+    const load = this.inner
+      .loadSession(id)
+      .then((session) => {
+        // A write or delete through this process during the read wins over what was read.
+        if (generation === this.generation) {
+          if (session) this.cache.set(id, { session, expires: Date.now() + this.ttlMs });
+          else this.cache.delete(id);
+        }
+        return session;
+      })
+      .finally(() => {
+        if (this.loading.get(id) === load) this.loading.delete(id);
+      });
+    this.loading.set(id, load);
+    return load;
   }
 
   async deleteSession(id: string): Promise<boolean> {
-    this.cache.delete(id);
+    this.invalidate(id);
     return this.inner.deleteSession(id);
   }
 
   async deleteSessions(ids: string[]): Promise<boolean> {
-    for (const id of ids) this.cache.delete(id);
+    for (const id of ids) this.invalidate(id);
     return this.inner.deleteSessions(ids);
   }
 
@@ -45,5 +63,13 @@ export class CachedSessionStorage implements SessionStorage {
   /** Forget a shop's sessions (uninstall handled in this process). */
   forgetShop(shop: string): void {
     for (const [id, entry] of this.cache) if (entry.session.shop === shop) this.cache.delete(id);
+    this.generation++;
+    this.loading.clear();
+  }
+
+  private invalidate(id: string) {
+    this.cache.delete(id);
+    this.loading.delete(id);
+    this.generation++;
   }
 }

@@ -1,0 +1,47 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import prisma, { pool } from "../../app/db.server";
+import { WebhookRecorder, type WebhookRecord } from "../../app/webhooks/recorder.server";
+import { jobCount } from "../support/shopify";
+
+const SHOP = "recorder-shop.myshopify.com";
+const record = (payloadJson: string, eventId = randomUUID()): WebhookRecord => ({
+  eventId,
+  webhookId: randomUUID(),
+  shop: SHOP,
+  topic: "orders/create",
+  apiVersion: "2026-10",
+  triggeredAt: new Date("2026-11-20T10:00:00.000Z"),
+  payloadJson,
+  rawBody: null,
+  status: "received",
+  error: null,
+});
+
+describe("WebhookRecorder (group commit)", () => {
+  it("stores a batch's bodies as JSON with one job each, and a repeat inside the batch as a duplicate", async () => {
+    const recorder = new WebhookRecorder(pool);
+    const body = JSON.stringify({ id: 1, note: 'quote " backslash \\\\ unicode é 🎉 \\n', nested: { list: [1, 2.5, null, true] } });
+    const a = record(body);
+    const b = record(`  {"id": 2}\n`);
+    const jobsBefore = await jobCount("process-webhook");
+    const outcomes = await Promise.all([recorder.record(a), recorder.record(b), recorder.record({ ...a })]);
+    expect(outcomes).toEqual(["stored", "stored", "duplicate"]);
+    const stored = await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId: a.eventId } });
+    expect(stored.payload).toEqual(JSON.parse(body));
+    expect(stored.triggeredAt?.toISOString()).toBe("2026-11-20T10:00:00.000Z");
+    expect((await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId: b.eventId } })).payload).toEqual({ id: 2 });
+    expect(await jobCount("process-webhook")).toBe(jobsBefore + 2);
+  });
+
+  it("fails only the delivery PostgreSQL refuses, not the others in its batch", async () => {
+    const recorder = new WebhookRecorder(pool);
+    const good = [record('{"id": 3}'), record('{"id": 4}')];
+    // Valid JSON that jsonb cannot hold (a NUL character).
+    const poison = record('{"id": 5, "note": "\\u0000"}');
+    const results = await Promise.allSettled([recorder.record(good[0]), recorder.record(poison), recorder.record(good[1])]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(await prisma.webhookEvent.count({ where: { eventId: { in: good.map((g) => g.eventId) } } })).toBe(2);
+    expect(await prisma.webhookEvent.count({ where: { eventId: poison.eventId } })).toBe(0);
+  });
+});
