@@ -1,5 +1,6 @@
 import { PrismaClient } from "@prisma/client";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { createHash } from "node:crypto";
 import pg from "pg";
 
 /**
@@ -40,4 +41,18 @@ export async function closeDatabase(): Promise<void> {
   globalThis.__pathwiseDb = undefined;
   await client.$disconnect();
   await p.end();
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * A query as a named (prepared) statement: PostgreSQL parses and plans it once per
+ * connection instead of on every call. For the hot paths' fixed statements, whose
+ * planning costs several times their execution (a flow step's read plans in ~1.6 ms
+ * and runs in ~0.3 ms). Only for SQL text from a fixed set: each text gets a name.
+ */
+export function preparedQuery<R extends pg.QueryResultRow = any>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `pathwise_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`));
+  return pool.query<R>({ name, text, values });
 }

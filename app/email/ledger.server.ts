@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { pool } from "../db.server";
+import { pool, preparedQuery } from "../db.server";
 import { normalizeEmail } from "./suppression.server";
 import { MAILED_STATUSES, recipientFacts, recipientFactsColumns } from "./sending-rules.server";
 import type { RecipientFacts } from "./sending-rules";
@@ -95,7 +95,7 @@ export async function claimSend(input: ClaimInput, now: Date): Promise<ClaimOutc
  */
 export async function claimNewSendWithFacts(input: ClaimInput, now: Date, smartSendingCutoff: Date | null): Promise<{ id: string; attempts: number; facts: RecipientFacts } | null> {
   const email = normalizeEmail(input.email);
-  const { rows } = await pool.query(
+  const { rows } = await preparedQuery(
     `WITH claimed AS (
        INSERT INTO email_message (id, shop, send_key, flow_id, flow_run_id, step_key, customer_id, email, locale, status, attempts, claimed_at, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'claimed', 1, $10::timestamptz, now(), now())
@@ -153,7 +153,7 @@ export async function beginSendingMany(
     .map((item, index) => ({ item, index, email: normalizeEmail(item.row.email) }))
     .sort((a, b) => (a.item.row.shop === b.item.row.shop ? (a.email < b.email ? -1 : a.email > b.email ? 1 : 0) : a.item.row.shop < b.item.row.shop ? -1 : 1));
   const column = <T>(pick: (entry: (typeof order)[number]) => T) => order.map(pick);
-  const { rows } = await pool.query<{ n: string; outcome: "sending" | "smart_sending" | "lost" }>(
+  const { rows } = await preparedQuery<{ n: string; outcome: "sending" | "smart_sending" | "lost" }>(
     `SELECT t.n, pathwise_begin_sending(t.id, t.attempts, t.shop, t.email, t.at, t.subject, t.html, t.body_text, t.cutoff, $11::text[]) AS outcome
        FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::int[])
             AS t(id, attempts, shop, email, at, subject, html, body_text, cutoff, n)`,
@@ -183,7 +183,7 @@ export async function beginSending(
   now: Date,
 ): Promise<"sending" | "smart_sending" | "lost"> {
   // One round trip: lock, re-check and move happen in pathwise_begin_sending (see its migration).
-  const { rows } = await pool.query<{ outcome: "sending" | "smart_sending" | "lost" }>(
+  const { rows } = await preparedQuery<{ outcome: "sending" | "smart_sending" | "lost" }>(
     `SELECT pathwise_begin_sending($1, $2, $3, $4, $5::timestamptz, $6, $7, $8, $9::timestamptz, $10::text[]) AS outcome`,
     [row.id, row.attempts, row.shop, normalizeEmail(row.email), now.toISOString(), content.subject, content.html, content.text, smartSendingCutoff?.toISOString() ?? null, MAILED_STATUSES],
   );
@@ -192,7 +192,7 @@ export async function beginSending(
 
 /** Outcome recording after the HTTP call. sent may also resolve a row some retry marked uncertain meanwhile. */
 export async function markSent(ids: string[], providerMessageId: string | null, now: Date): Promise<void> {
-  await pool.query(
+  await preparedQuery(
     `UPDATE email_message SET status = 'sent', provider_message_id = COALESCE($2, provider_message_id), sent_at = $3::timestamptz, updated_at = now()
      WHERE id = ANY($1::text[]) AND status IN ('sending', 'uncertain')`,
     [ids, providerMessageId, now.toISOString()],

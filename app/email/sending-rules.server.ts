@@ -1,4 +1,4 @@
-import { pool } from "../db.server";
+import { preparedQuery } from "../db.server";
 import { DEFAULT_EMAIL_SETTINGS, type EmailSettings } from "./settings.server";
 import { normalizeEmail } from "./suppression.server";
 import { decideSend, smartSendingCutoff, type RecipientFacts, type RuleDecision } from "./sending-rules";
@@ -14,7 +14,7 @@ export interface ShopSendingContext {
 
 /** A shop's settings and time zone, read once per send (or once per batch). */
 export async function loadShopSendingContext(shop: string): Promise<ShopSendingContext> {
-  const { rows } = await pool.query(
+  const { rows } = await preparedQuery(
     `SELECT s.timezone, s.name AS shop_name,
             e.from_name, e.reply_to, e.accent_color, e.logo_url, e.require_consent, e.quiet_hours_start, e.quiet_hours_end,
             e.smart_sending_hours, e.click_attribution_days, (e.shop IS NOT NULL) AS has_settings
@@ -51,7 +51,7 @@ export async function evaluateSendingRules(
 ): Promise<RuleDecision> {
   const email = normalizeEmail(recipient.email);
   const cutoff = smartSendingCutoff(context.settings.smartSendingHours, now);
-  const { rows } = await pool.query(
+  const { rows } = await preparedQuery(
     `SELECT ${recipientFactsColumns({ shop: "$1", customerId: "$2", email: "$3", cutoff: "$4", excludeMessageId: "$5", mailedStatuses: "$6" })}`,
     [recipient.shop, recipient.customerId, email, cutoff?.toISOString() ?? null, recipient.excludeMessageId, MAILED_STATUSES],
   );

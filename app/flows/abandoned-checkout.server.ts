@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Task } from "graphile-worker";
-import prisma, { pool } from "../db.server";
+import prisma, { preparedQuery } from "../db.server";
 import type { Tx } from "../store/sql.server";
 import { addJob, prismaSql, removeJob } from "../jobs/queue.server";
 import type { NormalizedCheckout, NormalizedOrder } from "../webhooks/normalize";
@@ -227,7 +227,7 @@ interface StepOutcome {
 async function finishStep(shop: string, run: { id: string; subjectKey: string }, outcome: StepOutcome) {
   const now = flowClock.now();
   const { record, run: change = {}, job } = outcome;
-  await pool.query(
+  await preparedQuery(
     `WITH recorded AS (
        INSERT INTO flow_step_run (run_id, step_key, shop, status, reason, message_id, at)
        SELECT $1, $2, $3, $4, $5, $6, $7::timestamptz WHERE $2::text IS NOT NULL
@@ -262,7 +262,7 @@ async function finishStep(shop: string, run: { id: string; subjectKey: string },
 /** The step job: re-check, send, schedule the next step. */
 export const abandonedCheckoutStep: Task = async (raw) => {
   const { shop, runId, step: stepIndex } = raw as { shop: string; runId: string; step: number };
-  const { rows } = await pool.query<StepContext>(STEP_CONTEXT_SQL, [runId]);
+  const { rows } = await preparedQuery<StepContext>(STEP_CONTEXT_SQL, [runId]);
   const run = rows[0];
   if (!run || run.endedAt || !["waiting", "sent"].includes(run.state)) return;
   const enabled = run.flowEnabled ?? false;
