@@ -2,12 +2,18 @@ import http from "node:http";
 import { signAppProxyParams } from "../simulator/auth";
 
 // Load process for bench:recs: signed app proxy requests with random carts; prints one JSON line.
-const [target, totalArg, concurrencyArg, shop, secret, productsArg] = process.argv.slice(2);
+// Closed loop (rate 0): `concurrency` connections, each sending its next request when the
+// last answered: the most the app can serve. Open loop (rate > 0): requests leave on a fixed
+// schedule whatever the answers, and latency counts from the scheduled time, so a stall
+// shows in the figures instead of silently slowing the sender (coordinated omission).
+const [target, totalArg, concurrencyArg, shop, secret, productsArg, rateArg] = process.argv.slice(2);
 const total = Number(totalArg);
 const concurrency = Number(concurrencyArg);
+const rate = Number(rateArg ?? 0);
 const products = Number(productsArg);
 const url = new URL(target);
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+// Open loop: as many connections as requests in flight (shoppers do not queue behind each other).
+const agent = new http.Agent({ keepAlive: true, maxSockets: rate > 0 ? 64 : concurrency });
 let seed = 99;
 const random = () => {
   seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
@@ -21,10 +27,12 @@ function path(): string {
   return `/apps/pathwise/recommendations?${new URLSearchParams(params as Record<string, string>).toString()}`;
 }
 
-function send(): Promise<{ status: number; ms: number }> {
-  const started = process.hrtime.bigint();
+// Signed before the clock starts: signing is the load process's work, not the app's.
+const paths = Array.from({ length: total }, () => path());
+
+function send(requestPath: string, started = process.hrtime.bigint()): Promise<{ status: number; ms: number }> {
   return new Promise((resolve) => {
-    const request = http.request({ host: url.hostname, port: url.port, path: path(), method: "GET", agent }, (response) => {
+    const request = http.request({ host: url.hostname, port: url.port, path: requestPath, method: "GET", agent }, (response) => {
       response.resume();
       response.on("end", () => resolve({ status: response.statusCode ?? 0, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
     });
@@ -37,15 +45,27 @@ const latencies: number[] = [];
 let ok = 0;
 let next = 0;
 const started = process.hrtime.bigint();
-await Promise.all(
-  Array.from({ length: concurrency }, async () => {
-    while (next++ < total) {
-      const result = await send();
-      latencies.push(result.ms);
-      if (result.status === 200) ok++;
-    }
-  }),
-);
+const record = (result: { status: number; ms: number }) => {
+  latencies.push(result.ms);
+  if (result.status === 200) ok++;
+};
+if (rate > 0) {
+  const pending: Array<Promise<void>> = [];
+  const intervalNs = BigInt(Math.round(1e9 / rate));
+  for (let i = 0; i < total; i++) {
+    const due = started + intervalNs * BigInt(i);
+    const wait = Number(due - process.hrtime.bigint()) / 1e6;
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(send(paths[i], due).then(record));
+  }
+  await Promise.all(pending);
+} else {
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) record(await send(paths[next++]));
+    }),
+  );
+}
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
