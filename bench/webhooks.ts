@@ -6,6 +6,7 @@ import path from "node:path";
 import pg from "pg";
 import { createDatabaseIfMissing, dropDatabase, ensureDatabase, repoRoot, splitDatabaseUrl } from "../app/infra/postgres.server";
 import { migrateDatabase } from "../app/infra/migrate.server";
+import { fixturesDir } from "../simulator/admin-graphql";
 
 /**
  * npm run bench:webhooks — ack throughput and latency of webhook ingestion.
@@ -24,7 +25,7 @@ const WEB_CONCURRENCY = Number(process.env.WEB_CONCURRENCY ?? 1);
 const SHOP = "bench-shop.myshopify.com";
 const SECRET = "bench-secret";
 const DATABASE = "pathwise_bench_webhooks";
-const fixtures = process.env.SHOPIFY_FIXTURES_DIR ?? path.resolve(repoRoot(), "..", "shared", "fixtures", "shopify");
+const fixtures = fixturesDir();
 
 const server = await ensureDatabase({ database: "postgres" });
 const { serverUrl } = splitDatabaseUrl(server.url);

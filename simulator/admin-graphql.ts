@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { sharedDir } from "./shared-dir";
 import {
   buildClientSchema,
   execute,
@@ -48,7 +49,7 @@ import {
  * never a made-up value or a silent null.
  */
 export function fixturesDir(): string {
-  return process.env.SHOPIFY_FIXTURES_DIR ?? path.resolve(import.meta.dirname, "..", "..", "shared", "fixtures", "shopify");
+  return process.env.SHOPIFY_FIXTURES_DIR ?? path.join(sharedDir(), "fixtures", "shopify");
 }
 
 const schemaCache = new Map<string, GraphQLSchema | null>();

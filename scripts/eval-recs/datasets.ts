@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { seededRandom, type EvalBasket, type EvalSplit } from "../../app/recommendations/engine/evaluation";
+import { sharedDir } from "../../simulator/shared-dir";
 
 /**
  * Basket data sets for the offline evaluation (see each SOURCE.md under the
@@ -14,9 +15,9 @@ export const DATASET_FILES = {
 
 export type DatasetName = keyof typeof DATASET_FILES | "simulator";
 
-/** `<repo>/../shared/datasets`, or PATHWISE_DATASETS_DIR. */
+/** The shared data's datasets (see simulator/shared-dir.ts), or PATHWISE_DATASETS_DIR. */
 export function defaultDatasetsDir(): string {
-  return process.env.PATHWISE_DATASETS_DIR ?? path.resolve(import.meta.dirname, "..", "..", "..", "shared", "datasets");
+  return process.env.PATHWISE_DATASETS_DIR ?? path.join(sharedDir(), "datasets");
 }
 
 /** One RFC 4180 CSV record (quoted fields may hold commas and doubled quotes). */

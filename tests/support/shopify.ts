@@ -4,8 +4,9 @@ import path from "node:path";
 import { Session } from "@shopify/shopify-api";
 import { getHmac, RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helpers";
 import { runOnce, Logger } from "graphile-worker";
+import { fixturesDir } from "../../simulator/admin-graphql";
 
-export const FIXTURES_DIR = process.env.SHOPIFY_FIXTURES_DIR ?? path.resolve(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "shopify");
+export const FIXTURES_DIR = fixturesDir();
 
 /** A real webhook sample body from Shopify's reference (shared/fixtures/shopify/webhooks). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
