@@ -29,12 +29,11 @@ export async function startApp(
 
   const app = express();
   app.disable("x-powered-by");
-  // Webhooks take the same ingestion path as app/routes/webhooks.tsx, mounted
-  // straight on Express ahead of every middleware: at thousands of deliveries a
-  // second, Remix's routing, request conversion and compression's response wrapping
-  // are a measurable share of the ack time (bench:webhooks). The answer is a few bytes.
+  // Webhooks take the same ingestion path as app/routes/webhooks.tsx, dispatched by
+  // the HTTP server below before Express: at thousands of deliveries a second, Remix's
+  // routing, request conversion and compression's response wrapping are a measurable
+  // share of the ack time (bench:webhooks). The answer is a few bytes.
   const { webhookExpressHandler, isWebhookDelivery, cartRecommendationsExpressHandler } = await import("./webhook-handler");
-  app.post("/webhooks", webhookExpressHandler);
   // Webhook bodies are read raw by the route; compression only for what we send.
   app.use(compression());
   // Before the static files: express.static would stat the disk for every proxy call.

@@ -4,12 +4,12 @@ import { ingestDelivery, type RawDelivery } from "../app/webhooks/ingest.server"
 import { webhookRecorder } from "../app/webhooks/recorder-instance.server";
 import { handleCartRecommendations } from "../app/recommendations/storefront.server";
 import type { Request as ExpressRequest, Response as ExpressResponse } from "express";
-import { fetchHandler, sendFetchResponse } from "./fetch-adapter";
+import { sendFetchResponse } from "./fetch-adapter";
 
 const deps = { authenticate: authenticate.webhook, recorder: webhookRecorder };
 
 // The same code as the Remix route app/routes/webhooks.tsx, on plain node:http (the
-// server dispatches POST /webhooks here before Express, which also mounts it): at
+// server dispatches POST /webhooks here before Express): at
 // thousands of requests a second Remix's routing, Express's request decoration and the
 // Fetch Request and Response around the handler are measurable, so the body is read once
 // into a string and the answer written directly. authenticate.webhook checks every delivery.

@@ -135,23 +135,23 @@ export interface SendingContent {
 }
 
 /**
- * The last step before the HTTP call, under a per-recipient advisory lock so two
- * flows cannot both pass smart sending for one person: re-checks smart sending
- * and moves claimed -> sending. Returns "smart_sending" when it skipped instead,
- * "lost" when another claim took the row over.
- */
-/**
- * beginSending for a whole batch in one round trip. The per-recipient locks are
- * taken in a fixed order (shop, then email) so two batches can never deadlock;
- * they are held until this statement commits.
+ * The last step before the HTTP call, for a batch in one round trip: under a
+ * per-recipient advisory lock (so two flows cannot both pass smart sending for one
+ * person), re-checks smart sending and moves claimed -> sending, in
+ * pathwise_begin_sending (see its migration). Per item: "smart_sending" when it
+ * skipped instead, "lost" when another claim took the row over. The locks are taken
+ * in a fixed order (shop, then email) so two batches never deadlock; they are held
+ * until this statement commits.
  */
 export async function beginSendingMany(
   items: Array<{ row: { id: string; attempts: number; shop: string; email: string }; content: SendingContent; smartSendingCutoff: Date | null; now: Date }>,
 ): Promise<Array<"sending" | "smart_sending" | "lost">> {
-  if (items.length === 1) return [await beginSending(items[0].row, items[0].content, items[0].smartSendingCutoff, items[0].now)];
   const order = items
-    .map((item, index) => ({ item, index, email: normalizeEmail(item.row.email) }))
-    .sort((a, b) => (a.item.row.shop === b.item.row.shop ? (a.email < b.email ? -1 : a.email > b.email ? 1 : 0) : a.item.row.shop < b.item.row.shop ? -1 : 1));
+    .map((item, index) => {
+      const email = normalizeEmail(item.row.email);
+      return { item, index, email, lockKey: `${item.row.shop}\n${email}` };
+    })
+    .sort((a, b) => (a.lockKey < b.lockKey ? -1 : a.lockKey > b.lockKey ? 1 : 0));
   const column = <T>(pick: (entry: (typeof order)[number]) => T) => order.map(pick);
   const { rows } = await preparedQuery<{ n: string; outcome: "sending" | "smart_sending" | "lost" }>(
     `SELECT t.n, pathwise_begin_sending(t.id, t.attempts, t.shop, t.email, t.at, t.subject, t.html, t.body_text, t.cutoff, $11::text[]) AS outcome
@@ -174,20 +174,6 @@ export async function beginSendingMany(
   const outcomes = new Array<"sending" | "smart_sending" | "lost">(items.length);
   for (const row of rows) outcomes[Number(row.n)] = row.outcome;
   return outcomes;
-}
-
-export async function beginSending(
-  row: { id: string; attempts: number; shop: string; email: string },
-  content: SendingContent,
-  smartSendingCutoff: Date | null,
-  now: Date,
-): Promise<"sending" | "smart_sending" | "lost"> {
-  // One round trip: lock, re-check and move happen in pathwise_begin_sending (see its migration).
-  const { rows } = await preparedQuery<{ outcome: "sending" | "smart_sending" | "lost" }>(
-    `SELECT pathwise_begin_sending($1, $2, $3, $4, $5::timestamptz, $6, $7, $8, $9::timestamptz, $10::text[]) AS outcome`,
-    [row.id, row.attempts, row.shop, normalizeEmail(row.email), now.toISOString(), content.subject, content.html, content.text, smartSendingCutoff?.toISOString() ?? null, MAILED_STATUSES],
-  );
-  return rows[0].outcome;
 }
 
 /** Outcome recording after the HTTP call. sent may also resolve a row some retry marked uncertain meanwhile. */

@@ -25,10 +25,10 @@ import { ensureCustomerConsent } from "../shops/customer-consent.server";
 export const STEP_TASK = "flow.abandoned-checkout.step";
 const timerKey = (shop: string, token: string) => `abandoned:${shop}:${token}`;
 
-export async function getFlow(shop: string, key = ABANDONED_CHECKOUT) {
-  const row = await prisma.flow.findUnique({ where: { shop_key: { shop, key } } });
-  const settings = row ? flowSettingsSchema.safeParse(row.settings) : null;
-  return { enabled: row?.enabled ?? false, settings: settings?.success ? settings.data : defaultAbandonedCheckoutSettings() };
+/** The flow's switch and settings (stored settings that no longer validate fall back to the defaults). */
+export async function getFlow(shop: string, key = ABANDONED_CHECKOUT, db: Pick<Tx, "flow"> = prisma) {
+  const row = await db.flow.findUnique({ where: { shop_key: { shop, key } } });
+  return { enabled: row?.enabled ?? false, settings: parseSettings(row?.settings) };
 }
 
 export async function saveFlow(shop: string, enabled: boolean, settings: FlowSettings, key = ABANDONED_CHECKOUT) {
@@ -127,7 +127,7 @@ export async function onOrderCreated(tx: Tx, shop: string, order: NormalizedOrde
     include: { steps: true },
   });
   if (!runs.length) return;
-  const settings = (await getFlowTx(tx, shop)).settings;
+  const settings = (await getFlow(shop, ABANDONED_CHECKOUT, tx)).settings;
   const emailSettings = await getEmailSettings(shop, tx);
   for (const run of runs) {
     const sameCheckout = Boolean(order.checkoutToken && order.checkoutToken === run.checkoutToken) || Boolean(order.cartToken && order.cartToken === run.cartToken);
@@ -152,11 +152,6 @@ export async function onOrderCreated(tx: Tx, shop: string, order: NormalizedOrde
   }
 }
 
-async function getFlowTx(tx: Tx, shop: string) {
-  const row = await tx.flow.findUnique({ where: { shop_key: { shop, key: ABANDONED_CHECKOUT } } });
-  const parsed = row ? flowSettingsSchema.safeParse(row.settings) : null;
-  return { enabled: row?.enabled ?? false, settings: parsed?.success ? parsed.data : defaultAbandonedCheckoutSettings() };
-}
 
 /** Everything a step needs, read in one round trip (this runs once per email). */
 interface StepContext {

@@ -104,8 +104,17 @@ export async function renderMarketingEmail(input: MarketingEmailInput): Promise<
     discount_code: input.discount?.code ?? "",
     discount_percent: input.discount?.percent ?? "",
   };
-  const html = renderEmailDocument(<MarketingEmail {...input} values={values} />);
-  return { subject: interpolate(input.copy.subject, values), previewText: interpolate(input.copy.previewText, values), html, text: marketingEmailText(input, values) };
+  // One signed link per target for both parts: the HTML and the text carry the same tracked URL.
+  const links = new Map<string, string>();
+  const linkWrapper = (url: string, linkId: string) => {
+    const key = `${linkId}\u0000${url}`;
+    let wrapped = links.get(key);
+    if (wrapped === undefined) links.set(key, (wrapped = input.linkWrapper(url, linkId)));
+    return wrapped;
+  };
+  const shared = { ...input, linkWrapper };
+  const html = renderEmailDocument(<MarketingEmail {...shared} values={values} />);
+  return { subject: interpolate(input.copy.subject, values), previewText: interpolate(input.copy.previewText, values), html, text: marketingEmailText(shared, values) };
 }
 
 /**
