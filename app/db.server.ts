@@ -24,6 +24,10 @@ function connect() {
   // Sessions run in UTC: `timestamp` columns hold UTC, whatever the server's zone.
   const pool = new pg.Pool({ connectionString, max: Number(process.env.DATABASE_POOL_SIZE ?? 20), options: "-c TimeZone=UTC" });
   pool.on("error", (error) => console.error("[db] idle client error", error.message));
+  // A connection the server drops while checked out (restart, idle timeout) emits
+  // `error` on its client: without a listener that would crash the process; the
+  // query in flight fails on its own and the pool replaces the connection.
+  pool.on("connect", (client) => client.on("error", (error) => console.error("[db] client error", error.message)));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return { pool, prisma };
 }

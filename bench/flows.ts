@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createDatabaseIfMissing, dropDatabase, ensureDatabase, splitDatabaseUrl } from "../app/infra/postgres.server";
 import { migrateDatabase } from "../app/infra/migrate.server";
 import { startSendgridFake } from "../tests/email/support/sendgrid-fake";
+import { embeddedPostgresPid, treeCpuSeconds } from "./cpu";
 
 /**
  * npm run bench:flows — abandoned checkout recovery through the real code path:
@@ -19,7 +20,7 @@ const CHECKOUTS = Number(process.env.BENCH_CHECKOUTS ?? 100_000);
 const UPDATES = 5;
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? Math.max(10, Math.round(CHECKOUTS / 600)));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 12);
-const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 64);
+const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 128);
 const SHOP = "bench-flows.myshopify.com";
 const DATABASE = "pathwise_bench_flows";
 
@@ -28,7 +29,7 @@ const { serverUrl } = splitDatabaseUrl(server.url);
 await dropDatabase(serverUrl, DATABASE);
 await createDatabaseIfMissing(serverUrl, DATABASE);
 process.env.DATABASE_URL = `${serverUrl}/${DATABASE}`;
-process.env.DATABASE_POOL_SIZE = "30";
+process.env.DATABASE_POOL_SIZE = "40";
 await migrateDatabase(process.env.DATABASE_URL);
 process.env.SHOPIFY_APP_URL ??= "https://pathwise.bench";
 process.env.SHOPIFY_API_KEY ??= "bench";
@@ -41,7 +42,7 @@ process.env.SENDGRID_API_ORIGIN = fake.url;
 const { default: prisma, pool } = await import("../app/db.server");
 await import("../app/features.server");
 const { saveCheckout } = await import("../app/store/store.server");
-const { saveFlow } = await import("../app/flows/abandoned-checkout.server");
+const { saveFlow, STEP_TASK } = await import("../app/flows/abandoned-checkout.server");
 const { defaultAbandonedCheckoutSettings } = await import("../app/flows/settings");
 const { startWorker } = await import("../app/jobs/worker.server");
 
@@ -93,7 +94,7 @@ await Promise.all(
   }),
 );
 const updatesSeconds = (performance.now() - updatesStarted) / 1000;
-const timers = Number((await pool.query(`SELECT count(*) AS n FROM graphile_worker.jobs WHERE task_identifier = 'flow.abandoned-checkout.step'`)).rows[0].n);
+const timers = Number((await pool.query(`SELECT count(*) AS n FROM graphile_worker.jobs WHERE task_identifier = $1`, [STEP_TASK])).rows[0].n);
 console.log("bench:flows — abandoned checkout timers");
 console.log(`  checkouts × updates     ${CHECKOUTS.toLocaleString()} × ${UPDATES} = ${(CHECKOUTS * UPDATES).toLocaleString()} updates in ${updatesSeconds.toFixed(1)} s (${((CHECKOUTS * UPDATES) / updatesSeconds).toFixed(0)} updates/s, ${CONCURRENCY} connections)`);
 console.log(`  pending timers          ${timers.toLocaleString()} (must equal checkouts: ${timers === CHECKOUTS ? "yes" : "NO"})`);
@@ -107,17 +108,26 @@ await pool.query(
   [fireStart, base],
 );
 const { rows: [{ last_due }] } = await pool.query(`SELECT max(run_at) AS last_due FROM graphile_worker._private_jobs`);
-// The production poll interval: with many idle workers polling out of phase, a due timer waits ~1 s / concurrency.
-const runner = await startWorker({ concurrency: WORKER_CONCURRENCY, pollInterval: 1000 });
+// The production poll interval (WORKER_POLL_INTERVAL_MS).
+const runner = await startWorker({ concurrency: WORKER_CONCURRENCY });
 const requestsBefore = fake.accepted;
 const messagesBefore = fake.messages.length;
 const fireBegan = performance.now();
-for (;;) {
-  const pending = Number((await pool.query(`SELECT count(*) AS n FROM graphile_worker._private_jobs WHERE (payload->>'step')::int = 0 AND payload->>'runId' IS NOT NULL AND attempts < max_attempts`)).rows[0].n);
-  if (pending === 0 || performance.now() - fireBegan > 30 * 60_000) break;
-  await new Promise((resolve) => setTimeout(resolve, 500));
-}
+const appCpuBefore = process.cpuUsage();
+const dbCpuBefore = treeCpuSeconds(embeddedPostgresPid(server.embedded));
+// Done when every first step has run (counted from the worker's own events: polling
+// the jobs table for this would cost the database more than the steps themselves).
+let firstStepsDone = 0;
+let stepErrors = 0;
+runner.events.on("job:success", ({ job }) => {
+  if (job.task_identifier === STEP_TASK && (job.payload as { step?: number }).step === 0) firstStepsDone++;
+});
+runner.events.on("job:error", () => stepErrors++);
+while (firstStepsDone < CHECKOUTS && performance.now() - fireBegan < 30 * 60_000) await new Promise((resolve) => setTimeout(resolve, 200));
 const fireSeconds = (performance.now() - fireBegan) / 1000;
+const appCpu = process.cpuUsage(appCpuBefore);
+const appCpuMs = (appCpu.user + appCpu.system) / 1000;
+const dbCpuMs = (treeCpuSeconds(embeddedPostgresPid(server.embedded)) - dbCpuBefore) * 1000;
 await runner.stop();
 // Lag: when each step ran (its ledger claim) minus when it was due.
 const { rows: lags } = await pool.query<{ lag_ms: number }>(
@@ -137,9 +147,10 @@ const { rows: [rate] } = await pool.query(
   [SHOP],
 );
 console.log(`\nbench:flows — timers firing (due over ${WINDOW_S} s = ${(CHECKOUTS / sendSpan).toFixed(0)} due/s, worker concurrency ${WORKER_CONCURRENCY})`);
-console.log(`  steps run               ${lags.length.toLocaleString()} in ${fireSeconds.toFixed(1)} s`);
+console.log(`  steps run               ${lags.length.toLocaleString()} in ${fireSeconds.toFixed(1)} s (${stepErrors} job errors retried)`);
 console.log(`  firing lag              p50 ${pct(50).toFixed(0)} ms · p95 ${pct(95).toFixed(0)} ms · p99 ${pct(99).toFixed(0)} ms (target p99 < 2,000 ms)`);
 console.log(`  SendGrid fake           ${sends.toLocaleString()} emails in ${requests.toLocaleString()} mail/send requests (${(sends / Math.max(1, requests)).toFixed(1)} personalizations per request)`);
+console.log(`  CPU per step            worker + SendGrid fake ${(appCpuMs / Math.max(1, lags.length)).toFixed(2)} ms, PostgreSQL ${server.embedded ? `${(dbCpuMs / Math.max(1, lags.length)).toFixed(2)} ms` : "not measured (external server)"}`);
 console.log(`  sends per second        ${(rate.n / Math.max(0.001, Number(rate.span_s))).toFixed(0)}/s from first to last send (${Number(rate.span_s).toFixed(1)} s), busiest second ${rate.peak}/s (target >= 500/s)`);
 await prisma.$disconnect();
 await fake.close();

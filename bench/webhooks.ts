@@ -1,12 +1,12 @@
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
-import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { createDatabaseIfMissing, dropDatabase, ensureDatabase, repoRoot, splitDatabaseUrl } from "../app/infra/postgres.server";
 import { migrateDatabase } from "../app/infra/migrate.server";
 import { fixturesDir } from "../simulator/admin-graphql";
+import { embeddedPostgresPid, treeCpuSeconds } from "./cpu";
 
 /**
  * npm run bench:webhooks — ack throughput and latency of webhook ingestion.
@@ -69,42 +69,7 @@ const appUrl = await new Promise<string>((resolve, reject) => {
 
 interface LoadResult { sent: number; ok: number; failed: number; seconds: number; loadCpuSeconds: number; appCpuMs: number; dbCpuMs: number; p50: number; p95: number; p99: number; max: number }
 let idOffset = 0;
-// The embedded PostgreSQL's postmaster (its backends are its children), for CPU accounting.
-const postgresPid = server.embedded
-  ? Number(readFileSync(path.resolve(process.env.PATHWISE_PG_DIR ?? path.join(repoRoot(), ".data", "postgres"), "postmaster.pid"), "utf8").split("\n")[0]) || undefined
-  : undefined;
-
-/**
- * CPU seconds used so far by a process and its descendants (Linux /proc; 0 elsewhere).
- * Other engineers' work shares the cores, so wall-clock rates move with the machine's
- * load; CPU per delivery does not, and says what a change did.
- */
-function treeCpuSeconds(rootPid: number | undefined): number {
-  if (!rootPid) return 0;
-  try {
-    const stats = new Map<number, { ppid: number; ticks: number }>();
-    for (const entry of readdirSync("/proc")) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
-      } catch {
-        // exited meanwhile
-      }
-    }
-    let ticks = 0;
-    const pending = [rootPid];
-    while (pending.length) {
-      const pid = pending.pop()!;
-      ticks += stats.get(pid)?.ticks ?? 0;
-      for (const [child, info] of stats) if (info.ppid === pid) pending.push(child);
-    }
-    return ticks / 100;
-  } catch {
-    return 0;
-  }
-}
+const postgresPid = embeddedPostgresPid(server.embedded);
 // Async, so this process keeps draining the app's output while the load runs.
 async function load(route: string, total: number): Promise<LoadResult> {
   idOffset += total;

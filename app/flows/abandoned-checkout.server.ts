@@ -3,6 +3,7 @@ import type { Task } from "graphile-worker";
 import prisma, { preparedQuery } from "../db.server";
 import type { Tx } from "../store/sql.server";
 import { addJob, prismaSql, removeJob } from "../jobs/queue.server";
+import { createMicroBatcher } from "../jobs/micro-batcher";
 import type { NormalizedCheckout, NormalizedOrder } from "../webhooks/normalize";
 import { flowEmailBatcher } from "../email/send-batcher.server";
 import { DEFAULT_EMAIL_SETTINGS, getEmailSettings } from "../email/settings.server";
@@ -218,40 +219,80 @@ interface StepOutcome {
   job?: { step: number; runAt: Date };
 }
 
-/** Records a step's outcome, moves the run and schedules its next timer: one statement, one transaction. */
-async function finishStep(shop: string, run: { id: string; subjectKey: string }, outcome: StepOutcome) {
-  const now = flowClock.now();
-  const { record, run: change = {}, job } = outcome;
-  await preparedQuery(
-    `WITH recorded AS (
-       INSERT INTO flow_step_run (run_id, step_key, shop, status, reason, message_id, at)
-       SELECT $1, $2, $3, $4, $5, $6, $7::timestamptz WHERE $2::text IS NOT NULL
-       ON CONFLICT (run_id, step_key) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason, message_id = EXCLUDED.message_id, at = EXCLUDED.at
-     ), moved AS (
-       UPDATE flow_run SET state = COALESCE($8, state), exit_reason = COALESCE($9, exit_reason),
-              ended_at = CASE WHEN $10::boolean THEN $7::timestamptz ELSE ended_at END,
-              current_step = COALESCE($11, current_step),
-              next_run_at = CASE WHEN $10::boolean THEN NULL ELSE COALESCE($12::timestamptz, next_run_at) END
-        WHERE id = $1
-     )
-     ${job ? `SELECT 1 AS ok FROM graphile_worker.add_job($13::text, json_build_object('shop', $3::text, 'runId', $1::text, 'step', $14::int),
-       run_at => $15::timestamptz, max_attempts => 10, job_key => $16::text, job_key_mode => 'replace')` : "SELECT 1 AS ok"}`,
-    [
-      run.id,
-      record?.stepKey ?? null,
-      shop,
-      record?.status ?? null,
-      record?.reason ?? null,
-      record?.messageId ?? null,
-      now.toISOString(),
-      change.state ?? null,
-      change.exitReason ?? null,
-      change.end ?? false,
-      change.currentStep ?? null,
-      change.nextRunAt?.toISOString() ?? null,
-      ...(job ? [STEP_TASK, job.step, flowClock.jobTime(job.runAt).toISOString(), timerKey(shop, run.subjectKey)] : []),
-    ],
-  );
+interface FinishedStep {
+  shop: string;
+  runId: string;
+  jobKey: string;
+  at: Date;
+  outcome: StepOutcome;
+}
+
+/**
+ * Records the outcomes of the steps that finished together in this process, moves
+ * their runs and schedules their next timers: one statement, one transaction, one
+ * add_jobs call for the whole batch. Steps finish in clumps (a batch of emails
+ * returns together), and per step this statement cost more than everything else
+ * the database did for it. A failed batch fails each of its jobs, which retry; a
+ * retried step finds its send in the ledger and never emails twice.
+ */
+const FINISH_STEPS_SQL = `
+  WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
+                         $8::text[], $9::text[], $10::boolean[], $11::int[], $12::timestamptz[],
+                         $13::int[], $14::timestamptz[], $15::text[])
+      AS i(run_id, step_key, shop, status, reason, message_id, at, state, exit_reason, ended, current_step, next_run_at,
+           job_step, job_run_at, job_key)
+  ), recorded AS (
+    INSERT INTO flow_step_run (run_id, step_key, shop, status, reason, message_id, at)
+    SELECT run_id, step_key, shop, status, reason, message_id, at FROM input WHERE step_key IS NOT NULL
+    ON CONFLICT (run_id, step_key) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason, message_id = EXCLUDED.message_id, at = EXCLUDED.at
+  ), moved AS (
+    UPDATE flow_run r SET state = COALESCE(i.state, r.state), exit_reason = COALESCE(i.exit_reason, r.exit_reason),
+           ended_at = CASE WHEN i.ended THEN i.at ELSE r.ended_at END,
+           current_step = COALESCE(i.current_step, r.current_step),
+           next_run_at = CASE WHEN i.ended THEN NULL ELSE COALESCE(i.next_run_at, r.next_run_at) END
+      FROM input i
+     WHERE r.id = i.run_id
+  ), timers AS (
+    -- The same job key as the running step: add_jobs frees the running job's key and adds the next timer.
+    SELECT array_agg(ROW($16::text, json_build_object('shop', shop, 'runId', run_id, 'step', job_step), NULL::text,
+                         job_run_at, 10::smallint, job_key, NULL::smallint, NULL::text[])::graphile_worker.job_spec) AS specs
+      FROM input WHERE job_step IS NOT NULL
+  )
+  SELECT (SELECT count(*) FROM timers, LATERAL graphile_worker.add_jobs(timers.specs) WHERE timers.specs IS NOT NULL)::int AS scheduled`;
+
+async function finishSteps(batch: FinishedStep[]): Promise<true[]> {
+  const column = <T>(pick: (item: FinishedStep) => T) => batch.map(pick);
+  await preparedQuery(FINISH_STEPS_SQL, [
+    column((b) => b.runId),
+    column((b) => b.outcome.record?.stepKey ?? null),
+    column((b) => b.shop),
+    column((b) => b.outcome.record?.status ?? null),
+    column((b) => b.outcome.record?.reason ?? null),
+    column((b) => b.outcome.record?.messageId ?? null),
+    column((b) => b.at.toISOString()),
+    column((b) => b.outcome.run?.state ?? null),
+    column((b) => b.outcome.run?.exitReason ?? null),
+    column((b) => b.outcome.run?.end ?? false),
+    column((b) => b.outcome.run?.currentStep ?? null),
+    column((b) => b.outcome.run?.nextRunAt?.toISOString() ?? null),
+    column((b) => b.outcome.job?.step ?? null),
+    column((b) => (b.outcome.job ? flowClock.jobTime(b.outcome.job.runAt).toISOString() : null)),
+    column((b) => (b.outcome.job ? b.jobKey : null)),
+    STEP_TASK,
+  ]);
+  return batch.map(() => true as const);
+}
+
+// Two steps of one checkout never share a batch: the statement may touch a run once.
+const stepFinisher = createMicroBatcher<FinishedStep, true>(
+  { lingerMs: Number(process.env.FLOW_STEP_BATCH_LINGER_MS ?? 10), maxBatch: 200, conflictKey: (step) => step.jobKey },
+  finishSteps,
+);
+
+/** Records a step's outcome, moves the run and schedules its next timer, in one transaction (batched with its neighbours). */
+async function finishStep(shop: string, run: { id: string; subjectKey: string }, outcome: StepOutcome): Promise<void> {
+  await stepFinisher.submit({ shop, runId: run.id, jobKey: timerKey(shop, run.subjectKey), at: flowClock.now(), outcome });
 }
 
 /** The step job: re-check, send, schedule the next step. */

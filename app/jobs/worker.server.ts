@@ -18,10 +18,27 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Runner> 
   });
   // By default the worker shares this process's pool, so its connections live and end with the app's.
   const { pool } = options.connectionString ? { pool: undefined } : await import("../db.server");
+  // Flow steps spend most of their time waiting (on a batch of emails, on SendGrid), so a
+  // worker keeps many in flight; CPU-heavy jobs are few and per shop.
+  const concurrency = options.concurrency ?? Number(process.env.WORKER_CONCURRENCY ?? 32);
   return run({
     ...(pool ? { pgPool: pool } : { connectionString: options.connectionString }),
-    concurrency: options.concurrency ?? Number(process.env.WORKER_CONCURRENCY ?? 8),
-    pollInterval: options.pollInterval ?? 1000,
+    concurrency,
+    preset: {
+      worker: {
+        // Fetch and lock due jobs in batches and complete them in batches: per job that
+        // saves a get_job and a complete_job round trip, which bounded how many flow steps
+        // per second the worker could start. A crash between a step and its batched
+        // completion leaves the job locked until graphile-worker's lock expiry; the step
+        // then re-runs against its send ledger, which never emails a person twice.
+        localQueue: { size: concurrency + 1 },
+        completeJobBatchDelay: 0,
+        failJobBatchDelay: 0,
+      },
+    },
+    // With the local queue one fetcher per process polls (not every idle worker), so a
+    // short interval is cheap: a timer that came due waits at most this long.
+    pollInterval: options.pollInterval ?? Number(process.env.WORKER_POLL_INTERVAL_MS ?? 250),
     noHandleSignals: true,
     logger,
     taskList: taskList(),
