@@ -93,5 +93,26 @@ describe("abandoned checkout emails that come due together", () => {
     }
     const { rows } = await pool.query(`SELECT status, count(*)::int AS n FROM email_message WHERE shop = $1 GROUP BY status`, [SHOP]);
     expect(rows).toEqual([{ status: "sent", n: shoppers.length }]);
+
+    // The steps finished together (one statement for the batch): each run has its own
+    // record, has moved to the next step, and has exactly one timer, for email 2, a day after abandoning.
+    const { rows: runs } = await pool.query(
+      `SELECT r.subject_key, r.state, r.current_step, r.next_run_at, sr.status AS step_status,
+              (SELECT json_agg(json_build_object('step', j.payload->>'step', 'inSeconds', extract(epoch FROM j.run_at - now()))) FROM graphile_worker._private_jobs j
+                WHERE j.key = 'abandoned:' || r.shop || ':' || r.subject_key) AS timers
+         FROM flow_run r JOIN flow_step_run sr ON sr.run_id = r.id AND sr.step_key = 'email_1'
+        WHERE r.shop = $1 ORDER BY r.subject_key`,
+      [SHOP],
+    );
+    expect(runs).toHaveLength(shoppers.length);
+    for (const run of runs) {
+      expect(run).toMatchObject({ state: "sent", current_step: 1, step_status: "sent" });
+      expect(run.next_run_at.toISOString()).toBe("2026-11-21T15:00:00.000Z");
+      // The flow clock is ahead of the job clock: the timer is due in (email 2's time − the flow's now).
+      const dueInSeconds = (new Date("2026-11-21T15:00:00.000Z").getTime() - flowClock.now().getTime()) / 1000;
+      expect(run.timers).toHaveLength(1);
+      expect(run.timers[0].step).toBe("1");
+      expect(Math.abs(run.timers[0].inSeconds - dueInSeconds)).toBeLessThan(60);
+    }
   });
 });
