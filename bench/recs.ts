@@ -1,12 +1,12 @@
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
 import path from "node:path";
-import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import pg from "pg";
 import { CoPurchaseModel, ProductCatalog, type Recommendation } from "../app/recommendations/engine";
 import { createDatabaseIfMissing, dropDatabase, ensureDatabase, repoRoot, splitDatabaseUrl } from "../app/infra/postgres.server";
 import { migrateDatabase } from "../app/infra/migrate.server";
+import { treeCpuSeconds } from "./cpu";
 
 /**
  * npm run bench:recs — (1) build the co-purchase model from 1,000,000 order lines
@@ -141,25 +141,3 @@ app.kill("SIGTERM");
 await new Promise((resolve) => app.once("exit", resolve));
 await dropDatabase(serverUrl, DATABASE).catch(() => {});
 await server.stop();
-
-/** User + system CPU seconds of a process and all its descendants (Linux /proc; 0 elsewhere). */
-function treeCpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    let seconds = (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (100 Hz)
-    for (const task of readdirSafe(`/proc/${pid}/task`)) {
-      for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean)) seconds += treeCpuSeconds(Number(child));
-    }
-    return seconds;
-  } catch {
-    return 0;
-  }
-}
-
-function readdirSafe(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
