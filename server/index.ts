@@ -29,22 +29,24 @@ export async function startApp(
 
   const app = express();
   app.disable("x-powered-by");
-  // Webhooks take the same ingestion path as app/routes/webhooks.tsx, dispatched by
-  // the HTTP server below before Express: at thousands of deliveries a second, Remix's
+  // Webhooks and the app proxy take the same code as their Remix routes, dispatched by
+  // the HTTP server below before Express: at thousands of requests a second, Remix's
   // routing, request conversion and compression's response wrapping are a measurable
-  // share of the ack time (bench:webhooks). The answer is a few bytes.
-  const { webhookExpressHandler, isWebhookDelivery, cartRecommendationsExpressHandler } = await import("./webhook-handler");
+  // share of their time (bench:webhooks, bench:recs). Their answers are small.
+  const { webhookHandler, isWebhookDelivery, cartRecommendationsHandler, isCartRecommendationsRequest } = await import("./fast-paths");
   // Webhook bodies are read raw by the route; compression only for what we send.
   app.use(compression());
-  // Before the static files: express.static would stat the disk for every proxy call.
-  app.get("/apps/pathwise/recommendations", cartRecommendationsExpressHandler);
   app.use("/assets", express.static(path.join(repoRoot(), "build", "client", "assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(repoRoot(), "build", "client"), { maxAge: "1h" }));
   options.extraRoutes?.(app);
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
-  // POST /webhooks goes straight to its handler; everything else through Express.
-  const server = createServer((req, res) => (isWebhookDelivery(req) ? void webhookExpressHandler(req, res) : app(req, res)));
+  // POST /webhooks and the app proxy go straight to their handlers; everything else through Express.
+  const server = createServer((req, res) => {
+    if (isWebhookDelivery(req)) void webhookHandler(req, res);
+    else if (isCartRecommendationsRequest(req)) void cartRecommendationsHandler(req, res);
+    else app(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   const port = options.port ?? Number(process.env.PORT ?? 3000);
   const host = options.host ?? process.env.HOST ?? "127.0.0.1";

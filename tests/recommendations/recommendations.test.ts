@@ -169,6 +169,34 @@ describe("app proxy: recommendations for a whole cart", () => {
     expect((await call(unsigned.toString())).status).toBe(400);
   });
 
+  it("answers the same over real HTTP on the server's fast path, and refuses a tampered query", async () => {
+    const { createServer } = await import("node:http");
+    const { cartRecommendationsHandler, isCartRecommendationsRequest } = await import("../../server/fast-paths");
+    const server = createServer((req, res) => {
+      if (isCartRecommendationsRequest(req)) void cartRecommendationsHandler(req, res);
+      else res.writeHead(404).end();
+    }).listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    try {
+      const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const cart = [productByHandle("chocolate-party-cake")].map((p) => String(p.id));
+      const signed = simulator.appProxyUrl("/recommendations", { product_ids: cart.join(","), limit: "3" }).replace("http://127.0.0.1:9", origin);
+      const ok = await fetch(signed);
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get("content-type")).toMatch(/application\/json/);
+      expect(ok.headers.get("cache-control")).toBe("private, max-age=60");
+      const text = await ok.text();
+      expect(Number(ok.headers.get("content-length"))).toBe(Buffer.byteLength(text));
+      const body = JSON.parse(text) as { products: Array<{ id: string }> };
+      expect(body.products).toHaveLength(3);
+      expect(body.products.some((p) => cart.includes(p.id))).toBe(false);
+      expect((await fetch(signed.replace("limit=3", "limit=2"))).status).toBe(400);
+      expect((await fetch(signed, { method: "HEAD" })).status).toBe(200);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   const sellable = (exclude: string[]) =>
     simulator.store.products.find((p) => p.status === "ACTIVE" && !p.giftCard && p.variants.some((v) => v.inventoryQuantity > 0) && !exclude.includes(String(p.id)))!;
 

@@ -1,23 +1,21 @@
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import express from "express";
+import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "../../app/db.server";
 import { installShop, jobCount, samplePayload, signedWebhookRequest } from "../support/shopify";
 
-// The Express fast path (server/webhook-handler.ts) that the app server mounts for
-// /webhooks: the same checks as the Remix route, over real HTTP.
+// The fast path (server/fast-paths.ts) the app server dispatches POST /webhooks to
+// before Express: the same checks as the Remix route, over real HTTP.
 const SHOP = "fast-path-shop.myshopify.com";
 let server: Server;
 let base: string;
 
 beforeAll(async () => {
   await installShop(SHOP);
-  const { webhookExpressHandler } = await import("../../server/webhook-handler");
-  const app = express();
-  app.post("/webhooks", webhookExpressHandler);
-  server = app.listen(0, "127.0.0.1");
+  const { webhookHandler } = await import("../../server/fast-paths");
+  server = createServer((req, res) => void webhookHandler(req, res)).listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -28,7 +26,7 @@ async function post(request: Request, body?: string) {
   return fetch(`${base}/webhooks`, { method: "POST", headers: request.headers, body: body ?? (await request.text()) });
 }
 
-describe("webhooks on the Express fast path", () => {
+describe("webhooks on the fast path", () => {
   it("records a signed delivery with its job, answers 200, and answers a repeat 200 without a second record or job", async () => {
     const eventId = randomUUID();
     const request = await signedWebhookRequest({ shop: SHOP, topic: "orders/create", body: samplePayload("orders/create"), eventId });
