@@ -96,7 +96,7 @@ export async function redactCustomer(
   // The request itself names the customer too: keep only a receipt of what was redacted.
   if (request.keepEventId) {
     await tx.$executeRawUnsafe(
-      `UPDATE webhook_event SET payload = jsonb_build_object('customer', jsonb_build_object('id', $2::text), 'orders_to_redact', to_jsonb($3::text[]), 'redacted', true), raw_body = NULL
+      `UPDATE webhook_event SET payload = json_build_object('customer', json_build_object('id', $2::text), 'orders_to_redact', to_json($3::text[]), 'redacted', true), raw_body = NULL
        WHERE id = $1`,
       request.keepEventId,
       customerId,

@@ -49,7 +49,7 @@ WITH input AS (
 ),
 inserted AS (
   INSERT INTO webhook_event (event_id, webhook_id, shop, topic, api_version, triggered_at, payload, raw_body, status, error)
-  SELECT DISTINCT ON (event_id) event_id, webhook_id, shop, topic, api_version, triggered_at, payload::jsonb, raw_body, status, error
+  SELECT DISTINCT ON (event_id) event_id, webhook_id, shop, topic, api_version, triggered_at, payload, raw_body, status, error
   FROM input
   ON CONFLICT (event_id) DO NOTHING
   RETURNING id, event_id, status
