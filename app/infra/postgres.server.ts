@@ -64,6 +64,10 @@ async function startEmbedded(dataDir: string, port: number): Promise<() => Promi
       "-c", "listen_addresses=127.0.0.1",
       "-c", "max_connections=200",
       "-c", "shared_buffers=256MB",
+      // Fewer checkpoints under sustained writes (flow steps, webhook bursts): after each
+      // one, the first change to every page writes the whole page to the WAL again.
+      "-c", "max_wal_size=2GB",
+      "-c", "checkpoint_timeout=15min",
     ],
   });
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
