@@ -44,10 +44,14 @@ const simulator = createSimulator({
   apiKey: process.env.SHOPIFY_API_KEY!,
   apiSecret: process.env.SHOPIFY_API_SECRET!,
   shop: SHOP,
-  // Real-time clock plus explicit jumps (clock.advance), which the app's flows follow.
+  // Real-time clock plus explicit jumps (clock.advance), which the app's flows follow,
+  // from 10:00 in the shop's time zone: outside its quiet hours whenever the demo runs.
   clockSpeed: 1,
+  clockStartsAtLocalHour: 10,
 });
 await simulator.start();
+const { flowClock } = await import("../app/flows/clock");
+flowClock.advance(simulator.clock.now().getTime() - Date.now());
 step(`Simulator: ${simulatorOrigin} — ${simulator.store.products.length} products, ${simulator.store.customers.length} customers, ${simulator.store.orders.length} historical orders`);
 
 const app = await startApp({ port: APP_PORT, worker: true });

@@ -50,6 +50,12 @@ export interface SimulatorOptions {
   customerCount?: number;
   /** Simulated seconds per real second (the scenario's clock). */
   clockSpeed?: number;
+  /**
+   * Starts the scenario's clock at the next time it is this hour (0-23) in the shop's
+   * time zone, rather than now: a demo run at night would otherwise see every email
+   * wait for the end of the shop's quiet hours.
+   */
+  clockStartsAtLocalHour?: number;
   /** Retries after a failed webhook delivery (default 2). */
   webhookRetries?: number;
   /** First retry delay in ms, doubling (default 50). */
@@ -94,7 +100,7 @@ export function createSimulator(options: SimulatorOptions) {
   const refreshTokens = new Map<string, { accessToken: string; expires: number }>();
   const tokenExchanges: Array<{ at: Date; grantType: string; requested: string | null; ok: boolean; error?: string }> = [];
   const scenarioLog: ScenarioLog[] = [];
-  const clock = new Clock(options.clockSpeed ?? 1);
+  const clock = new Clock(options.clockSpeed ?? 1, options.clockStartsAtLocalHour === undefined ? new Date() : nextLocalHour(options.clockStartsAtLocalHour, store.shop.ianaTimezone));
   let server: Server | null = null;
 
   function issueOffline(expiring: boolean) {
@@ -344,4 +350,16 @@ function productSvg(product: SimProduct): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="600" viewBox="0 0 600 600" role="img" aria-label="${escaped}">
 <rect width="600" height="600" fill="${colour}"/><circle cx="300" cy="250" r="120" fill="#ffffff" fill-opacity="0.35"/>
 <text x="300" y="470" font-family="Helvetica, Arial, sans-serif" font-size="34" text-anchor="middle" fill="#1a1a1a">${escaped}</text></svg>`;
+}
+
+/** The next moment (to the minute) at which it is `hour`:00 in `timeZone`. */
+export function nextLocalHour(hour: number, timeZone: string, from = new Date()): Date {
+  const start = new Date(Math.ceil(from.getTime() / 60_000) * 60_000);
+  const format = new Intl.DateTimeFormat("en-US", { timeZone, hour: "numeric", minute: "numeric", hourCycle: "h23" });
+  for (let minutes = 0; minutes < 24 * 60 + 60; minutes++) {
+    const candidate = new Date(start.getTime() + minutes * 60_000);
+    const parts = Object.fromEntries(format.formatToParts(candidate).map((part) => [part.type, part.value]));
+    if (Number(parts.hour) === hour && Number(parts.minute) === 0) return candidate;
+  }
+  return start;
 }
