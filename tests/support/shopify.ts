@@ -80,6 +80,22 @@ export async function drainJobs(): Promise<void> {
   const { taskList } = await import("../../app/jobs/tasks.server");
   await import("../../app/features.server");
   await runOnce({ connectionString: process.env.DATABASE_URL, taskList: taskList(), logger: new Logger(() => () => {}) });
+  await waitForJobReleases();
+}
+
+/**
+ * graphile-worker 0.18 releases a finished job (delete on success, unlock on
+ * failure) without awaiting it, so runOnce can resolve while the last release is
+ * still in flight; a job counted then would vanish a moment later. Wait for it.
+ */
+async function waitForJobReleases(timeoutMs = 5_000): Promise<void> {
+  const { pool } = await import("../../app/db.server");
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE locked_at IS NOT NULL`);
+    if (rows[0].n === 0 || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 export async function jobCount(task?: string): Promise<number> {
