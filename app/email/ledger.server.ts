@@ -89,25 +89,51 @@ export async function claimSend(input: ClaimInput, now: Date): Promise<ClaimOutc
 }
 
 /**
- * The common case in one round trip: a send key never seen before is claimed and the
- * recipient facts for the sending rules are read in the same statement. Returns null
- * when the key exists already (a retry): use claimSend, then evaluateSendingRules.
+ * The common case for a whole batch in one round trip: send keys never seen before
+ * are claimed and each recipient's facts for the sending rules are read in the same
+ * statement. Per input, in order: the claim, or null when the key exists already (a
+ * retry: use claimSend, then evaluateSendingRules). Rows go in sorted by (shop, send
+ * key), so two batches that share a key wait on each other in the same order.
  */
-export async function claimNewSendWithFacts(input: ClaimInput, now: Date, smartSendingCutoff: Date | null): Promise<{ id: string; attempts: number; facts: RecipientFacts } | null> {
-  const email = normalizeEmail(input.email);
+export async function claimNewSendsWithFacts(
+  claims: Array<{ input: ClaimInput; now: Date; smartSendingCutoff: Date | null }>,
+): Promise<Array<{ id: string; attempts: number; facts: RecipientFacts } | null>> {
+  if (!claims.length) return [];
+  const order = claims
+    .map((claim, index) => ({ claim, index, id: randomUUID(), email: normalizeEmail(claim.input.email), key: `${claim.input.shop}\n${claim.input.sendKey}` }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const column = <T>(pick: (entry: (typeof order)[number]) => T) => order.map(pick);
   const { rows } = await preparedQuery(
-    `WITH claimed AS (
+    `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[])
+         WITH ORDINALITY AS i(id, shop, send_key, flow_id, flow_run_id, step_key, customer_id, email, locale, claimed_at, cutoff, n)
+     ), claimed AS (
        INSERT INTO email_message (id, shop, send_key, flow_id, flow_run_id, step_key, customer_id, email, locale, status, attempts, claimed_at, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'claimed', 1, $10::timestamptz, now(), now())
+       SELECT id, shop, send_key, flow_id, flow_run_id, step_key, customer_id, email, locale, 'claimed', 1, claimed_at, now(), now() FROM input ORDER BY n
        ON CONFLICT (shop, send_key) DO NOTHING
        RETURNING id, attempts)
-     SELECT claimed.id, claimed.attempts,
-            ${recipientFactsColumns({ shop: "$2", customerId: "$7", email: "$8", cutoff: "$11", excludeMessageId: "$1", mailedStatuses: "$12" })}
-       FROM claimed`,
-    [randomUUID(), input.shop, input.sendKey, input.flowId, input.flowRunId, input.stepKey, input.customerId, email, input.locale, now.toISOString(), smartSendingCutoff?.toISOString() ?? null, MAILED_STATUSES],
+     SELECT i.n::int AS n, claimed.id, claimed.attempts,
+            ${recipientFactsColumns({ shop: "i.shop", customerId: "i.customer_id", email: "i.email", cutoff: "i.cutoff", excludeMessageId: "i.id", mailedStatuses: "$12" })}
+       FROM claimed JOIN input i ON i.id = claimed.id`,
+    [
+      column((e) => e.id),
+      column((e) => e.claim.input.shop),
+      column((e) => e.claim.input.sendKey),
+      column((e) => e.claim.input.flowId),
+      column((e) => e.claim.input.flowRunId),
+      column((e) => e.claim.input.stepKey),
+      column((e) => e.claim.input.customerId),
+      column((e) => e.email),
+      column((e) => e.claim.input.locale),
+      column((e) => e.claim.now.toISOString()),
+      column((e) => e.claim.smartSendingCutoff?.toISOString() ?? null),
+      MAILED_STATUSES,
+    ],
   );
-  if (!rows.length) return null;
-  return { id: rows[0].id, attempts: rows[0].attempts, facts: recipientFacts(rows[0]) };
+  const results = new Array<{ id: string; attempts: number; facts: RecipientFacts } | null>(claims.length).fill(null);
+  // n is the 1-based position in the sorted input.
+  for (const row of rows) results[order[row.n - 1].index] = { id: row.id, attempts: row.attempts, facts: recipientFacts(row) };
+  return results;
 }
 
 export async function markSkipped(id: string, attempts: number, reason: string): Promise<boolean> {
@@ -138,7 +164,7 @@ export interface SendingContent {
  * The last step before the HTTP call, for a batch in one round trip: under a
  * per-recipient advisory lock (so two flows cannot both pass smart sending for one
  * person), re-checks smart sending and moves claimed -> sending, in
- * pathwise_begin_sending (see its migration). Per item: "smart_sending" when it
+ * pathwise_begin_sending_batch (see its migration). Per item: "smart_sending" when it
  * skipped instead, "lost" when another claim took the row over. The locks are taken
  * in a fixed order (shop, then email) so two batches never deadlock; they are held
  * until this statement commits.
@@ -153,10 +179,8 @@ export async function beginSendingMany(
     })
     .sort((a, b) => (a.lockKey < b.lockKey ? -1 : a.lockKey > b.lockKey ? 1 : 0));
   const column = <T>(pick: (entry: (typeof order)[number]) => T) => order.map(pick);
-  const { rows } = await preparedQuery<{ n: string; outcome: "sending" | "smart_sending" | "lost" }>(
-    `SELECT t.n, pathwise_begin_sending(t.id, t.attempts, t.shop, t.email, t.at, t.subject, t.html, t.body_text, t.cutoff, $11::text[]) AS outcome
-       FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::int[])
-            AS t(id, attempts, shop, email, at, subject, html, body_text, cutoff, n)`,
+  const { rows } = await preparedQuery<{ n: number; outcome: "sending" | "smart_sending" | "lost" }>(
+    `SELECT n, outcome FROM pathwise_begin_sending_batch($1::text[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[])`,
     [
       column((e) => e.item.row.id),
       column((e) => e.item.row.attempts),
@@ -167,12 +191,12 @@ export async function beginSendingMany(
       column((e) => e.item.content.html),
       column((e) => e.item.content.text),
       column((e) => e.item.smartSendingCutoff?.toISOString() ?? null),
-      column((e) => e.index),
       MAILED_STATUSES,
     ],
   );
   const outcomes = new Array<"sending" | "smart_sending" | "lost">(items.length);
-  for (const row of rows) outcomes[Number(row.n)] = row.outcome;
+  // n is the 1-based position in the sorted input.
+  for (const row of rows) outcomes[order[row.n - 1].index] = row.outcome;
   return outcomes;
 }
 

@@ -105,6 +105,22 @@ describe("sendMarketingEmail", () => {
     expect(mailed).toEqual(["ada@example.com", "lin@example.com"]);
   });
 
+  it("smart sending holds for one person twice in one personalizations request (two checkouts, the same email)", async () => {
+    await prisma.shopEmailSettings.create({ data: { shop, quietHoursStart: null, quietHoursEnd: null } });
+    await customer(shop, "105", "lin@example.com");
+    const results = await sendMarketingEmailBatch([
+      sendRequest(shop, { customerId: "101" }),
+      sendRequest(shop, { customerId: "105", email: "lin@example.com" }),
+      sendRequest(shop, { customerId: "101" }),
+    ]);
+    const status = results.map((result) => (result instanceof Error ? result.message : result.status));
+    expect(status[1]).toBe("sent");
+    expect([status[0], status[2]].sort()).toEqual(["sent", "skipped"]); // whichever was prepared first goes
+    expect(results.find((result) => !(result instanceof Error) && result.status === "skipped")).toMatchObject({ reason: "smart_sending" });
+    expect(fake.accepted).toBe(1); // identical content: one request
+    expect(fake.messages.map((message) => message.to).sort()).toEqual(["ada@example.com", "lin@example.com"]);
+  });
+
   it("consent and smart sending follow the shop's settings", async () => {
     await prisma.shopEmailSettings.create({ data: { shop, requireConsent: false, smartSendingHours: 0 } });
     const stranger = await sendMarketingEmail(sendRequest(shop, { email: "stranger@example.com" }));
