@@ -9,7 +9,7 @@
  * local capture when SENDGRID_API_KEY is unset) -> record the outcome.
  */
 import { createHash } from "node:crypto";
-import { beginSendingMany, claimNewSendWithFacts, claimSend, markCaptured, markDeferred, markFailed, markRetryable, markSent, markSkipped, markUncertain, type LedgerRow } from "./ledger.server";
+import { beginSendingMany, claimNewSendsWithFacts, claimSend, markCaptured, markDeferred, markFailed, markRetryable, markSent, markSkipped, markUncertain, type LedgerRow } from "./ledger.server";
 import { postMailSend, sendgridConfig, SendgridSendError, type SendgridConfig } from "./sendgrid-client.server";
 import { evaluateSendingRules, loadShopSendingContext, type ShopSendingContext } from "./sending-rules.server";
 import { decideSend, smartSendingCutoff, type RuleDecision } from "./sending-rules";
@@ -121,10 +121,29 @@ export async function sendMarketingEmailBatch(requests: MarketingEmailRequest[])
   };
   const placeholders = requests.length > 1 && provider !== null;
 
+  // New send keys are claimed together (one statement for the batch); a key seen before
+  // (a retry) is taken over one by one in prepare.
+  const fresh = new Array<FreshClaim | null>(requests.length).fill(null);
+  const claimable = requests.flatMap((request, index) => (hasAddress(request) ? [index] : []));
+  try {
+    const claims = await claimNewSendsWithFacts(
+      await Promise.all(
+        claimable.map(async (index) => {
+          const request = requests[index];
+          const now = request.now ?? new Date();
+          return { input: claimInput(request), now, smartSendingCutoff: smartSendingCutoff((await contextFor(request.shop)).settings.smartSendingHours, now) };
+        }),
+      ),
+    );
+    claimable.forEach((requestIndex, i) => (fresh[requestIndex] = claims[i]));
+  } catch (error) {
+    return requests.map(() => error as Error);
+  }
+
   const ready: Prepared[] = [];
   await mapLimit(requests, CONCURRENCY, async (request, index) => {
     try {
-      const outcome = await prepare(request, await contextFor(request.shop), placeholders);
+      const outcome = await prepare(request, await contextFor(request.shop), placeholders, fresh[index]);
       if ("status" in outcome) results[index] = outcome;
       else ready.push({ ...outcome, index });
     } catch (error) {
@@ -170,13 +189,19 @@ interface Prepared {
   urls: { unsubscribe: string; oneClick: string };
 }
 
+type FreshClaim = Awaited<ReturnType<typeof claimNewSendsWithFacts>>[number];
+
+const hasAddress = (request: MarketingEmailRequest) => Boolean(request.email && request.email.includes("@"));
+
+/** `fresh`: this request's claim from the batch claim, or null when its key existed already (or it has no address). */
 async function prepare(
   request: MarketingEmailRequest,
   context: ShopSendingContext,
   placeholders: boolean,
+  fresh: FreshClaim,
 ): Promise<Omit<Prepared, "index"> | SendResult> {
   const now = request.now ?? new Date();
-  if (!request.email || !request.email.includes("@")) {
+  if (!hasAddress(request)) {
     const claim = await claimSend(claimInput(request), now);
     if (!claim.claimed) return existingResult(claim.row);
     await markSkipped(claim.id, claim.attempts, "no_email");
@@ -185,7 +210,6 @@ async function prepare(
   let id: string;
   let attempts: number;
   let decision: RuleDecision;
-  const fresh = await claimNewSendWithFacts(claimInput(request), now, smartSendingCutoff(context.settings.smartSendingHours, now));
   if (fresh) {
     ({ id, attempts } = fresh);
     decision = decideSend(context.settings, fresh.facts, now, context.timezone);

@@ -64,9 +64,12 @@ export async function evaluateSendingRules(
  * the same statement as other work (the ledger claim does).
  */
 export function recipientFactsColumns(p: { shop: string; customerId: string; email: string; cutoff: string; excludeMessageId: string; mailedStatuses: string }): string {
-  return `(SELECT c.email_marketing_state FROM customer c
-            WHERE c.shop = ${p.shop} AND (CASE WHEN ${p.customerId}::text IS NOT NULL THEN c.id = ${p.customerId} ELSE lower(c.email) = ${p.email} END)
-            ORDER BY c.shopify_updated_at DESC NULLS LAST LIMIT 1) AS marketing_state,
+  // Two lookups, each on its own index (the key; shop and lower(email)), rather than one
+  // whose condition the planner cannot narrow when the values are columns or generic parameters.
+  return `(CASE WHEN ${p.customerId}::text IS NOT NULL
+            THEN (SELECT c.email_marketing_state FROM customer c WHERE c.shop = ${p.shop} AND c.id = ${p.customerId})
+            ELSE (SELECT c.email_marketing_state FROM customer c WHERE c.shop = ${p.shop} AND lower(c.email) = ${p.email}
+                   ORDER BY c.shopify_updated_at DESC NULLS LAST LIMIT 1) END) AS marketing_state,
           EXISTS (SELECT 1 FROM email_suppression s WHERE s.shop = ${p.shop} AND s.email = ${p.email}) AS suppressed,
           (CASE WHEN ${p.cutoff}::timestamptz IS NULL THEN NULL ELSE
             (SELECT max(COALESCE(m.sent_at, m.sending_at)) FROM email_message m
