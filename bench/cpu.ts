@@ -14,7 +14,10 @@ export function embeddedPostgresPid(embedded: boolean): number | undefined {
 }
 
 /**
- * CPU seconds used so far by a process and its live descendants (Linux /proc; 0 elsewhere).
+ * CPU seconds used so far by a process and its descendants, live or exited (Linux /proc;
+ * 0 elsewhere). An exited child's time moves into its parent's cutime/cstime when the
+ * parent reaps it (the postmaster reaps its backends), so counting those keeps the sum
+ * from dropping when a connection closes.
  * Other engineers' work shares the cores, so wall-clock rates move with the machine's
  * load; CPU per unit of work does not, and says what a change did.
  */
@@ -27,7 +30,7 @@ export function treeCpuSeconds(rootPid: number | undefined): number {
       try {
         const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
         const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+        stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) });
       } catch {
         // exited meanwhile
       }

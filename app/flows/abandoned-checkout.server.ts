@@ -208,7 +208,21 @@ const STEP_CONTEXT_SQL = `
     LEFT JOIN shop s ON s.domain = r.shop
     LEFT JOIN shop_email_settings e ON e.shop = r.shop
     LEFT JOIN customer cu ON cu.shop = r.shop AND cu.id = r.customer_id
-   WHERE r.id = $1`;
+   WHERE r.id = ANY ($1::text[])`;
+
+/**
+ * The steps that start together (the worker fetches its jobs in batches) read their
+ * contexts in one statement: per step, the round trip and the statement's fixed cost
+ * were more than the reading itself.
+ */
+const stepContextLoader = createMicroBatcher<string, StepContext | null>(
+  { lingerMs: 2, maxBatch: 200 },
+  async (runIds) => {
+    const { rows } = await preparedQuery<StepContext>(STEP_CONTEXT_SQL, [runIds]);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return runIds.map((id) => byId.get(id) ?? null);
+  },
+);
 
 interface StepOutcome {
   /** The step's record (flow_step_run), when the step was decided. */
@@ -298,8 +312,7 @@ async function finishStep(shop: string, run: { id: string; subjectKey: string },
 /** The step job: re-check, send, schedule the next step. */
 export const abandonedCheckoutStep: Task = async (raw) => {
   const { shop, runId, step: stepIndex } = raw as { shop: string; runId: string; step: number };
-  const { rows } = await preparedQuery<StepContext>(STEP_CONTEXT_SQL, [runId]);
-  const run = rows[0];
+  const run = await stepContextLoader.submit(runId);
   if (!run || run.endedAt || !["waiting", "sent"].includes(run.state)) return;
   const enabled = run.flowEnabled ?? false;
   const settings = parseSettings(run.flowSettings);

@@ -68,6 +68,7 @@ async function startEmbedded(dataDir: string, port: number): Promise<() => Promi
       // one, the first change to every page writes the whole page to the WAL again.
       "-c", "max_wal_size=2GB",
       "-c", "checkpoint_timeout=15min",
+      ...(process.env.PATHWISE_PG_STAT_STATEMENTS === "1" ? ["-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track=all"] : []),
     ],
   });
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
