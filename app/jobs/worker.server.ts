@@ -13,6 +13,8 @@ export interface WorkerOptions {
 export async function startWorker(options: WorkerOptions = {}): Promise<Runner> {
   const log = options.log;
   const logger = new Logger(() => (level, message) => {
+    // Expected here: jobs hold a connection only for their (batched) statements, not while they run.
+    if (level === "warning" && /maxPoolSize \(\d+\) smaller than concurrency/.test(message)) return;
     if (log) log(level, message);
     else if (level === "error" || level === "warning") console.error(`[worker] ${level}: ${message}`);
   });
@@ -20,7 +22,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Runner> 
   const { pool } = options.connectionString ? { pool: undefined } : await import("../db.server");
   // Flow steps spend most of their time waiting (on a batch of emails, on SendGrid), so a
   // worker keeps many in flight; CPU-heavy jobs are few and per shop.
-  const concurrency = options.concurrency ?? Number(process.env.WORKER_CONCURRENCY ?? 32);
+  const concurrency = options.concurrency ?? Number(process.env.WORKER_CONCURRENCY ?? 128);
   return run({
     ...(pool ? { pgPool: pool } : { connectionString: options.connectionString }),
     concurrency,
