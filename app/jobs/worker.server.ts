@@ -1,4 +1,6 @@
-import { run, Logger, type Runner } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import pg from "pg";
+import { run, Logger, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
 import { taskList } from "./tasks.server";
 import "../features.server";
 
@@ -7,25 +9,45 @@ export interface WorkerOptions {
   concurrency?: number;
   pollInterval?: number;
   log?: (level: string, message: string) => void;
+  /** The app's tasks unless given (tests of the worker itself). */
+  tasks?: TaskList;
 }
+
+// graphile-worker 0.18, stopping while its local queue holds fetched jobs that have not
+// started, sends them back to the queue but reports that as failing ("Cannot background
+// something when the queue is already released", then a chain of "deactivating queue"
+// errors): a clean deploy would log six errors. Those messages are expected then. The
+// hand-back is not awaited, so it can also lose the race with the worker's own pool
+// closing, leaving jobs locked for graphile-worker's 4-hour lock expiry: stop() below
+// unlocks whatever our pools still hold once nothing of ours runs.
+const LOCAL_QUEUE_RELEASE_BUG = /Cannot background something when the queue is already released|Errors occurred whilst deactivating queue/;
 
 /** Starts graphile-worker on this process's database with every registered task. */
 export async function startWorker(options: WorkerOptions = {}): Promise<Runner> {
-  const log = options.log;
+  const log = options.log ?? ((level: string, message: string) => console.error(`[worker] ${level}: ${message}`));
+  let stopping = false;
+  let releaseBugSeen = false;
   const logger = new Logger(() => (level, message) => {
     // Expected here: jobs hold a connection only for their (batched) statements, not while they run.
     if (level === "warning" && /maxPoolSize \(\d+\) smaller than concurrency/.test(message)) return;
-    if (log) log(level, message);
-    else if (level === "error" || level === "warning") console.error(`[worker] ${level}: ${message}`);
+    if (stopping && LOCAL_QUEUE_RELEASE_BUG.test(message)) {
+      releaseBugSeen = true;
+      return;
+    }
+    if (options.log || level === "error" || level === "warning") log(level, message);
   });
   // By default the worker shares this process's pool, so its connections live and end with the app's.
   const { pool } = options.connectionString ? { pool: undefined } : await import("../db.server");
   // Flow steps spend most of their time waiting (on a batch of emails, on SendGrid), so a
   // worker keeps many in flight; CPU-heavy jobs are few and per shop.
   const concurrency = options.concurrency ?? Number(process.env.WORKER_CONCURRENCY ?? 128);
-  return run({
+  const events: WorkerEvents = new EventEmitter();
+  const poolIds: string[] = [];
+  events.on("pool:create", ({ workerPool }) => poolIds.push(workerPool.id));
+  const runner = await run({
     ...(pool ? { pgPool: pool } : { connectionString: options.connectionString }),
     concurrency,
+    events,
     preset: {
       worker: {
         // Fetch and lock due jobs in batches and complete them in batches: per job that
@@ -43,6 +65,35 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Runner> 
     pollInterval: options.pollInterval ?? Number(process.env.WORKER_POLL_INTERVAL_MS ?? 250),
     noHandleSignals: true,
     logger,
-    taskList: taskList(),
+    taskList: options.tasks ?? taskList(),
   });
+
+  /** After a graceful stop nothing of ours runs: whatever is still locked by our pools was fetched and never started. */
+  const unlockFetched = async () => {
+    if (!poolIds.length) return;
+    const unlock = `SELECT graphile_worker.force_unlock_workers($1::text[])`;
+    if (pool) {
+      await pool.query(unlock, [poolIds]);
+    } else {
+      const client = new pg.Client({ connectionString: options.connectionString });
+      await client.connect();
+      try {
+        await client.query(unlock, [poolIds]);
+      } finally {
+        await client.end();
+      }
+    }
+  };
+  const stop = runner.stop;
+  return Object.assign(Object.create(Object.getPrototypeOf(runner)), runner, {
+    async stop() {
+      stopping = true;
+      try {
+        await stop.call(runner);
+      } finally {
+        await unlockFetched();
+        if (releaseBugSeen) log("info", "stopped; jobs fetched but not started are back in the queue");
+      }
+    },
+  }) as Runner;
 }
