@@ -1,3 +1,4 @@
+import { DateTime } from "luxon";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
@@ -354,12 +355,7 @@ function productSvg(product: SimProduct): string {
 
 /** The next moment (to the minute) at which it is `hour`:00 in `timeZone`. */
 export function nextLocalHour(hour: number, timeZone: string, from = new Date()): Date {
-  const start = new Date(Math.ceil(from.getTime() / 60_000) * 60_000);
-  const format = new Intl.DateTimeFormat("en-US", { timeZone, hour: "numeric", minute: "numeric", hourCycle: "h23" });
-  for (let minutes = 0; minutes < 24 * 60 + 60; minutes++) {
-    const candidate = new Date(start.getTime() + minutes * 60_000);
-    const parts = Object.fromEntries(format.formatToParts(candidate).map((part) => [part.type, part.value]));
-    if (Number(parts.hour) === hour && Number(parts.minute) === 0) return candidate;
-  }
-  return start;
+  const start = DateTime.fromMillis(Math.ceil(from.getTime() / 60_000) * 60_000, { zone: timeZone });
+  const today = start.set({ hour, minute: 0, second: 0, millisecond: 0 });
+  return (today < start ? today.plus({ days: 1 }).set({ hour }) : today).toJSDate();
 }

@@ -84,16 +84,14 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Runner> 
       }
     }
   };
-  const stop = runner.stop;
-  return Object.assign(Object.create(Object.getPrototypeOf(runner)), runner, {
-    async stop() {
-      stopping = true;
-      try {
-        await stop.call(runner);
-      } finally {
-        await unlockFetched();
-        if (releaseBugSeen) log("info", "stopped; jobs fetched but not started are back in the queue");
-      }
-    },
-  }) as Runner;
+  const stop = async (reason?: string) => {
+    stopping = true;
+    try {
+      await runner.stop(reason);
+    } finally {
+      await unlockFetched();
+      if (releaseBugSeen) log("info", "stopped; jobs fetched but not started are back in the queue");
+    }
+  };
+  return { ...runner, stop, [Symbol.asyncDispose]: () => stop("asyncDispose") };
 }
