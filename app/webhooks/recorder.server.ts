@@ -16,7 +16,7 @@ export interface WebhookRecord {
   topic: string;
   apiVersion: string | null;
   triggeredAt: Date | null;
-  /** The raw body when it parsed as JSON (it is embedded as JSON in the batch); processed by the worker. */
+  /** The raw body when it parsed as JSON, stored as received (a json column); processed by the worker. */
   payloadJson: string | null;
   /** The raw body kept verbatim when it did not parse, so nothing is lost. */
   rawBody: string | null;
@@ -37,15 +37,22 @@ export const PROCESS_WEBHOOK_TASK = "process-webhook";
 
 // One statement: insert what is new, enqueue a job for each new row to process,
 // return the event ids that were new. Being one statement, it is one transaction.
-// The batch travels as one JSON parameter: native JSON.stringify is far cheaper
-// than pg's per-element escaping of text arrays holding multi-kilobyte payloads.
-// A payload is a body that already parsed as JSON (authenticate.webhook parsed it),
-// so it is embedded as JSON, not as an escaped string: nothing to escape here and
-// nothing to unescape in PostgreSQL for bodies of 10-20 KB.
-const INSERT_BATCH = `
-WITH input AS (
-  SELECT * FROM json_to_recordset($1::json)
-    AS x(event_id text, webhook_id text, shop text, topic text, api_version text, triggered_at timestamptz, payload json, raw_body text, status text, error text)
+// Every value is its own text parameter (ten per delivery): a body reaches
+// PostgreSQL as the bytes Shopify signed, with nothing to escape in Node and only
+// json's validation to pay in PostgreSQL. Carrying the batch as one JSON document
+// instead made PostgreSQL parse every 15 KB body twice (once to split the document,
+// once more as a json value): a quarter of its CPU per delivery (0.46 -> 0.34 ms,
+// batches of 32 Shopify sample orders).
+const COLUMNS_PER_ROW = 10;
+function insertBatchSql(rows: number): string {
+  const values: string[] = [];
+  for (let row = 0; row < rows; row++) {
+    const p = row * COLUMNS_PER_ROW;
+    values.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}::timestamptz, $${p + 7}::json, $${p + 8}, $${p + 9}, $${p + 10})`);
+  }
+  return `
+WITH input (event_id, webhook_id, shop, topic, api_version, triggered_at, payload, raw_body, status, error) AS (
+  VALUES ${values.join(",\n    ")}
 ),
 inserted AS (
   INSERT INTO webhook_event (event_id, webhook_id, shop, topic, api_version, triggered_at, payload, raw_body, status, error)
@@ -63,6 +70,7 @@ jobs AS (
   )
 )
 SELECT event_id, (SELECT n FROM jobs) AS jobs FROM inserted`;
+}
 
 export class WebhookRecorder {
   private queue: Pending[] = [];
@@ -106,7 +114,7 @@ export class WebhookRecorder {
 
   private async flush(batch: Pending[]) {
     try {
-      const result = await this.pool.query<{ event_id: string }>(INSERT_BATCH, [batchJson(batch)]);
+      const result = await this.pool.query<{ event_id: string }>(insertBatchSql(batch.length), batchParameters(batch));
       const stored = new Set(result.rows.map((row) => row.event_id));
       for (const pending of batch) {
         // A second copy of one event inside the same batch is a duplicate too.
@@ -118,7 +126,7 @@ export class WebhookRecorder {
         batch[0].reject(error);
         return;
       }
-      // One delivery PostgreSQL refuses (a JSON body jsonb cannot hold, say) must not
+      // One delivery PostgreSQL refuses (a malformed body kept verbatim that holds a NUL byte, which text cannot hold) must not
       // fail the deliveries that shared its statement: each is recorded on its own,
       // and only what fails alone is answered with an error (Shopify retries it).
       await Promise.all(batch.map((pending) => this.flush([pending])));
@@ -126,17 +134,20 @@ export class WebhookRecorder {
   }
 }
 
-function batchJson(batch: Pending[]): string {
-  let json = "[";
-  for (let i = 0; i < batch.length; i++) {
-    const record = batch[i].record;
-    if (i > 0) json += ",";
-    json +=
-      `{"event_id":${JSON.stringify(record.eventId)},"webhook_id":${JSON.stringify(record.webhookId)},` +
-      `"shop":${JSON.stringify(record.shop)},"topic":${JSON.stringify(record.topic)},` +
-      `"api_version":${JSON.stringify(record.apiVersion)},"triggered_at":${JSON.stringify(record.triggeredAt?.toISOString() ?? null)},` +
-      `"payload":${record.payloadJson ?? "null"},"raw_body":${JSON.stringify(record.rawBody)},` +
-      `"status":${JSON.stringify(record.status)},"error":${JSON.stringify(record.error)}}`;
+function batchParameters(batch: Pending[]): (string | null)[] {
+  const parameters: (string | null)[] = new Array(batch.length * COLUMNS_PER_ROW);
+  let i = 0;
+  for (const { record } of batch) {
+    parameters[i++] = record.eventId;
+    parameters[i++] = record.webhookId;
+    parameters[i++] = record.shop;
+    parameters[i++] = record.topic;
+    parameters[i++] = record.apiVersion;
+    parameters[i++] = record.triggeredAt?.toISOString() ?? null;
+    parameters[i++] = record.payloadJson;
+    parameters[i++] = record.rawBody;
+    parameters[i++] = record.status;
+    parameters[i++] = record.error;
   }
-  return json + "]";
+  return parameters;
 }

@@ -37,11 +37,21 @@ describe("WebhookRecorder (group commit)", () => {
   it("fails only the delivery PostgreSQL refuses, not the others in its batch", async () => {
     const recorder = new WebhookRecorder(pool);
     const good = [record('{"id": 3}'), record('{"id": 4}')];
-    // Valid JSON that jsonb cannot hold (a NUL character).
-    const poison = record('{"id": 5, "note": "\\u0000"}');
+    // A malformed body is kept verbatim as text, and text cannot hold a NUL byte.
+    const poison: WebhookRecord = { ...record(""), payloadJson: null, rawBody: `{"id": 5, "note": "${String.fromCharCode(0)}`, status: "malformed", error: "not JSON" };
     const results = await Promise.allSettled([recorder.record(good[0]), recorder.record(poison), recorder.record(good[1])]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect(await prisma.webhookEvent.count({ where: { eventId: { in: good.map((g) => g.eventId) } } })).toBe(2);
     expect(await prisma.webhookEvent.count({ where: { eventId: poison.eventId } })).toBe(0);
+  });
+
+  it("keeps a body exactly as Shopify sent it, escapes and all", async () => {
+    const recorder = new WebhookRecorder(pool);
+    // JSON that jsonb would refuse (an escaped NUL) and spacing a re-encoding would lose.
+    const body = String.raw`{"id": 6,  "note": "\u0000 \"",` + '\n "title": "café 🎉"}';
+    const a = record(body);
+    expect(await recorder.record(a)).toBe("stored");
+    const { rows } = await pool.query<{ payload: string }>("SELECT payload::text AS payload FROM webhook_event WHERE event_id = $1", [a.eventId]);
+    expect(rows[0].payload).toBe(body);
   });
 });
