@@ -1,6 +1,7 @@
 import type { Task, TaskList } from "graphile-worker";
 import { processWebhookEvent } from "../webhooks/process.server";
 import { PROCESS_WEBHOOK_TASK } from "../webhooks/recorder.server";
+import { PRUNE_WEBHOOK_EVENTS_CRON, PRUNE_WEBHOOK_EVENTS_TASK, pruneWebhookEvents, webhookRetentionDays } from "../webhooks/retention.server";
 
 /**
  * Every background task by name. Features add theirs with registerTask before the
@@ -11,7 +12,20 @@ const tasks: TaskList = {
     const { id } = payload as { id: string };
     await processWebhookEvent(BigInt(id));
   },
+  [PRUNE_WEBHOOK_EVENTS_TASK]: async (_payload, helpers) => {
+    const { pool } = await import("../db.server");
+    const days = webhookRetentionDays();
+    const deleted = await pruneWebhookEvents(pool, { olderThan: new Date(Date.now() - days * 86_400_000) });
+    helpers.logger.info(`pruned ${deleted} webhook deliveries older than ${days} days`);
+  },
 };
+
+/** graphile-worker crontab lines: recurring work, run once per tick across all workers. */
+const cronLines: string[] = [PRUNE_WEBHOOK_EVENTS_CRON];
+
+export function crontab(): string {
+  return cronLines.join("\n");
+}
 
 export function registerTask(name: string, task: Task): void {
   tasks[name] = task;

@@ -1,7 +1,8 @@
 import { EventEmitter } from "node:events";
 import pg from "pg";
 import { run, Logger, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
-import { taskList } from "./tasks.server";
+import { crontab, taskList } from "./tasks.server";
+import { webhookRetentionDays } from "../webhooks/retention.server";
 import "../features.server";
 
 export interface WorkerOptions {
@@ -25,6 +26,8 @@ const LOCAL_QUEUE_RELEASE_BUG = /Cannot background something when the queue is a
 /** Starts graphile-worker on this process's database with every registered task. */
 export async function startWorker(options: WorkerOptions = {}): Promise<Runner> {
   const log = options.log ?? ((level: string, message: string) => console.error(`[worker] ${level}: ${message}`));
+  // A bad setting stops the worker here, not at 04:00 in a failing job.
+  if (!options.tasks) webhookRetentionDays();
   let stopping = false;
   let releaseBugSeen = false;
   const logger = new Logger(() => (level, message) => {
@@ -66,6 +69,8 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Runner> 
     noHandleSignals: true,
     logger,
     taskList: options.tasks ?? taskList(),
+    // Tests of the worker itself bring their own tasks and no recurring work.
+    ...(options.tasks ? {} : { crontab: crontab() }),
   });
 
   /** After a graceful stop nothing of ours runs: whatever is still locked by our pools was fetched and never started. */

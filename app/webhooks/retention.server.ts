@@ -1,0 +1,54 @@
+import type pg from "pg";
+
+/**
+ * Raw webhook deliveries are kept for a bounded time. Each holds a whole order,
+ * checkout or customer (names, emails, addresses: 15 KB for an order), and once
+ * processed, what matters of it lives in the normalized store model. Keeping them
+ * forever would grow without bound and hold personal data for no purpose.
+ */
+export const PRUNE_WEBHOOK_EVENTS_TASK = "prune-webhook-events";
+
+/** Daily, at 04:00 UTC; `fill` runs a missed day's pruning when a worker comes back within a day. */
+export const PRUNE_WEBHOOK_EVENTS_CRON = `0 4 * * * ${PRUNE_WEBHOOK_EVENTS_TASK} ?fill=1d&max=1`;
+
+export const DEFAULT_RETENTION_DAYS = 30;
+// A pruned event id no longer deduplicates a repeat delivery. Shopify retries a failed
+// delivery for 48 hours, so the record must outlive that with room to spare.
+const MIN_RETENTION_DAYS = 3;
+
+// Compliance requests are the record that a redaction or export was asked for and
+// carried out; they are few and hold almost nothing (redaction scrubs its payload).
+const KEPT_TOPICS = ["customers/data_request", "customers/redact", "shop/redact"];
+
+export function webhookRetentionDays(value = process.env.WEBHOOK_EVENT_RETENTION_DAYS): number {
+  if (value === undefined || value.trim() === "") return DEFAULT_RETENTION_DAYS;
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < MIN_RETENTION_DAYS) {
+    throw new Error(`WEBHOOK_EVENT_RETENTION_DAYS must be a whole number of days, at least ${MIN_RETENTION_DAYS} (Shopify retries a delivery for 48 hours); got "${value}"`);
+  }
+  return days;
+}
+
+// Oldest first along the primary key (ids grow with arrival), a bounded batch per
+// statement: short transactions that never hold many row locks or much WAL at once.
+// Rows still "received" are kept whatever their age: their processing has not
+// finished (a job is retrying, or the operator has to look at it).
+const PRUNE_BATCH = `
+DELETE FROM webhook_event
+WHERE id = ANY(ARRAY(
+  SELECT id FROM webhook_event
+  WHERE received_at < $1 AND status <> 'received' AND topic <> ALL($2::text[])
+  ORDER BY id
+  LIMIT $3
+))`;
+
+/** Deletes finished deliveries received before `olderThan`; returns how many. */
+export async function pruneWebhookEvents(pool: pg.Pool, options: { olderThan: Date; batchSize?: number }): Promise<number> {
+  const batchSize = options.batchSize ?? 5_000;
+  let deleted = 0;
+  for (;;) {
+    const { rowCount } = await pool.query(PRUNE_BATCH, [options.olderThan, KEPT_TOPICS, batchSize]);
+    deleted += rowCount ?? 0;
+    if ((rowCount ?? 0) < batchSize) return deleted;
+  }
+}
