@@ -3,17 +3,18 @@ import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, DataTable, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
 import { storeActivity } from "../store/activity.server";
+import { webhookRetentionDays } from "../webhooks/retention.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return storeActivity(session.shop);
+  return { ...(await storeActivity(session.shop)), retentionDays: webhookRetentionDays() };
 };
 
 const tone = (status: string) =>
   status === "processed" ? "success" : status === "received" ? "info" : status === "invalid" || status === "malformed" ? "critical" : "attention";
 
 export default function Activity() {
-  const { counts, byTopic, recent } = useLoaderData<typeof loader>();
+  const { counts, byTopic, recent, retentionDays } = useLoaderData<typeof loader>();
   return (
     <Page title="Store activity" subtitle="What your store has told Pathwise">
       <Layout>
@@ -32,6 +33,7 @@ export default function Activity() {
         <Layout.Section>
           <Card>
             <Text as="h2" variant="headingMd">Deliveries by topic</Text>
+            <Text as="p" variant="bodySm" tone="subdued">Deliveries are kept for {retentionDays} days once processed.</Text>
             <DataTable
               columnContentTypes={["text", "text", "numeric"]}
               headings={["Topic", "Status", "Deliveries"]}

@@ -11,7 +11,9 @@ export const PRUNE_WEBHOOK_EVENTS_TASK = "prune-webhook-events";
 /** Daily, at 04:00 UTC; `fill` runs a missed day's pruning when a worker comes back within a day. */
 export const PRUNE_WEBHOOK_EVENTS_CRON = `0 4 * * * ${PRUNE_WEBHOOK_EVENTS_TASK} ?fill=1d&max=1`;
 
-export const DEFAULT_RETENTION_DAYS = 30;
+// A week leaves time to look into a delivery that went wrong, and holds a week of
+// personal data, not a month's.
+export const DEFAULT_RETENTION_DAYS = 7;
 // A pruned event id no longer deduplicates a repeat delivery. Shopify retries a failed
 // delivery for 48 hours, so the record must outlive that with room to spare.
 const MIN_RETENTION_DAYS = 3;

@@ -54,4 +54,11 @@ describe("WebhookRecorder (group commit)", () => {
     const { rows } = await pool.query<{ payload: string }>("SELECT payload::text AS payload FROM webhook_event WHERE event_id = $1", [a.eventId]);
     expect(rows[0].payload).toBe(body);
   });
+
+  it("stores bodies without compression (the ack path's largest PostgreSQL cost)", async () => {
+    const { rows } = await pool.query<{ storage: string }>(
+      `SELECT attstorage AS storage FROM pg_attribute WHERE attrelid = 'webhook_event'::regclass AND attname = 'payload'`,
+    );
+    expect(rows[0].storage).toBe("e"); // EXTERNAL: out of line, never pglz-compressed
+  });
 });

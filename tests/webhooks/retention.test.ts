@@ -63,8 +63,8 @@ describe("webhook delivery retention", () => {
   });
 
   it("reads its window from WEBHOOK_EVENT_RETENTION_DAYS and refuses one shorter than Shopify's retries", () => {
-    expect(webhookRetentionDays(undefined)).toBe(30);
-    expect(webhookRetentionDays("7")).toBe(7);
+    expect(webhookRetentionDays(undefined)).toBe(7);
+    expect(webhookRetentionDays("30")).toBe(30);
     expect(() => webhookRetentionDays("1")).toThrow(/at least 3/);
     expect(() => webhookRetentionDays("two weeks")).toThrow(/WEBHOOK_EVENT_RETENTION_DAYS/);
   });
