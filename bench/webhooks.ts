@@ -121,7 +121,8 @@ for (const key of ["DATABASE_URL", "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHO
 const { startWorker } = await import("../app/jobs/worker.server");
 const processWebhookJobs = () => count(`SELECT count(*) AS n FROM graphile_worker.jobs WHERE task_identifier = 'process-webhook'`);
 const drainStarted = Date.now();
-const runner = await startWorker({ connectionString: databaseUrl, concurrency: 16, pollInterval: 200 });
+// On the app's own pool (DATABASE_URL above), as `npm run worker` runs it; closeDatabase() below ends it.
+const runner = await startWorker({ concurrency: 16, pollInterval: 200 });
 let remaining = await processWebhookJobs();
 while (remaining > 0 && Date.now() - drainStarted < DRAIN_SECONDS * 1000) {
   await new Promise((resolve) => setTimeout(resolve, 200));
