@@ -33,6 +33,35 @@ export async function addJob(sql: SqlExecutor, task: string, payload: unknown, o
   );
 }
 
+/**
+ * A debounced job (one per key) that most callers find already waiting: then nothing
+ * is written. add_job on an existing key updates that job's row, and the row stays
+ * locked until the caller's transaction commits, so every transaction enqueueing the
+ * same key (each of a shop's orders) would wait for the one before it: order
+ * processing in one shop ran one at a time. When no job waits (none, or it is already
+ * running) add_job runs as usual, and a running job gets a successor. What the caller
+ * commits is seen by the waiting job unless it starts within the caller's commit: the
+ * next enqueue schedules the following run.
+ */
+export async function addJobUnlessWaiting(sql: SqlExecutor, task: string, payload: unknown, options: JobOptions & { jobKey: string }): Promise<void> {
+  await sql.query(
+    `SELECT graphile_worker.add_job($1::text, $2::json, queue_name => $3::text, run_at => $4::timestamptz,
+       max_attempts => $5::int, job_key => $6::text, priority => $7::int, job_key_mode => $8::text) IS NOT NULL AS ok
+     FROM (SELECT 1) AS once
+     WHERE NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs WHERE key = $6::text AND locked_at IS NULL)`,
+    [
+      task,
+      JSON.stringify(payload ?? {}),
+      options.queueName ?? null,
+      options.runAt ?? null,
+      options.maxAttempts ?? null,
+      options.jobKey,
+      options.priority ?? null,
+      options.jobKeyMode ?? "preserve_run_at",
+    ],
+  );
+}
+
 /** Cancels a pending job by key (a no-op when it already ran or never existed). */
 export async function removeJob(sql: SqlExecutor, jobKey: string): Promise<void> {
   await sql.query("SELECT 1 AS ok FROM graphile_worker.remove_job($1::text)", [jobKey]);

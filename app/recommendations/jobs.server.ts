@@ -1,7 +1,7 @@
 import type { Task } from "graphile-worker";
 import prisma from "../db.server";
 import { unauthenticated } from "../shopify.server";
-import { addJob, prismaSql, type SqlExecutor } from "../jobs/queue.server";
+import { addJob, addJobUnlessWaiting, prismaSql, type SqlExecutor } from "../jobs/queue.server";
 import type { AdminGraphql } from "../shops/admin-graphql";
 import { AdminApiError } from "../shops/admin-graphql";
 import { bulkStatus, legacyId, ordersBulkQuery, PRODUCTS_BULK_QUERY, readJsonl, startBulkQuery, withChildren } from "./bulk.server";
@@ -28,9 +28,9 @@ export async function enqueueBackfill(sql: SqlExecutor, shop: string) {
   await addJob(sql, BACKFILL_TASK, { shop, step: "start-products" } satisfies BackfillPayload, { jobKey: `recs-backfill:${shop}`, maxAttempts: 10 });
 }
 
-/** Debounced: many orders in a burst become one update a few seconds later. */
+/** Debounced: many orders in a burst become one update a few seconds later, without making them wait for each other. */
 export async function enqueueUpdate(sql: SqlExecutor, shop: string, delayMs = 10_000) {
-  await addJob(sql, UPDATE_TASK, { shop }, { jobKey: `recs-update:${shop}`, jobKeyMode: "preserve_run_at", runAt: new Date(Date.now() + delayMs) });
+  await addJobUnlessWaiting(sql, UPDATE_TASK, { shop }, { jobKey: `recs-update:${shop}`, jobKeyMode: "preserve_run_at", runAt: new Date(Date.now() + delayMs) });
 }
 
 const backfill: Task = async (raw, helpers) => {
