@@ -100,7 +100,13 @@ export class WebhookRecorder {
   }
 
   private drain() {
-    const maxConcurrent = this.options.maxConcurrentFlushes ?? 4;
+    // One statement in flight: what arrives meanwhile waits and goes as the next, larger
+    // batch. A statement has a large fixed cost (graphile-worker's add_jobs alone is about
+    // 1 ms of PostgreSQL CPU per call, whatever the number of jobs), so fewer, fuller
+    // batches are cheaper, and on 2 cores concurrent statements only queued for the CPU.
+    // bench:webhooks, back to back: 4 in flight 1,107/s, p99 53 ms, PostgreSQL 0.50 ms
+    // per delivery; 1 in flight 1,360/s, p99 41 ms, 0.27 ms.
+    const maxConcurrent = this.options.maxConcurrentFlushes ?? 1;
     const maxBatch = this.options.maxBatch ?? 500;
     while (this.queue.length > 0 && this.inFlight < maxConcurrent) {
       const batch = this.queue.splice(0, maxBatch);
