@@ -75,6 +75,26 @@ describe.each(["", "2025-10"])("normalization of Shopify's sample payloads %s", 
     expect((await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(orderId) } } })).financialStatus).toBe("paid");
   });
 
+  it("orders/updated replaces the order's lines with the delivered ones, and an order completes its cart's unlinked checkouts", async () => {
+    const sample = samplePayload("orders/create", version || undefined);
+    const orderId = 9_100_000 + (version ? 1 : 0);
+    const cartToken = `lines-cart-${version}`;
+    await process("checkouts/create", { ...samplePayload("checkouts/create"), token: `lines-chk-a-${version}`, cart_token: cartToken });
+    await process("checkouts/create", { ...samplePayload("checkouts/create"), token: `lines-chk-b-${version}`, cart_token: cartToken });
+    const line = (id: number, quantity: number) => ({ ...sample.line_items[0], id, quantity, price: "12.50", gift_card: false });
+    await process("orders/create", { ...sample, id: orderId, checkout_token: null, cart_token: cartToken, line_items: [line(1, 1), line(2, 2)], updated_at: "2026-11-01T10:00:00Z" });
+    await process("orders/updated", { ...sample, id: orderId, checkout_token: null, cart_token: cartToken, line_items: [line(2, 5), line(3, 1)], updated_at: "2026-11-01T11:00:00Z" });
+
+    const lines = await prisma.orderLine.findMany({ where: { shop: SHOP, orderId: String(orderId) }, orderBy: { lineId: "asc" } });
+    expect(lines.map((l) => [l.lineId, l.quantity, l.priceMinor])).toEqual([["2", 5, 1250], ["3", 1, 1250]]);
+    const order = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(orderId) } } });
+    const checkouts = await prisma.checkout.findMany({ where: { shop: SHOP, cartToken }, orderBy: { token: "asc" } });
+    expect(checkouts.map((c) => [c.orderId, c.completedAt?.toISOString()])).toEqual([
+      [String(orderId), order.shopifyCreatedAt.toISOString()],
+      [String(orderId), order.shopifyCreatedAt.toISOString()],
+    ]);
+  });
+
   it("fulfillments/create and fulfillments/update -> status, shipment status and delivery time", async () => {
     const id = 7_700 + (version ? 1 : 0);
     await process("fulfillments/create", { ...samplePayload("fulfillments/create", version || undefined), id, updated_at: "2026-11-01T10:00:00Z" });
