@@ -111,22 +111,26 @@ function parseSettings(raw: unknown): FlowSettings {
   return parsed?.success ? parsed.data : defaultAbandonedCheckoutSettings();
 }
 
+// Every order asks this and nearly always finds nothing, so it is one plain statement
+// (a Prisma findMany with its steps was two, at several times the CPU).
+const OPEN_RUNS_FOR_ORDER = `
+SELECT r.id, r.checkout_token AS "checkoutToken", r.cart_token AS "cartToken", r.anchor_at AS "anchorAt",
+       EXISTS (SELECT 1 FROM flow_step_run s WHERE s.run_id = r.id AND s.status = 'sent') AS emailed
+FROM flow_run r
+WHERE r.shop = $1 AND r.flow_key = $2 AND r.ended_at IS NULL
+  AND (r.checkout_token = $3 OR r.cart_token = $4 OR r.customer_id = $5 OR r.email = $6)`;
+
 /** order.created, inside the webhook's transaction: exit matching runs at once, credit recoveries. */
 export async function onOrderCreated(tx: Tx, shop: string, order: NormalizedOrder) {
-  const runs = await tx.flowRun.findMany({
-    where: {
-      shop,
-      flowKey: ABANDONED_CHECKOUT,
-      endedAt: null,
-      OR: [
-        ...(order.checkoutToken ? [{ checkoutToken: order.checkoutToken }] : []),
-        ...(order.cartToken ? [{ cartToken: order.cartToken }] : []),
-        ...(order.customerId ? [{ customerId: order.customerId }] : []),
-        ...(order.email ? [{ email: order.email }] : []),
-      ],
-    },
-    include: { steps: true },
-  });
+  const runs = (await tx.$queryRawUnsafe(
+    OPEN_RUNS_FOR_ORDER,
+    shop,
+    ABANDONED_CHECKOUT,
+    order.checkoutToken,
+    order.cartToken,
+    order.customerId,
+    order.email,
+  )) as Array<{ id: string; checkoutToken: string | null; cartToken: string | null; anchorAt: Date; emailed: boolean }>;
   if (!runs.length) return;
   const settings = (await getFlow(shop, ABANDONED_CHECKOUT, tx)).settings;
   const emailSettings = await getEmailSettings(shop, tx);
@@ -136,7 +140,7 @@ export async function onOrderCreated(tx: Tx, shop: string, order: NormalizedOrde
     // Another order by the same person counts only if it came after they abandoned, within the window.
     const withinWindow = sinceAnchor >= -60_000 && sinceAnchor <= settings.exitWindowDays * 86_400_000;
     if (!sameCheckout && !withinWindow) continue;
-    const emailed = run.steps.some((step) => step.status === "sent");
+    const emailed = run.emailed;
     const clickCutoff = new Date(order.createdAt.getTime() - emailSettings.clickAttributionDays * 86_400_000);
     const clicked = emailed
       ? await tx.emailMessage.count({ where: { shop, flowRunId: run.id, clickedAt: { gte: clickCutoff, lte: order.createdAt } } })
