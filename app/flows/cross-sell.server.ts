@@ -6,7 +6,7 @@ import type { Tx } from "../store/sql.server";
 import { addJob, prismaSql } from "../jobs/queue.server";
 import type { NormalizedFulfillment, NormalizedOrder } from "../webhooks/normalize";
 import { flowEmailBatcher } from "../email/send-batcher.server";
-import { getEmailSettings } from "../email/settings.server";
+import { DEFAULT_EMAIL_SETTINGS, getEmailSettings } from "../email/settings.server";
 import { renderMarketingEmail } from "../email/templates/marketing-email";
 import { DEFAULT_COPY, EMAIL_LOCALES, resolveEmailLocale, UI_COPY, type EmailLocale, type MessageCopy } from "../email/templates/copy";
 import { ensureCustomerConsent } from "../shops/customer-consent.server";
@@ -37,8 +37,12 @@ export function defaultCrossSellSettings(): CrossSellSettings {
 }
 
 export async function getCrossSell(shop: string, tx: Tx | typeof prisma = prisma) {
-  const row = await tx.flow.findUnique({ where: { shop_key: { shop, key: CROSS_SELL } } });
-  const parsed = row ? crossSellSettingsSchema.safeParse(row.settings) : null;
+  return crossSellFlow(await tx.flow.findUnique({ where: { shop_key: { shop, key: CROSS_SELL } } }));
+}
+
+/** The flow's switch and settings from its row (stored settings that no longer validate fall back to the defaults). */
+function crossSellFlow(row: { enabled: boolean | null; settings: unknown } | null) {
+  const parsed = row?.settings ? crossSellSettingsSchema.safeParse(row.settings) : null;
   return { enabled: row?.enabled ?? false, settings: parsed?.success ? parsed.data : defaultCrossSellSettings() };
 }
 
@@ -81,10 +85,37 @@ async function startRun(tx: Tx, shop: string, order: { id: string; customerId: s
   await addJob(prismaSql(tx), CROSS_SELL_TASK, { shop, runId: run.id }, { jobKey: jobKey(shop, order.id), jobKeyMode: "replace", runAt: flowClock.jobTime(dueAt), maxAttempts: 10 });
 }
 
+// Every order asks both questions (was it bought after a click on a cross-sell email?
+// is the flow on?), so one plain statement answers them; three Prisma reads before.
+const ORDER_FACTS = `
+SELECT f.enabled, f.settings,
+  (SELECT m.flow_run_id FROM email_message m
+   WHERE m.shop = $1 AND m.flow_id = $2
+     AND m.clicked_at <= $3::timestamptz
+     AND m.clicked_at >= $3::timestamptz - make_interval(days => COALESCE((SELECT click_attribution_days FROM shop_email_settings WHERE shop = $1), $4::int))
+     AND (($5::text IS NOT NULL AND m.customer_id = $5) OR ($5::text IS NULL AND m.email = $6))
+   ORDER BY m.clicked_at DESC LIMIT 1) AS "clickedRunId"
+FROM (SELECT 1) AS one LEFT JOIN flow f ON f.shop = $1 AND f.key = $2`;
+
 /** order.created: schedule after purchase, or the delivery fallback; also credit earlier cross-sells. */
 export async function onOrderForCrossSell(tx: Tx, shop: string, order: NormalizedOrder) {
-  await attributeCrossSell(tx, shop, order);
-  const { enabled, settings } = await getCrossSell(shop, tx);
+  const [facts] = (await tx.$queryRawUnsafe(
+    ORDER_FACTS,
+    shop,
+    CROSS_SELL,
+    order.createdAt.toISOString(),
+    DEFAULT_EMAIL_SETTINGS.clickAttributionDays,
+    order.customerId,
+    order.email,
+  )) as Array<{ enabled: boolean | null; settings: unknown; clickedRunId: string | null }>;
+  // An order after a click on a cross-sell email (within the click window) is credited to it.
+  if (facts.clickedRunId) {
+    await tx.flowRun.updateMany({
+      where: { id: facts.clickedRunId, convertedOrderId: null },
+      data: { state: "converted", convertedOrderId: order.id, revenueMinor: order.totalMinor, currency: order.currency },
+    });
+  }
+  const { enabled, settings } = crossSellFlow(facts);
   if (!enabled || !order.email || order.cancelledAt) return;
   const day = 86_400_000;
   const dueAt = settings.trigger === "purchase"
@@ -101,22 +132,6 @@ export async function onDeliveredForCrossSell(tx: Tx, shop: string, fulfillment:
   if (!order?.email) return;
   const dueAt = new Date(fulfillment.deliveredAt.getTime() + settings.delayDays * 86_400_000);
   await startRun(tx, shop, { id: order.id, customerId: order.customerId, email: order.email, locale: null }, dueAt);
-}
-
-/** An order after a click on a cross-sell email (within the click window) is credited to it. */
-async function attributeCrossSell(tx: Tx, shop: string, order: NormalizedOrder) {
-  if (!order.customerId && !order.email) return;
-  const settings = await getEmailSettings(shop, tx);
-  const since = new Date(order.createdAt.getTime() - settings.clickAttributionDays * 86_400_000);
-  const clicked = await tx.emailMessage.findFirst({
-    where: { shop, flowId: CROSS_SELL, clickedAt: { gte: since, lte: order.createdAt }, ...(order.customerId ? { customerId: order.customerId } : { email: order.email! }) },
-    orderBy: { clickedAt: "desc" },
-  });
-  if (!clicked) return;
-  await tx.flowRun.updateMany({
-    where: { id: clicked.flowRunId, convertedOrderId: null },
-    data: { state: "converted", convertedOrderId: order.id, revenueMinor: order.totalMinor, currency: order.currency },
-  });
 }
 
 /** Recommendations for the order's products, summed, never something the customer already bought. */

@@ -85,6 +85,38 @@ describe("cross-sell after delivery", () => {
     expect(run).toMatchObject({ state: "converted", convertedOrderId: "9003", revenueMinor: 2500 });
   });
 
+  it("credits a guest's order by email, and no order placed after the click window", async () => {
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const message = await prisma.emailMessage.findFirstOrThrow({ where: { shop: SHOP, flowId: "cross_sell" } });
+    const clickedAt = new Date(flowClock.now().getTime() + 2 * DAY);
+    const runs = await Promise.all(
+      ["late", "guest"].map((tag) =>
+        prisma.flowRun.create({ data: { id: `${tag}-${message.flowRunId}`, shop: SHOP, flowKey: "cross_sell", subjectKey: `${tag}-order`, email: "guest@example.com", anchorAt: clickedAt, state: "completed" } }),
+      ),
+    );
+    for (const run of runs) {
+      await prisma.emailMessage.create({
+        data: { ...message, id: `${run.id}-message`, sendKey: `${run.id}-key`, flowRunId: run.id, customerId: run.id.startsWith("late") ? "31" : null, email: "guest@example.com", clickedAt },
+      });
+    }
+    // 6 days after the customer's click (window 5): not credited.
+    await deliver({ shop: SHOP, topic: "orders/create", body: { ...order(9104, [3], 31, new Date(clickedAt.getTime() + 6 * DAY)) } });
+    // A guest checkout (no customer) by the clicked email, a day later: credited.
+    const guest = { ...order(9105, [3], 0, new Date(clickedAt.getTime() + DAY)), customer: null, email: "guest@example.com", total_price: "12.00" };
+    await deliver({ shop: SHOP, topic: "orders/create", body: guest });
+    await drainJobs();
+    const [late, credited] = await Promise.all(runs.map((run) => prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })));
+    expect(late.convertedOrderId).toBeNull();
+    expect(credited).toMatchObject({ state: "converted", convertedOrderId: "9105", revenueMinor: 1200 });
+
+    // Leave the shop as the next tests expect it: without these runs, their emails and the runs the two orders started.
+    const added = await prisma.flowRun.findMany({ where: { shop: SHOP, subjectKey: { in: ["late-order", "guest-order", "9104", "9105"] } }, select: { id: true } });
+    const ids = added.map((run) => run.id);
+    await prisma.emailMessage.deleteMany({ where: { flowRunId: { in: ids } } });
+    await prisma.flowRun.deleteMany({ where: { id: { in: ids } } });
+    await pool.query(`DELETE FROM graphile_worker._private_jobs WHERE payload->>'runId' = ANY($1::text[])`, [ids]);
+  });
+
   it("after purchase: sends when the wait is over", async () => {
     const { saveCrossSell, defaultCrossSellSettings } = await import("../../app/flows/cross-sell.server");
     await saveCrossSell(SHOP, true, { ...defaultCrossSellSettings(), trigger: "purchase", delayDays: 2 });
