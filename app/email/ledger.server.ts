@@ -89,6 +89,20 @@ export async function claimSend(input: ClaimInput, now: Date): Promise<ClaimOutc
 }
 
 /**
+ * A batch in a fixed order for a set-based statement that locks rows or keys as it
+ * goes (two batches then wait on each other in the same order instead of deadlocking):
+ * one array parameter per column, and each result row's n (its 1-based position in
+ * that order, WITH ORDINALITY) mapped back to the caller's index.
+ */
+function inKeyOrder<T>(entries: T[], key: (entry: T) => string) {
+  const sorted = entries.map((entry, index) => ({ entry, index, key: key(entry) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return {
+    column: <V>(pick: (entry: T) => V) => sorted.map((e) => pick(e.entry)),
+    inputIndex: (n: number) => sorted[n - 1].index,
+  };
+}
+
+/**
  * The common case for a whole batch in one round trip: send keys never seen before
  * are claimed and each recipient's facts for the sending rules are read in the same
  * statement. Per input, in order: the claim, or null when the key exists already (a
@@ -99,10 +113,8 @@ export async function claimNewSendsWithFacts(
   claims: Array<{ input: ClaimInput; now: Date; smartSendingCutoff: Date | null }>,
 ): Promise<Array<{ id: string; attempts: number; facts: RecipientFacts } | null>> {
   if (!claims.length) return [];
-  const order = claims
-    .map((claim, index) => ({ claim, index, id: randomUUID(), email: normalizeEmail(claim.input.email), key: `${claim.input.shop}\n${claim.input.sendKey}` }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const column = <T>(pick: (entry: (typeof order)[number]) => T) => order.map(pick);
+  const entries = claims.map((claim) => ({ claim, id: randomUUID(), email: normalizeEmail(claim.input.email) }));
+  const { column, inputIndex } = inKeyOrder(entries, (e) => `${e.claim.input.shop}\n${e.claim.input.sendKey}`);
   const { rows } = await preparedQuery(
     `WITH input AS (
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[])
@@ -131,8 +143,7 @@ export async function claimNewSendsWithFacts(
     ],
   );
   const results = new Array<{ id: string; attempts: number; facts: RecipientFacts } | null>(claims.length).fill(null);
-  // n is the 1-based position in the sorted input.
-  for (const row of rows) results[order[row.n - 1].index] = { id: row.id, attempts: row.attempts, facts: recipientFacts(row) };
+  for (const row of rows) results[inputIndex(row.n)] = { id: row.id, attempts: row.attempts, facts: recipientFacts(row) };
   return results;
 }
 
@@ -172,13 +183,8 @@ export interface SendingContent {
 export async function beginSendingMany(
   items: Array<{ row: { id: string; attempts: number; shop: string; email: string }; content: SendingContent; smartSendingCutoff: Date | null; now: Date }>,
 ): Promise<Array<"sending" | "smart_sending" | "lost">> {
-  const order = items
-    .map((item, index) => {
-      const email = normalizeEmail(item.row.email);
-      return { item, index, email, lockKey: `${item.row.shop}\n${email}` };
-    })
-    .sort((a, b) => (a.lockKey < b.lockKey ? -1 : a.lockKey > b.lockKey ? 1 : 0));
-  const column = <T>(pick: (entry: (typeof order)[number]) => T) => order.map(pick);
+  const entries = items.map((item) => ({ item, email: normalizeEmail(item.row.email) }));
+  const { column, inputIndex } = inKeyOrder(entries, (e) => `${e.item.row.shop}\n${e.email}`);
   const { rows } = await preparedQuery<{ n: number; outcome: "sending" | "smart_sending" | "lost" }>(
     `SELECT n, outcome FROM pathwise_begin_sending_batch($1::text[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[])`,
     [
@@ -195,8 +201,7 @@ export async function beginSendingMany(
     ],
   );
   const outcomes = new Array<"sending" | "smart_sending" | "lost">(items.length);
-  // n is the 1-based position in the sorted input.
-  for (const row of rows) outcomes[order[row.n - 1].index] = row.outcome;
+  for (const row of rows) outcomes[inputIndex(row.n)] = row.outcome;
   return outcomes;
 }
 
