@@ -121,6 +121,9 @@ for (const key of ["DATABASE_URL", "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHO
 const { startWorker } = await import("../app/jobs/worker.server");
 const processWebhookJobs = () => count(`SELECT count(*) AS n FROM graphile_worker.jobs WHERE task_identifier = 'process-webhook'`);
 const drainStarted = Date.now();
+// The worker runs in this process: its CPU, and PostgreSQL's, per processed event.
+const workerCpuBefore = process.cpuUsage();
+const drainDbCpuBefore = treeCpuSeconds(postgresPid);
 // On the app's own pool (DATABASE_URL above), as `npm run worker` runs it; closeDatabase() below ends it.
 const runner = await startWorker({ concurrency: 16, pollInterval: 200 });
 let remaining = await processWebhookJobs();
@@ -129,8 +132,11 @@ while (remaining > 0 && Date.now() - drainStarted < DRAIN_SECONDS * 1000) {
   remaining = await processWebhookJobs();
 }
 const drainSeconds = (Date.now() - drainStarted) / 1000;
+const workerCpu = process.cpuUsage(workerCpuBefore);
+const drainDbCpuSeconds = treeCpuSeconds(postgresPid) - drainDbCpuBefore;
 await runner.stop();
 const processed = await count(`SELECT count(*) AS n FROM webhook_event WHERE status = 'processed'`);
+const perEvent = (seconds: number) => ((seconds * 1000) / Math.max(1, processed)).toFixed(2);
 
 const row = (name: string, r: LoadResult, kept: number) =>
   `${name.padEnd(34)} ${(r.sent / r.seconds).toFixed(0).padStart(8)}/s ${r.p50.toFixed(1).padStart(8)} ${r.p95.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${r.max.toFixed(1).padStart(8)} ${String(r.failed).padStart(7)} ${String(r.sent - kept).padStart(6)}`;
@@ -139,7 +145,8 @@ console.log(row("Pathwise (record + enqueue, ack)", pathwise, stored));
 console.log(row("Baseline (process in request)", baseline, baselineStored));
 console.log(`\nPathwise stored ${stored.toLocaleString()} events with ${jobs.toLocaleString()} processing jobs enqueued (sent ${pathwise.sent.toLocaleString()}, lost ${pathwise.sent - stored}).`);
 console.log(
-  `Worker processed ${processed.toLocaleString()} events in ${drainSeconds.toFixed(1)} s (${(processed / drainSeconds).toFixed(0)} events/s, concurrency 16) after the ack run` +
+  `Worker processed ${processed.toLocaleString()} events in ${drainSeconds.toFixed(1)} s (${(processed / drainSeconds).toFixed(0)} events/s, concurrency 16; ` +
+    `CPU per event: worker ${perEvent((workerCpu.user + workerCpu.system) / 1e6)} ms, PostgreSQL ${perEvent(drainDbCpuSeconds)} ms) after the ack run` +
     (remaining > 0 ? `; stopped after ${DRAIN_SECONDS} s (BENCH_DRAIN_SECONDS) with ${remaining.toLocaleString()} still queued.` : "; queue empty."),
 );
 console.log(`Load average after: ${loadAverage()}`);
