@@ -39,7 +39,7 @@ const PRUNE_BATCH = `
 DELETE FROM webhook_event
 WHERE id = ANY(ARRAY(
   SELECT id FROM webhook_event
-  WHERE received_at < $1 AND status <> 'received' AND topic <> ALL($2::text[])
+  WHERE received_at < $1::timestamptz AND status <> 'received' AND topic <> ALL($2::text[])
   ORDER BY id
   LIMIT $3
 ))`;
@@ -49,7 +49,7 @@ export async function pruneWebhookEvents(pool: pg.Pool, options: { olderThan: Da
   const batchSize = options.batchSize ?? 5_000;
   let deleted = 0;
   for (;;) {
-    const { rowCount } = await pool.query(PRUNE_BATCH, [options.olderThan, KEPT_TOPICS, batchSize]);
+    const { rowCount } = await pool.query(PRUNE_BATCH, [options.olderThan.toISOString(), KEPT_TOPICS, batchSize]);
     deleted += rowCount ?? 0;
     if ((rowCount ?? 0) < batchSize) return deleted;
   }
