@@ -122,4 +122,5 @@ export async function printTimeline(context: {
   }
   console.log(`  Storefront proxy (signed as Shopify would): ${context.appProxyUrl?.() ?? ""}`);
   console.log(`  Webhook endpoint: ${appUrl}/webhooks`);
+  console.log(`  Health (database, job queue): ${appUrl}/healthz`);
 }
