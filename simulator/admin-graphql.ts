@@ -446,6 +446,8 @@ function orderNode(order: SimOrder, context: AdminApiContext) {
     sourceName: "web",
     currencyCode: currency,
     presentmentCurrencyCode: currency,
+    checkoutToken: order.checkoutToken,
+    cartToken: order.cartToken,
     discountCode: order.discountCodes[0] ?? null,
     discountCodes: order.discountCodes,
     displayFinancialStatus: order.financialStatus.toUpperCase(),

@@ -23,6 +23,11 @@ const tasks: TaskList = {
 /** graphile-worker crontab lines: recurring work, run once per tick across all workers. */
 const cronLines: string[] = [PRUNE_WEBHOOK_EVENTS_CRON];
 
+/** A feature's recurring work (a crontab line naming one of its tasks). */
+export function registerCron(line: string): void {
+  cronLines.push(line);
+}
+
 export function crontab(): string {
   return cronLines.join("\n");
 }

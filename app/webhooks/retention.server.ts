@@ -15,7 +15,7 @@ export const PRUNE_WEBHOOK_EVENTS_CRON = `0 4 * * * ${PRUNE_WEBHOOK_EVENTS_TASK}
 // personal data, not a month's.
 export const DEFAULT_RETENTION_DAYS = 7;
 // A pruned event id no longer deduplicates a repeat delivery. Shopify retries a failed
-// delivery for 48 hours, so the record must outlive that with room to spare.
+// delivery 8 times over about 4 hours; the record outlives that with days to spare.
 const MIN_RETENTION_DAYS = 3;
 
 // Compliance requests are the record that a redaction or export was asked for and
@@ -26,7 +26,7 @@ export function webhookRetentionDays(value = process.env.WEBHOOK_EVENT_RETENTION
   if (value === undefined || value.trim() === "") return DEFAULT_RETENTION_DAYS;
   const days = Number(value);
   if (!Number.isInteger(days) || days < MIN_RETENTION_DAYS) {
-    throw new Error(`WEBHOOK_EVENT_RETENTION_DAYS must be a whole number of days, at least ${MIN_RETENTION_DAYS} (Shopify retries a delivery for 48 hours); got "${value}"`);
+    throw new Error(`WEBHOOK_EVENT_RETENTION_DAYS must be a whole number of days, at least ${MIN_RETENTION_DAYS} (an event id deduplicates Shopify's retries); got "${value}"`);
   }
   return days;
 }

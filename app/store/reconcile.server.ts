@@ -1,0 +1,230 @@
+import { ZodError } from "zod";
+import prisma, { pool } from "../db.server";
+import { adminQuery, type AdminGraphql } from "../shops/admin-graphql";
+import { normalizeOrder, type NormalizedOrder } from "../webhooks/normalize";
+import { saveOrder } from "./store.server";
+
+/**
+ * Order reconciliation. A few webhook deliveries never arrive; a missed orders/create
+ * would leave a shopper in an abandoned checkout flow after they bought, and out of
+ * cross-sell and recommendations. Every so often each shop's orders updated since the
+ * last look are read from the Admin API, and any we lack (or hold an older version
+ * of) go through the same path a webhook takes (saveOrder: store model, store
+ * events, flows).
+ */
+export const RECONCILE_ORDERS_TASK = "reconcile-orders";
+export const RECONCILE_SHOPS_TASK = "reconcile-shops";
+/** Every 15 minutes: one job per installed shop. */
+export const RECONCILE_SHOPS_CRON = `*/15 * * * * ${RECONCILE_SHOPS_TASK} ?max=1`;
+
+// Orders updated in the last few minutes are left to their webhooks (which usually come
+// within seconds); the next run covers them. The window also reaches back a little
+// before the last one ended: Shopify's search index can lag an update slightly.
+const SETTLE_MS = 5 * 60_000;
+const OVERLAP_MS = 10 * 60_000;
+// A shop's first run starts at its installation, at most a day back: older orders are
+// history (the recommendation backfill's job), and replaying them as new would start
+// flows for purchases long past.
+const FIRST_LOOKBACK_MS = 24 * 3_600_000;
+
+// Two queries, both within Shopify's 1,000-point limit for one query: a cheap scan of
+// the window's order ids and versions (250 a page), then the whole order only for
+// those we lack or hold an older version of, which is rare.
+export const ORDER_VERSIONS_QUERY = `#graphql
+query ReconcileOrderVersions($first: Int!, $after: String, $query: String!) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id legacyResourceId updatedAt }
+  }
+}`;
+
+export const ORDER_QUERY = `#graphql
+query ReconcileOrder($id: ID!, $linesAfter: String) {
+  order(id: $id) {
+    legacyResourceId
+    name
+    email
+    createdAt
+    updatedAt
+    cancelledAt
+    currencyCode
+    customerLocale
+    checkoutToken
+    cartToken
+    displayFinancialStatus
+    displayFulfillmentStatus
+    discountCodes
+    subtotalPriceSet { shopMoney { amount } }
+    totalPriceSet { shopMoney { amount } }
+    customer { legacyResourceId email firstName lastName locale }
+    lineItems(first: 100, after: $linesAfter) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id
+        title
+        variantTitle
+        quantity
+        isGiftCard
+        product { legacyResourceId }
+        variant { legacyResourceId }
+        originalUnitPriceSet { shopMoney { amount } }
+      }
+    }
+  }
+}`;
+
+type Money = { shopMoney: { amount: string } } | null;
+interface OrderNode {
+  legacyResourceId: string;
+  name: string | null;
+  email: string | null;
+  createdAt: string;
+  updatedAt: string;
+  cancelledAt: string | null;
+  currencyCode: string;
+  customerLocale: string | null;
+  checkoutToken: string | null;
+  cartToken: string | null;
+  displayFinancialStatus: string | null;
+  displayFulfillmentStatus: string | null;
+  discountCodes: string[];
+  subtotalPriceSet: Money;
+  totalPriceSet: Money;
+  customer: { legacyResourceId: string; email: string | null; firstName: string | null; lastName: string | null; locale: string | null } | null;
+  lineItems: {
+    pageInfo?: { hasNextPage: boolean; endCursor: string | null };
+    nodes: Array<{
+      id: string;
+      title: string;
+      variantTitle: string | null;
+      quantity: number;
+      isGiftCard: boolean;
+      product: { legacyResourceId: string } | null;
+      variant: { legacyResourceId: string } | null;
+      originalUnitPriceSet: Money;
+    }>;
+  };
+}
+interface VersionsPage {
+  orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Array<{ id: string; legacyResourceId: string; updatedAt: string }> };
+}
+
+/** The whole order, every page of its lines. */
+async function fetchOrder(admin: AdminGraphql, id: string): Promise<OrderNode | null> {
+  const { order } = await adminQuery<{ order: OrderNode | null }>(admin, ORDER_QUERY, { id });
+  if (!order) return null;
+  let page = order.lineItems.pageInfo;
+  while (page?.hasNextPage) {
+    const more = await adminQuery<{ order: OrderNode | null }>(admin, ORDER_QUERY, { id, linesAfter: page.endCursor });
+    if (!more.order) break;
+    order.lineItems.nodes.push(...more.order.lineItems.nodes);
+    page = more.order.lineItems.pageInfo;
+  }
+  return order;
+}
+
+/**
+ * The Admin API's order in the webhook's shape, so it is validated and normalized by
+ * the very code that handles orders/create (no second mapping to drift apart).
+ */
+export function orderPayloadFromAdmin(node: OrderNode): unknown {
+  const legacyLineId = (gid: string) => gid.slice(gid.lastIndexOf("/") + 1);
+  return {
+    id: node.legacyResourceId,
+    name: node.name,
+    email: node.email,
+    created_at: node.createdAt,
+    updated_at: node.updatedAt,
+    cancelled_at: node.cancelledAt,
+    currency: node.currencyCode,
+    customer_locale: node.customerLocale,
+    checkout_token: node.checkoutToken,
+    cart_token: node.cartToken,
+    financial_status: node.displayFinancialStatus?.toLowerCase() ?? null,
+    fulfillment_status: node.displayFulfillmentStatus === "FULFILLED" ? "fulfilled" : node.displayFulfillmentStatus === "PARTIALLY_FULFILLED" ? "partial" : null,
+    discount_codes: node.discountCodes.map((code) => ({ code })),
+    subtotal_price: node.subtotalPriceSet?.shopMoney.amount ?? null,
+    total_price: node.totalPriceSet?.shopMoney.amount ?? null,
+    customer: node.customer
+      ? { id: node.customer.legacyResourceId, email: node.customer.email, first_name: node.customer.firstName, last_name: node.customer.lastName, locale: node.customer.locale }
+      : null,
+    line_items: node.lineItems.nodes.map((line) => ({
+      id: legacyLineId(line.id),
+      product_id: line.product?.legacyResourceId ?? null,
+      variant_id: line.variant?.legacyResourceId ?? null,
+      title: line.title,
+      variant_title: line.variantTitle,
+      quantity: line.quantity,
+      price: line.originalUnitPriceSet?.shopMoney.amount ?? "0",
+      gift_card: line.isGiftCard,
+    })),
+  };
+}
+
+export interface ReconcileResult {
+  /** Orders the Admin API returned for the window. */
+  checked: number;
+  /** Orders we lacked (inserted) or held an older version of (updated). */
+  inserted: number;
+  updated: number;
+  /** Orders that did not validate (logged, skipped). */
+  invalid: number;
+  window: { from: Date; to: Date } | null;
+}
+
+export async function reconcileOrders(shop: string, admin: AdminGraphql, options: { now?: Date; pageSize?: number; log?: (line: string) => void } = {}): Promise<ReconcileResult> {
+  const now = options.now ?? new Date();
+  const result: ReconcileResult = { checked: 0, inserted: 0, updated: 0, invalid: 0, window: null };
+  const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { ordersReconciledAt: true, installedAt: true, uninstalledAt: true } });
+  if (!row || row.uninstalledAt) return result;
+  const to = new Date(now.getTime() - SETTLE_MS);
+  const from = row.ordersReconciledAt
+    ? new Date(row.ordersReconciledAt.getTime() - OVERLAP_MS)
+    : new Date(Math.max(row.installedAt.getTime(), now.getTime() - FIRST_LOOKBACK_MS));
+  result.window = { from, to };
+  const search = `updated_at:>='${from.toISOString()}' updated_at:<='${to.toISOString()}'`;
+
+  let after: string | null = null;
+  do {
+    const page: VersionsPage = await adminQuery<VersionsPage>(admin, ORDER_VERSIONS_QUERY, { first: options.pageSize ?? 250, after, query: search });
+    result.checked += page.orders.nodes.length;
+    // What we hold of this page, in one read: only what is missing or older is fetched and applied.
+    const { rows } = await pool.query<{ id: string; version: Date | null }>(
+      `SELECT id, shopify_updated_at AS version FROM "order" WHERE shop = $1 AND id = ANY($2::text[])`,
+      [shop, page.orders.nodes.map((node) => node.legacyResourceId)],
+    );
+    const held = new Map(rows.map((r) => [r.id, r.version?.getTime() ?? null]));
+    for (const node of page.orders.nodes) {
+      const version = held.get(node.legacyResourceId);
+      if (version !== undefined && version !== null && version >= new Date(node.updatedAt).getTime()) continue;
+      const full = await fetchOrder(admin, node.id);
+      if (!full) continue; // deleted since the scan
+      let order: NormalizedOrder;
+      try {
+        order = normalizeOrder(orderPayloadFromAdmin(full));
+      } catch (error) {
+        if (!(error instanceof ZodError)) throw error;
+        result.invalid++;
+        options.log?.(`order ${node.legacyResourceId} of ${shop} did not validate: ${error.issues[0]?.message}`);
+        continue;
+      }
+      const outcome = await prisma.$transaction((tx) => saveOrder(tx, shop, order));
+      if (outcome === "inserted") result.inserted++;
+      else if (outcome === "updated") result.updated++;
+    }
+    after = page.orders.pageInfo.hasNextPage ? page.orders.pageInfo.endCursor : null;
+  } while (after);
+
+  await prisma.shop.update({ where: { domain: shop }, data: { ordersReconciledAt: to } });
+  return result;
+}
+
+/** One reconciliation job per installed shop (keyed: a shop never has two waiting), in one statement. */
+export async function enqueueReconciliations(): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM graphile_worker.add_jobs(ARRAY(
+       SELECT ROW('${RECONCILE_ORDERS_TASK}', json_build_object('shop', domain), NULL, NULL, 5, '${RECONCILE_ORDERS_TASK}:' || domain, NULL, NULL)::graphile_worker.job_spec
+       FROM shop WHERE uninstalled_at IS NULL ORDER BY domain))`,
+  );
+  return rows[0].n;
+}

@@ -1,0 +1,3 @@
+-- Orders are reconciled against the Admin API (a few webhook deliveries never arrive):
+-- how far each shop's reconciliation has looked.
+ALTER TABLE "shop" ADD COLUMN "orders_reconciled_at" TIMESTAMP(3);

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Session } from "@shopify/shopify-api";
+import { parseCrontab } from "graphile-worker";
+import { createSimulator, type Simulator } from "../../simulator/index";
+import type { SimOrder } from "../../simulator/store";
+import prisma, { pool } from "../../app/db.server";
+import { crontab } from "../../app/jobs/tasks.server";
+import type { AdminGraphql } from "../../app/shops/admin-graphql";
+import { enqueueReconciliations, ORDER_QUERY, ORDER_VERSIONS_QUERY, RECONCILE_ORDERS_TASK, RECONCILE_SHOPS_TASK, reconcileOrders } from "../../app/store/reconcile.server";
+import { adminQueryErrors } from "../support/admin-schema";
+import { drainJobs } from "../support/shopify";
+
+// A shop whose webhooks partly never arrived: the simulator holds orders the app was not told about.
+const SHOP = "reconcile-shop.myshopify.com";
+const MINUTE = 60_000;
+let simulator: Simulator;
+let admin: AdminGraphql;
+
+beforeAll(async () => {
+  simulator = createSimulator({ appUrl: "http://127.0.0.1:9", apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET!, shop: SHOP, throttle: { maximum: 2000, restoreRate: 1000 } });
+  const { origin } = await simulator.start();
+  process.env.SHOPIFY_ADMIN_API_ORIGIN = origin;
+  const { sessionStorage, unauthenticated } = await import("../../app/shopify.server");
+  await sessionStorage.storeSession(new Session({ id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: simulator.issueAccessToken(), scope: "read_orders" }));
+  // Reconciled an hour ago: the seeded history is older than the window.
+  await prisma.shop.create({ data: { domain: SHOP, name: "Reconcile", currency: simulator.store.shop.currency, ordersReconciledAt: new Date(Date.now() - 60 * MINUTE) } });
+  admin = (await unauthenticated.admin(SHOP)).admin.graphql as unknown as AdminGraphql;
+}, 60_000);
+
+afterAll(async () => {
+  await simulator?.stop();
+});
+
+/** An order that exists in the shop but whose webhook never came. */
+function missedOrder(updatedAgoMs: number, fields: Partial<SimOrder> = {}): SimOrder {
+  const template = simulator.store.orders.find((order) => order.customerId && order.lineItems.length >= 2)!;
+  const at = new Date(Date.now() - updatedAgoMs);
+  const order: SimOrder = { ...template, id: simulator.store.nextId(), name: `#R${simulator.store.orders.length}`, createdAt: at, updatedAt: at, checkoutToken: `chk-${Date.now()}-${Math.random()}`, ...fields };
+  simulator.store.orders.push(order);
+  return order;
+}
+
+describe("order reconciliation against the Admin API", () => {
+  it("asks Shopify's real Admin schema (2026-10) valid queries", () => {
+    for (const query of [ORDER_VERSIONS_QUERY, ORDER_QUERY]) expect(adminQueryErrors(query)).toEqual([]);
+  });
+
+  it("adds an order whose webhook never came, through the webhook's path: store model, lines, the checkout it completes and the flow run it ends", async () => {
+    const order = missedOrder(10 * MINUTE);
+    await prisma.checkout.create({ data: { shop: SHOP, token: order.checkoutToken, email: order.email, currency: "USD", shopifyUpdatedAt: new Date(order.createdAt.getTime() - 30 * MINUTE) } });
+    await prisma.flowRun.create({
+      data: { id: `run-${order.id}`, shop: SHOP, flowKey: "abandoned_checkout", subjectKey: order.checkoutToken, checkoutToken: order.checkoutToken, email: order.email, anchorAt: new Date(order.createdAt.getTime() - 30 * MINUTE) },
+    });
+
+    const result = await reconcileOrders(SHOP, admin);
+
+    expect(result).toMatchObject({ inserted: 1, updated: 0, invalid: 0 });
+    expect(simulator.invalidQueries).toEqual([]);
+    const stored = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(order.id) } }, include: { lines: true } });
+    expect(stored).toMatchObject({ name: order.name, email: order.email, customerId: String(order.customerId), checkoutToken: order.checkoutToken });
+    expect(stored.shopifyUpdatedAt?.toISOString()).toBe(order.updatedAt.toISOString());
+    expect(stored.lines.map((line) => [line.productId, line.quantity]).sort()).toEqual(
+      order.lineItems.map((line) => [String(simulator.store.find.variant(line.variantId)!.product.id), line.quantity]).sort(),
+    );
+    expect((await prisma.checkout.findUniqueOrThrow({ where: { shop_token: { shop: SHOP, token: order.checkoutToken } } })).orderId).toBe(String(order.id));
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: `run-${order.id}` } })).toMatchObject({ state: "exited", exitReason: "purchased_before_email" });
+    // The recommendation model hears of it as of any new order.
+    const { rows } = await pool.query(`SELECT 1 FROM graphile_worker.jobs WHERE key = $1`, [`recs-update:${SHOP}`]);
+    expect(rows.length).toBe(1);
+  });
+
+  it("leaves alone what it holds, updates an older copy, and leaves the last five minutes to the webhooks", async () => {
+    const held = missedOrder(9 * MINUTE);
+    const changed = missedOrder(8 * MINUTE, { financialStatus: "paid" });
+    const fresh = missedOrder(2 * MINUTE);
+    // held and changed arrived by webhook; changed was refunded since, and that webhook was lost.
+    expect(await reconcileOrders(SHOP, admin)).toMatchObject({ inserted: 2 });
+    await prisma.order.delete({ where: { shop_id: { shop: SHOP, id: String(fresh.id) } } }).catch(() => {});
+    changed.financialStatus = "refunded";
+    changed.updatedAt = new Date(Date.now() - 7 * MINUTE);
+    fresh.updatedAt = new Date(Date.now() - MINUTE);
+
+    const result = await reconcileOrders(SHOP, admin);
+
+    expect(result).toMatchObject({ inserted: 0, updated: 1 });
+    expect((await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(changed.id) } } })).financialStatus).toBe("refunded");
+    expect(await prisma.order.count({ where: { shop: SHOP, id: String(fresh.id) } })).toBe(0);
+    expect(await prisma.order.count({ where: { shop: SHOP, id: String(held.id) } })).toBe(1);
+    const shop = await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    expect(Date.now() - shop.ordersReconciledAt!.getTime()).toBeGreaterThanOrEqual(5 * MINUTE - 1_000);
+  });
+
+  it("reads every page of a busy window, and every line of a large order", async () => {
+    const template = missedOrder(9 * MINUTE);
+    const large = missedOrder(9 * MINUTE, { lineItems: Array.from({ length: 130 }, (_, i) => ({ ...template.lineItems[0], id: simulator.store.nextId(), quantity: 1 + (i % 3) })) });
+    const orders = [template, large, missedOrder(9 * MINUTE)];
+    await prisma.shop.update({ where: { domain: SHOP }, data: { ordersReconciledAt: new Date(Date.now() - 15 * MINUTE) } });
+    const result = await reconcileOrders(SHOP, admin, { pageSize: 1 });
+    expect(result.inserted).toBe(3);
+    expect(await prisma.order.count({ where: { shop: SHOP, id: { in: orders.map((o) => String(o.id)) } } })).toBe(3);
+    expect(await prisma.orderLine.count({ where: { shop: SHOP, orderId: String(large.id) } })).toBe(130);
+    expect(simulator.invalidQueries).toEqual([]);
+  });
+
+  it("starts a shop's first look at its installation: orders from before are history, not missed deliveries", async () => {
+    const before = missedOrder(50 * MINUTE);
+    const after = missedOrder(20 * MINUTE);
+    await prisma.shop.update({ where: { domain: SHOP }, data: { ordersReconciledAt: null, installedAt: new Date(Date.now() - 30 * MINUTE) } });
+    await reconcileOrders(SHOP, admin);
+    expect(await prisma.order.count({ where: { shop: SHOP, id: String(before.id) } })).toBe(0);
+    expect(await prisma.order.count({ where: { shop: SHOP, id: String(after.id) } })).toBe(1);
+  });
+
+  it("runs every 15 minutes on the crontab, one job per installed shop", async () => {
+    const [item] = parseCrontab(crontab()).filter((entry) => entry.task === RECONCILE_SHOPS_TASK);
+    expect(item.match({ min: 45, hour: 3, date: 2, month: 12, dow: 3 })).toBe(true);
+    expect(item.match({ min: 50, hour: 3, date: 2, month: 12, dow: 3 })).toBe(false);
+    await prisma.shop.create({ data: { domain: "gone.myshopify.com", uninstalledAt: new Date() } });
+    expect(await enqueueReconciliations()).toBe(1);
+    expect(await enqueueReconciliations()).toBe(1);
+    const { rows } = await pool.query(
+      `SELECT j.key, j.payload FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = $1`,
+      [RECONCILE_ORDERS_TASK],
+    );
+    expect(rows).toEqual([{ key: `${RECONCILE_ORDERS_TASK}:${SHOP}`, payload: { shop: SHOP } }]);
+    // And the job runs through the app's own Admin client.
+    await drainJobs();
+    expect((await pool.query(`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE task_identifier = $1`, [RECONCILE_ORDERS_TASK])).rows[0].n).toBe(0);
+  });
+});
