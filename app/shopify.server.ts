@@ -8,6 +8,8 @@ import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import prisma from "./db.server";
 import { CachedSessionStorage } from "./infra/cached-session-storage.server";
+import { EncryptedSessionStorage } from "./infra/encrypted-session-storage.server";
+import { tokenCipherFromEnv } from "./infra/token-cipher.server";
 import { shopifyLogLevel } from "./infra/shopify-log-level";
 import { adminApiOriginOverride, rewriteFetchToOrigin } from "./infra/admin-api-origin.server";
 import { recordInstallation } from "./shops/shops.server";
@@ -26,7 +28,8 @@ const shopify = shopifyApp({
   scopes: process.env.SCOPES?.split(","),
   appUrl: process.env.SHOPIFY_APP_URL || "",
   authPathPrefix: "/auth",
-  sessionStorage: new CachedSessionStorage(new PrismaSessionStorage(prisma)),
+  // Tokens encrypted at rest; the short-lived cache in front holds sessions as the library uses them.
+  sessionStorage: new CachedSessionStorage(new EncryptedSessionStorage(new PrismaSessionStorage(prisma), tokenCipherFromEnv())),
   distribution: AppDistribution.AppStore,
   logger: { level: shopifyLogLevel() },
   future: {

@@ -107,7 +107,7 @@ for (let i = 0; i < recRows.length; i += 10_000) {
 await db.end();
 
 const tsx = path.join(repoRoot(), "node_modules", ".bin", "tsx");
-const env = { ...process.env, DATABASE_URL: databaseUrl, SHOPIFY_API_KEY: "bench-key", SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: "http://127.0.0.1", BENCH_SHOP: SHOP, NODE_ENV: "production" } as NodeJS.ProcessEnv;
+const env = { ...process.env, DATABASE_URL: databaseUrl, SHOPIFY_API_KEY: "bench-key", SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: "http://127.0.0.1", BENCH_SHOP: SHOP, NODE_ENV: "production", PATHWISE_SECRET: process.env.PATHWISE_SECRET ?? "bench-pathwise-secret-0123456789" } as NodeJS.ProcessEnv;
 // BENCH_PROFILE_DIR: the app process writes a V8 CPU profile there (node --cpu-prof) when it stops.
 const profileFlags = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
 const app: ChildProcess = spawn(tsx, [...profileFlags, path.join(repoRoot(), "bench", "webhook-server.ts")], { env, stdio: ["ignore", "pipe", "inherit"] });

@@ -39,6 +39,7 @@ const env = {
   DATABASE_URL: databaseUrl,
   SHOPIFY_API_KEY: "bench-key",
   SHOPIFY_API_SECRET: SECRET,
+  PATHWISE_SECRET: process.env.PATHWISE_SECRET ?? "bench-pathwise-secret-0123456789",
   SHOPIFY_APP_URL: "http://127.0.0.1",
   BENCH_SHOP: SHOP,
   WEB_CONCURRENCY: String(WEB_CONCURRENCY),
@@ -117,7 +118,7 @@ const baselineStored = (await count(`SELECT count(*) AS n FROM "order"`)) - orde
 
 // Processing: the worker drains what was acknowledged (normalize + store model + store events).
 // The worker loads the app's modules (shopify.server needs its configuration too).
-for (const key of ["DATABASE_URL", "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL"] as const) process.env[key] = env[key];
+for (const key of ["DATABASE_URL", "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL", "PATHWISE_SECRET"] as const) process.env[key] = env[key];
 const { startWorker } = await import("../app/jobs/worker.server");
 const processWebhookJobs = () => count(`SELECT count(*) AS n FROM graphile_worker.jobs WHERE task_identifier = 'process-webhook'`);
 const drainStarted = Date.now();

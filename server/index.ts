@@ -21,6 +21,9 @@ export interface StartedApp {
 export async function startApp(
   options: { port?: number; host?: string; worker?: boolean; extraRoutes?: (app: express.Express) => void } = {},
 ): Promise<StartedApp> {
+  if (process.env.NODE_ENV === "production" && !(process.env.SESSION_ENCRYPTION_KEY || process.env.PATHWISE_SECRET)) {
+    throw new Error("PATHWISE_SECRET (or SESSION_ENCRYPTION_KEY) is required in production: it encrypts Shopify tokens at rest and signs email links");
+  }
   const database = await ensureDatabase();
   await migrateDatabase(database.url);
   const buildPath = path.join(repoRoot(), "build", "server", "index.js");
