@@ -322,6 +322,8 @@ export function createSimulator(options: SimulatorOptions) {
     },
     /** A currently valid expiring offline access token (for tests that call the Admin API directly). */
     issueAccessToken: () => issueOffline(true).access_token,
+    /** A whole expiring offline grant: access token, its refresh token and their lifetimes. */
+    issueOfflineGrant: () => issueOffline(true) as { access_token: string; scope: string; expires_in: number; refresh_token: string; refresh_token_expires_in: number },
     /** Signs and POSTs one event to `{appUrl}/webhooks`; every delivery (with duplicates) is recorded. */
     async sendWebhook(topic: string, payload: unknown, sendOptions: SendOptions = {}): Promise<WebhookDelivery[]> {
       const deliveries = await deliverWebhook({ appUrl: options.appUrl, shop, secret: options.apiSecret }, topic, payload, {
