@@ -61,8 +61,13 @@ function needsRefresh(session: Session): boolean {
   return !session.isOnline && Boolean(session.refreshToken) && Boolean(session.expires) && session.isExpired(REFRESH_WITHIN_MS);
 }
 
-/** Runs `work` holding a per-shop advisory lock (transaction-scoped: released on commit, rollback or a lost connection). */
-export function advisoryShopLock(pool: pg.Pool, timeoutMs = 30_000) {
+/**
+ * Runs `work` holding a per-shop advisory lock (transaction-scoped: released on commit,
+ * rollback or a lost connection). Waiting is bounded: a webhook acknowledgement can be
+ * the load that finds the token due, and Shopify gives it 5 seconds; past the wait the
+ * caller keeps the current token, still valid for minutes.
+ */
+export function advisoryShopLock(pool: pg.Pool, timeoutMs = 3_000) {
   return async <T>(shop: string, work: () => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     try {
