@@ -2,15 +2,15 @@ import { ZodError } from "zod";
 import prisma, { pool } from "../db.server";
 import { adminQuery, type AdminGraphql } from "../shops/admin-graphql";
 import { normalizeOrder, type NormalizedOrder } from "../webhooks/normalize";
-import { saveOrder } from "./store.server";
+import { saveConsent, saveOrder } from "./store.server";
 
 /**
- * Order reconciliation. A few webhook deliveries never arrive; a missed orders/create
- * would leave a shopper in an abandoned checkout flow after they bought, and out of
- * cross-sell and recommendations. Every so often each shop's orders updated since the
- * last look are read from the Admin API, and any we lack (or hold an older version
- * of) go through the same path a webhook takes (saveOrder: store model, store
- * events, flows).
+ * Reconciliation with the Admin API. A few webhook deliveries never arrive; a missed
+ * orders/create would leave a shopper in an abandoned checkout flow after they bought,
+ * and a missed consent update could email someone who unsubscribed in Shopify. Every
+ * so often each shop's orders and customers updated since the last look are read from
+ * the Admin API, and whatever we lack (or hold an older version of) goes through the
+ * same path a webhook takes (saveOrder / saveConsent: store model, store events, flows).
  */
 export const RECONCILE_ORDERS_TASK = "reconcile-orders";
 export const RECONCILE_SHOPS_TASK = "reconcile-shops";
@@ -216,6 +216,61 @@ export async function reconcileOrders(shop: string, admin: AdminGraphql, options
   } while (after);
 
   await prisma.shop.update({ where: { domain: shop }, data: { ordersReconciledAt: to } });
+  return result;
+}
+
+// Customers' consent: 250 a page costs about 500 points (the customer and its email address).
+export const CONSENT_VERSIONS_QUERY = `#graphql
+query ReconcileConsent($first: Int!, $after: String, $query: String!) {
+  customers(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes { legacyResourceId updatedAt defaultEmailAddress { emailAddress marketingState marketingUpdatedAt } }
+  }
+}`;
+
+interface ConsentPage {
+  customers: {
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    nodes: Array<{ legacyResourceId: string; updatedAt: string; defaultEmailAddress: { emailAddress: string; marketingState: string; marketingUpdatedAt: string | null } | null }>;
+  };
+}
+
+/**
+ * Customers whose email marketing consent changed in Shopify after what we hold (a
+ * customers_email_marketing_consent/update that never came) get it through saveConsent,
+ * which tells the flows and the email suppression list as the webhook would.
+ */
+export async function reconcileConsent(shop: string, admin: AdminGraphql, options: { now?: Date; pageSize?: number } = {}): Promise<{ checked: number; updated: number }> {
+  const now = options.now ?? new Date();
+  const result = { checked: 0, updated: 0 };
+  const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { consentReconciledAt: true, installedAt: true, uninstalledAt: true } });
+  if (!row || row.uninstalledAt) return result;
+  const to = new Date(now.getTime() - SETTLE_MS);
+  const from = row.consentReconciledAt
+    ? new Date(row.consentReconciledAt.getTime() - OVERLAP_MS)
+    : new Date(Math.max(row.installedAt.getTime(), now.getTime() - FIRST_LOOKBACK_MS));
+  const search = `updated_at:>='${from.toISOString()}' updated_at:<='${to.toISOString()}'`;
+  let after: string | null = null;
+  do {
+    const page: ConsentPage = await adminQuery<ConsentPage>(admin, CONSENT_VERSIONS_QUERY, { first: options.pageSize ?? 250, after, query: search });
+    result.checked += page.customers.nodes.length;
+    const changed = page.customers.nodes.filter((node) => node.defaultEmailAddress?.marketingUpdatedAt);
+    const { rows } = await pool.query<{ id: string; at: Date | null }>(
+      `SELECT id, consent_updated_at AS at FROM customer WHERE shop = $1 AND id = ANY($2::text[])`,
+      [shop, changed.map((node) => node.legacyResourceId)],
+    );
+    const held = new Map(rows.map((r) => [r.id, r.at?.getTime() ?? null]));
+    for (const node of changed) {
+      const address = node.defaultEmailAddress!;
+      const at = new Date(address.marketingUpdatedAt!);
+      const ours = held.get(node.legacyResourceId);
+      if (ours !== undefined && ours !== null && ours >= at.getTime()) continue;
+      const outcome = await prisma.$transaction((tx) => saveConsent(tx, shop, node.legacyResourceId, address.marketingState, at, address.emailAddress.toLowerCase()));
+      if (outcome === "updated") result.updated++;
+    }
+    after = page.customers.pageInfo.hasNextPage ? page.customers.pageInfo.endCursor : null;
+  } while (after);
+  await prisma.shop.update({ where: { domain: shop }, data: { consentReconciledAt: to } });
   return result;
 }
 

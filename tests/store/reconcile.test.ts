@@ -6,7 +6,7 @@ import type { SimOrder } from "../../simulator/store";
 import prisma, { pool } from "../../app/db.server";
 import { crontab } from "../../app/jobs/tasks.server";
 import type { AdminGraphql } from "../../app/shops/admin-graphql";
-import { enqueueReconciliations, ORDER_QUERY, ORDER_VERSIONS_QUERY, RECONCILE_ORDERS_TASK, RECONCILE_SHOPS_TASK, reconcileOrders } from "../../app/store/reconcile.server";
+import { CONSENT_VERSIONS_QUERY, enqueueReconciliations, ORDER_QUERY, ORDER_VERSIONS_QUERY, RECONCILE_ORDERS_TASK, RECONCILE_SHOPS_TASK, reconcileConsent, reconcileOrders } from "../../app/store/reconcile.server";
 import { adminQueryErrors } from "../support/admin-schema";
 import { drainJobs } from "../support/shopify";
 
@@ -40,9 +40,9 @@ function missedOrder(updatedAgoMs: number, fields: Partial<SimOrder> = {}): SimO
   return order;
 }
 
-describe("order reconciliation against the Admin API", () => {
+describe("reconciliation against the Admin API", () => {
   it("asks Shopify's real Admin schema (2026-10) valid queries", () => {
-    for (const query of [ORDER_VERSIONS_QUERY, ORDER_QUERY]) expect(adminQueryErrors(query)).toEqual([]);
+    for (const query of [ORDER_VERSIONS_QUERY, ORDER_QUERY, CONSENT_VERSIONS_QUERY]) expect(adminQueryErrors(query)).toEqual([]);
   });
 
   it("adds an order whose webhook never came, through the webhook's path: store model, lines, the checkout it completes and the flow run it ends", async () => {
@@ -109,6 +109,34 @@ describe("order reconciliation against the Admin API", () => {
     await reconcileOrders(SHOP, admin);
     expect(await prisma.order.count({ where: { shop: SHOP, id: String(before.id) } })).toBe(0);
     expect(await prisma.order.count({ where: { shop: SHOP, id: String(after.id) } })).toBe(1);
+  });
+
+  it("applies a consent change whose webhook never came, and never an older one over a newer", async () => {
+    const [unsubscribed, stale] = simulator.store.customers.filter((c) => c.marketingState === "SUBSCRIBED").slice(0, 2);
+    const earlier = new Date(Date.now() - 3 * 3_600_000);
+    for (const customer of [unsubscribed, stale]) {
+      await prisma.customer.upsert({
+        where: { shop_id: { shop: SHOP, id: String(customer.id) } },
+        create: { shop: SHOP, id: String(customer.id), email: customer.email, emailMarketingState: "SUBSCRIBED", consentUpdatedAt: earlier },
+        update: { emailMarketingState: "SUBSCRIBED", consentUpdatedAt: earlier },
+      });
+    }
+    // In Shopify: one unsubscribed 10 minutes ago (the webhook was lost) ...
+    unsubscribed.marketingState = "UNSUBSCRIBED";
+    unsubscribed.marketingUpdatedAt = unsubscribed.updatedAt = new Date(Date.now() - 10 * MINUTE);
+    // ... and one whose Shopify consent is older than what a later webhook told us.
+    stale.marketingState = "NOT_SUBSCRIBED";
+    stale.marketingUpdatedAt = new Date(earlier.getTime() - 3_600_000);
+    stale.updatedAt = new Date(Date.now() - 10 * MINUTE);
+    await prisma.shop.update({ where: { domain: SHOP }, data: { consentReconciledAt: new Date(Date.now() - 30 * MINUTE) } });
+
+    const result = await reconcileConsent(SHOP, admin);
+
+    expect(result.updated).toBe(1);
+    expect(simulator.invalidQueries).toEqual([]);
+    const rows = await prisma.customer.findMany({ where: { shop: SHOP, id: { in: [String(unsubscribed.id), String(stale.id)] } } });
+    const state = Object.fromEntries(rows.map((r) => [r.id, r.emailMarketingState]));
+    expect(state).toEqual({ [String(unsubscribed.id)]: "UNSUBSCRIBED", [String(stale.id)]: "SUBSCRIBED" });
   });
 
   it("runs every 15 minutes on the crontab, one job per installed shop", async () => {
