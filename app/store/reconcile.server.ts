@@ -27,6 +27,15 @@ const OVERLAP_MS = 10 * 60_000;
 // flows for purchases long past.
 const FIRST_LOOKBACK_MS = 24 * 3_600_000;
 
+/** What a run looks at: from shortly before the last run's end (or the installation) to a few minutes ago, as an Admin API search. */
+function reconcileWindow(reconciledAt: Date | null, installedAt: Date, now: Date) {
+  const to = new Date(now.getTime() - SETTLE_MS);
+  const from = reconciledAt
+    ? new Date(reconciledAt.getTime() - OVERLAP_MS)
+    : new Date(Math.max(installedAt.getTime(), now.getTime() - FIRST_LOOKBACK_MS));
+  return { from, to, search: `updated_at:>='${from.toISOString()}' updated_at:<='${to.toISOString()}'` };
+}
+
 // Two queries, both within Shopify's 1,000-point limit for one query: a cheap scan of
 // the window's order ids and versions (250 a page), then the whole order only for
 // those we lack or hold an older version of, which is rare.
@@ -177,12 +186,8 @@ export async function reconcileOrders(shop: string, admin: AdminGraphql, options
   const result: ReconcileResult = { checked: 0, inserted: 0, updated: 0, invalid: 0, window: null };
   const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { ordersReconciledAt: true, installedAt: true, uninstalledAt: true } });
   if (!row || row.uninstalledAt) return result;
-  const to = new Date(now.getTime() - SETTLE_MS);
-  const from = row.ordersReconciledAt
-    ? new Date(row.ordersReconciledAt.getTime() - OVERLAP_MS)
-    : new Date(Math.max(row.installedAt.getTime(), now.getTime() - FIRST_LOOKBACK_MS));
+  const { from, to, search } = reconcileWindow(row.ordersReconciledAt, row.installedAt, now);
   result.window = { from, to };
-  const search = `updated_at:>='${from.toISOString()}' updated_at:<='${to.toISOString()}'`;
 
   let after: string | null = null;
   do {
@@ -245,11 +250,7 @@ export async function reconcileConsent(shop: string, admin: AdminGraphql, option
   const result = { checked: 0, updated: 0 };
   const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { consentReconciledAt: true, installedAt: true, uninstalledAt: true } });
   if (!row || row.uninstalledAt) return result;
-  const to = new Date(now.getTime() - SETTLE_MS);
-  const from = row.consentReconciledAt
-    ? new Date(row.consentReconciledAt.getTime() - OVERLAP_MS)
-    : new Date(Math.max(row.installedAt.getTime(), now.getTime() - FIRST_LOOKBACK_MS));
-  const search = `updated_at:>='${from.toISOString()}' updated_at:<='${to.toISOString()}'`;
+  const { to, search } = reconcileWindow(row.consentReconciledAt, row.installedAt, now);
   let after: string | null = null;
   do {
     const page: ConsentPage = await adminQuery<ConsentPage>(admin, CONSENT_VERSIONS_QUERY, { first: options.pageSize ?? 250, after, query: search });
