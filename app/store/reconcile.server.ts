@@ -1,16 +1,18 @@
 import { ZodError } from "zod";
 import prisma, { pool } from "../db.server";
 import { adminQuery, type AdminGraphql } from "../shops/admin-graphql";
-import { normalizeOrder, type NormalizedOrder } from "../webhooks/normalize";
-import { saveConsent, saveOrder } from "./store.server";
+import { normalizeOrder, normalizeProduct, type NormalizedOrder } from "../webhooks/normalize";
+import { saveConsent, saveOrder, saveProduct } from "./store.server";
 
 /**
  * Reconciliation with the Admin API. A few webhook deliveries never arrive; a missed
  * orders/create would leave a shopper in an abandoned checkout flow after they bought,
- * and a missed consent update could email someone who unsubscribed in Shopify. Every
- * so often each shop's orders and customers updated since the last look are read from
- * the Admin API, and whatever we lack (or hold an older version of) goes through the
- * same path a webhook takes (saveOrder / saveConsent: store model, store events, flows).
+ * a missed consent update could email someone who unsubscribed in Shopify, and a
+ * missed products/update could keep recommending what is sold out. Every so often each
+ * shop's orders, customers and products updated since the last look are read from the
+ * Admin API, and whatever we lack (or hold an older version of) goes through the same
+ * path a webhook takes (saveOrder / saveConsent / saveProduct: store model, store
+ * events, flows, recommendations).
  */
 export const RECONCILE_ORDERS_TASK = "reconcile-orders";
 export const RECONCILE_SHOPS_TASK = "reconcile-shops";
@@ -272,6 +274,101 @@ export async function reconcileConsent(shop: string, admin: AdminGraphql, option
     after = page.customers.pageInfo.hasNextPage ? page.customers.pageInfo.endCursor : null;
   } while (after);
   await prisma.shop.update({ where: { domain: shop }, data: { consentReconciledAt: to } });
+  return result;
+}
+
+// Products: ids and versions first (250 a page), then the whole product for what changed.
+export const PRODUCT_VERSIONS_QUERY = `#graphql
+query ReconcileProductVersions($first: Int!, $after: String, $query: String!) {
+  products(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id legacyResourceId updatedAt }
+  }
+}`;
+
+export const PRODUCT_QUERY = `#graphql
+query ReconcileProduct($id: ID!) {
+  product(id: $id) {
+    legacyResourceId
+    title
+    handle
+    productType
+    vendor
+    tags
+    status
+    tracksInventory
+    updatedAt
+    featuredImage { url }
+    variants(first: 100) { nodes { price inventoryQuantity inventoryPolicy } }
+  }
+}`;
+
+interface ProductNode {
+  legacyResourceId: string;
+  title: string;
+  handle: string | null;
+  productType: string | null;
+  vendor: string | null;
+  tags: string[];
+  status: string;
+  tracksInventory: boolean;
+  updatedAt: string;
+  featuredImage: { url: string } | null;
+  variants: { nodes: Array<{ price: string; inventoryQuantity: number | null; inventoryPolicy: string }> };
+}
+
+/** The Admin API's product in the webhook's shape, for normalizeProduct (as for orders). */
+export function productPayloadFromAdmin(node: ProductNode): unknown {
+  return {
+    id: node.legacyResourceId,
+    title: node.title,
+    handle: node.handle,
+    product_type: node.productType,
+    vendor: node.vendor,
+    tags: node.tags,
+    status: node.status,
+    image: node.featuredImage ? { src: node.featuredImage.url } : null,
+    variants: node.variants.nodes.map((variant) => ({
+      price: variant.price,
+      inventory_quantity: variant.inventoryQuantity,
+      inventory_policy: variant.inventoryPolicy.toLowerCase(),
+      inventory_management: node.tracksInventory ? "shopify" : null,
+    })),
+    updated_at: node.updatedAt,
+  };
+}
+
+interface ProductVersionsPage {
+  products: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Array<{ id: string; legacyResourceId: string; updatedAt: string }> };
+}
+
+/** Products changed in Shopify after what we hold (a products/update that never came) go through saveProduct. */
+export async function reconcileProducts(shop: string, admin: AdminGraphql, options: { now?: Date; pageSize?: number } = {}): Promise<{ checked: number; updated: number }> {
+  const now = options.now ?? new Date();
+  const result = { checked: 0, updated: 0 };
+  const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { productsReconciledAt: true, installedAt: true, uninstalledAt: true, currency: true } });
+  if (!row || row.uninstalledAt) return result;
+  const { to, search } = reconcileWindow(row.productsReconciledAt, row.installedAt, now);
+  let after: string | null = null;
+  do {
+    const page: ProductVersionsPage = await adminQuery<ProductVersionsPage>(admin, PRODUCT_VERSIONS_QUERY, { first: options.pageSize ?? 250, after, query: search });
+    result.checked += page.products.nodes.length;
+    const { rows } = await pool.query<{ id: string; version: Date | null }>(
+      `SELECT id, shopify_updated_at AS version FROM product WHERE shop = $1 AND id = ANY($2::text[])`,
+      [shop, page.products.nodes.map((node) => node.legacyResourceId)],
+    );
+    const held = new Map(rows.map((r) => [r.id, r.version?.getTime() ?? null]));
+    for (const node of page.products.nodes) {
+      const version = held.get(node.legacyResourceId);
+      if (version !== undefined && version !== null && version >= new Date(node.updatedAt).getTime()) continue;
+      const { product } = await adminQuery<{ product: ProductNode | null }>(admin, PRODUCT_QUERY, { id: node.id });
+      if (!product) continue; // deleted since the scan
+      const normalized = normalizeProduct(productPayloadFromAdmin(product), row.currency);
+      if ((await prisma.$transaction((tx) => saveProduct(tx, shop, normalized))) !== "stale") result.updated++;
+    }
+    after = page.products.pageInfo.hasNextPage ? page.products.pageInfo.endCursor : null;
+  } while (after);
+  await prisma.shop.update({ where: { domain: shop }, data: { productsReconciledAt: to } });
   return result;
 }
 

@@ -6,7 +6,10 @@ import type { SimOrder } from "../../simulator/store";
 import prisma, { pool } from "../../app/db.server";
 import { crontab } from "../../app/jobs/tasks.server";
 import type { AdminGraphql } from "../../app/shops/admin-graphql";
-import { CONSENT_VERSIONS_QUERY, enqueueReconciliations, ORDER_QUERY, ORDER_VERSIONS_QUERY, RECONCILE_ORDERS_TASK, RECONCILE_SHOPS_TASK, reconcileConsent, reconcileOrders } from "../../app/store/reconcile.server";
+import {
+  CONSENT_VERSIONS_QUERY, enqueueReconciliations, ORDER_QUERY, ORDER_VERSIONS_QUERY, PRODUCT_QUERY, PRODUCT_VERSIONS_QUERY,
+  RECONCILE_ORDERS_TASK, RECONCILE_SHOPS_TASK, reconcileConsent, reconcileOrders, reconcileProducts,
+} from "../../app/store/reconcile.server";
 import { adminQueryErrors } from "../support/admin-schema";
 import { drainJobs } from "../support/shopify";
 
@@ -42,7 +45,7 @@ function missedOrder(updatedAgoMs: number, fields: Partial<SimOrder> = {}): SimO
 
 describe("reconciliation against the Admin API", () => {
   it("asks Shopify's real Admin schema (2026-10) valid queries", () => {
-    for (const query of [ORDER_VERSIONS_QUERY, ORDER_QUERY, CONSENT_VERSIONS_QUERY]) expect(adminQueryErrors(query)).toEqual([]);
+    for (const query of [ORDER_VERSIONS_QUERY, ORDER_QUERY, CONSENT_VERSIONS_QUERY, PRODUCT_VERSIONS_QUERY, PRODUCT_QUERY]) expect(adminQueryErrors(query)).toEqual([]);
   });
 
   it("adds an order whose webhook never came, through the webhook's path: store model, lines, the checkout it completes and the flow run it ends", async () => {
@@ -137,6 +140,26 @@ describe("reconciliation against the Admin API", () => {
     const rows = await prisma.customer.findMany({ where: { shop: SHOP, id: { in: [String(unsubscribed.id), String(stale.id)] } } });
     const state = Object.fromEntries(rows.map((r) => [r.id, r.emailMarketingState]));
     expect(state).toEqual({ [String(unsubscribed.id)]: "UNSUBSCRIBED", [String(stale.id)]: "SUBSCRIBED" });
+  });
+
+  it("applies a product change whose webhook never came: a sold-out product stops being available", async () => {
+    const [soldOut, unknown] = simulator.store.products.filter((p) => p.status === "ACTIVE" && !p.giftCard && p.variants.some((v) => v.inventoryQuantity > 0)).slice(0, 2);
+    await prisma.product.create({
+      data: { shop: SHOP, id: String(soldOut.id), title: soldOut.title, available: true, status: "active", shopifyUpdatedAt: new Date(Date.now() - 3 * 3_600_000) },
+    });
+    for (const variant of soldOut.variants) variant.inventoryQuantity = 0;
+    soldOut.updatedAt = new Date(Date.now() - 10 * MINUTE);
+    unknown.updatedAt = new Date(Date.now() - 9 * MINUTE);
+    await prisma.shop.update({ where: { domain: SHOP }, data: { productsReconciledAt: new Date(Date.now() - 30 * MINUTE) } });
+
+    const result = await reconcileProducts(SHOP, admin);
+
+    expect(result.updated).toBe(2);
+    expect(simulator.invalidQueries).toEqual([]);
+    expect(await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(soldOut.id) } } })).toMatchObject({ available: false, status: "active", handle: soldOut.handle });
+    expect(await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(unknown.id) } } })).toMatchObject({ available: true, title: unknown.title, imageUrl: unknown.imageUrl });
+    // A second look finds nothing newer than what it just stored.
+    expect((await reconcileProducts(SHOP, admin, { now: new Date(Date.now() + 15 * MINUTE) })).updated).toBe(0);
   });
 
   it("runs every 15 minutes on the crontab, one job per installed shop", async () => {

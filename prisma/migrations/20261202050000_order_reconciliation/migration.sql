@@ -3,3 +3,5 @@
 ALTER TABLE "shop" ADD COLUMN "orders_reconciled_at" TIMESTAMP(3);
 -- And how far its customers' email marketing consent has been checked.
 ALTER TABLE "shop" ADD COLUMN "consent_reconciled_at" TIMESTAMP(3);
+-- And its products.
+ALTER TABLE "shop" ADD COLUMN "products_reconciled_at" TIMESTAMP(3);
