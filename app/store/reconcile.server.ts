@@ -38,6 +38,50 @@ function reconcileWindow(reconciledAt: Date | null, installedAt: Date, now: Date
   return { from, to, search: `updated_at:>='${from.toISOString()}' updated_at:<='${to.toISOString()}'` };
 }
 
+type Watermark = "ordersReconciledAt" | "consentReconciledAt" | "productsReconciledAt";
+interface Versioned {
+  id: string;
+  version: Date;
+}
+interface ShopRow {
+  currency: string;
+}
+
+/**
+ * One pass over one kind: the window since its watermark, every page of (id, version)
+ * from the Admin API, what we hold of that page in one read (`heldSql`: id and version
+ * for $1 shop, $2 ids), `apply` for each one missing or newer than ours, then the
+ * watermark moves to the window's end. Null when the shop is gone or uninstalled.
+ */
+async function reconcilePass<T extends Versioned>(
+  shop: string,
+  watermark: Watermark,
+  now: Date,
+  fetchPage: (search: string, after: string | null) => Promise<{ items: T[]; next: string | null }>,
+  heldSql: string,
+  apply: (item: T, shopRow: ShopRow) => Promise<void>,
+): Promise<{ checked: number; from: Date; to: Date } | null> {
+  const row = await prisma.shop.findUnique({ where: { domain: shop } });
+  if (!row || row.uninstalledAt) return null;
+  const { from, to, search } = reconcileWindow(row[watermark], row.installedAt, now);
+  let checked = 0;
+  let after: string | null = null;
+  do {
+    const page = await fetchPage(search, after);
+    checked += page.items.length;
+    const { rows } = await pool.query<{ id: string; version: Date | null }>(heldSql, [shop, page.items.map((item) => item.id)]);
+    const held = new Map(rows.map((r) => [r.id, r.version?.getTime() ?? null]));
+    for (const item of page.items) {
+      const ours = held.get(item.id);
+      if (ours !== undefined && ours !== null && ours >= item.version.getTime()) continue;
+      await apply(item, row);
+    }
+    after = page.next;
+  } while (after);
+  await prisma.shop.update({ where: { domain: shop }, data: { [watermark]: to } });
+  return { checked, from, to };
+}
+
 // Two queries, both within Shopify's 1,000-point limit for one query: a cheap scan of
 // the window's order ids and versions (250 a page), then the whole order only for
 // those we lack or hold an older version of, which is rare.
@@ -184,45 +228,34 @@ export interface ReconcileResult {
 }
 
 export async function reconcileOrders(shop: string, admin: AdminGraphql, options: { now?: Date; pageSize?: number; log?: (line: string) => void } = {}): Promise<ReconcileResult> {
-  const now = options.now ?? new Date();
   const result: ReconcileResult = { checked: 0, inserted: 0, updated: 0, invalid: 0, window: null };
-  const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { ordersReconciledAt: true, installedAt: true, uninstalledAt: true } });
-  if (!row || row.uninstalledAt) return result;
-  const { from, to, search } = reconcileWindow(row.ordersReconciledAt, row.installedAt, now);
-  result.window = { from, to };
-
-  let after: string | null = null;
-  do {
-    const page: VersionsPage = await adminQuery<VersionsPage>(admin, ORDER_VERSIONS_QUERY, { first: options.pageSize ?? 250, after, query: search });
-    result.checked += page.orders.nodes.length;
-    // What we hold of this page, in one read: only what is missing or older is fetched and applied.
-    const { rows } = await pool.query<{ id: string; version: Date | null }>(
-      `SELECT id, shopify_updated_at AS version FROM "order" WHERE shop = $1 AND id = ANY($2::text[])`,
-      [shop, page.orders.nodes.map((node) => node.legacyResourceId)],
-    );
-    const held = new Map(rows.map((r) => [r.id, r.version?.getTime() ?? null]));
-    for (const node of page.orders.nodes) {
-      const version = held.get(node.legacyResourceId);
-      if (version !== undefined && version !== null && version >= new Date(node.updatedAt).getTime()) continue;
-      const full = await fetchOrder(admin, node.id);
-      if (!full) continue; // deleted since the scan
+  const pass = await reconcilePass(
+    shop,
+    "ordersReconciledAt",
+    options.now ?? new Date(),
+    async (search, after) => {
+      const { orders } = await adminQuery<VersionsPage>(admin, ORDER_VERSIONS_QUERY, { first: options.pageSize ?? 250, after, query: search });
+      return { items: orders.nodes.map((node) => ({ id: node.legacyResourceId, gid: node.id, version: new Date(node.updatedAt) })), next: orders.pageInfo.hasNextPage ? orders.pageInfo.endCursor : null };
+    },
+    `SELECT id, shopify_updated_at AS version FROM "order" WHERE shop = $1 AND id = ANY($2::text[])`,
+    async (item) => {
+      const full = await fetchOrder(admin, item.gid);
+      if (!full) return; // deleted since the scan
       let order: NormalizedOrder;
       try {
         order = normalizeOrder(orderPayloadFromAdmin(full));
       } catch (error) {
         if (!(error instanceof ZodError)) throw error;
         result.invalid++;
-        options.log?.(`order ${node.legacyResourceId} of ${shop} did not validate: ${error.issues[0]?.message}`);
-        continue;
+        options.log?.(`order ${item.id} of ${shop} did not validate: ${error.issues[0]?.message}`);
+        return;
       }
       const outcome = await prisma.$transaction((tx) => saveOrder(tx, shop, order));
       if (outcome === "inserted") result.inserted++;
       else if (outcome === "updated") result.updated++;
-    }
-    after = page.orders.pageInfo.hasNextPage ? page.orders.pageInfo.endCursor : null;
-  } while (after);
-
-  await prisma.shop.update({ where: { domain: shop }, data: { ordersReconciledAt: to } });
+    },
+  );
+  if (pass) Object.assign(result, { checked: pass.checked, window: { from: pass.from, to: pass.to } });
   return result;
 }
 
@@ -248,33 +281,27 @@ interface ConsentPage {
  * which tells the flows and the email suppression list as the webhook would.
  */
 export async function reconcileConsent(shop: string, admin: AdminGraphql, options: { now?: Date; pageSize?: number } = {}): Promise<{ checked: number; updated: number }> {
-  const now = options.now ?? new Date();
-  const result = { checked: 0, updated: 0 };
-  const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { consentReconciledAt: true, installedAt: true, uninstalledAt: true } });
-  if (!row || row.uninstalledAt) return result;
-  const { to, search } = reconcileWindow(row.consentReconciledAt, row.installedAt, now);
-  let after: string | null = null;
-  do {
-    const page: ConsentPage = await adminQuery<ConsentPage>(admin, CONSENT_VERSIONS_QUERY, { first: options.pageSize ?? 250, after, query: search });
-    result.checked += page.customers.nodes.length;
-    const changed = page.customers.nodes.filter((node) => node.defaultEmailAddress?.marketingUpdatedAt);
-    const { rows } = await pool.query<{ id: string; at: Date | null }>(
-      `SELECT id, consent_updated_at AS at FROM customer WHERE shop = $1 AND id = ANY($2::text[])`,
-      [shop, changed.map((node) => node.legacyResourceId)],
-    );
-    const held = new Map(rows.map((r) => [r.id, r.at?.getTime() ?? null]));
-    for (const node of changed) {
-      const address = node.defaultEmailAddress!;
-      const at = new Date(address.marketingUpdatedAt!);
-      const ours = held.get(node.legacyResourceId);
-      if (ours !== undefined && ours !== null && ours >= at.getTime()) continue;
-      const outcome = await prisma.$transaction((tx) => saveConsent(tx, shop, node.legacyResourceId, address.marketingState, at, address.emailAddress.toLowerCase()));
-      if (outcome === "updated") result.updated++;
-    }
-    after = page.customers.pageInfo.hasNextPage ? page.customers.pageInfo.endCursor : null;
-  } while (after);
-  await prisma.shop.update({ where: { domain: shop }, data: { consentReconciledAt: to } });
-  return result;
+  let updated = 0;
+  const pass = await reconcilePass(
+    shop,
+    "consentReconciledAt",
+    options.now ?? new Date(),
+    async (search, after) => {
+      const { customers } = await adminQuery<ConsentPage>(admin, CONSENT_VERSIONS_QUERY, { first: options.pageSize ?? 250, after, query: search });
+      const items = customers.nodes.flatMap((node) => {
+        const address = node.defaultEmailAddress;
+        // Consent that never changed has no time to compare: the flows read it when they need it.
+        return address?.marketingUpdatedAt ? [{ id: node.legacyResourceId, version: new Date(address.marketingUpdatedAt), address }] : [];
+      });
+      return { items, next: customers.pageInfo.hasNextPage ? customers.pageInfo.endCursor : null };
+    },
+    `SELECT id, consent_updated_at AS version FROM customer WHERE shop = $1 AND id = ANY($2::text[])`,
+    async ({ id, version, address }) => {
+      const outcome = await prisma.$transaction((tx) => saveConsent(tx, shop, id, address.marketingState, version, address.emailAddress.toLowerCase()));
+      if (outcome === "updated") updated++;
+    },
+  );
+  return { checked: pass?.checked ?? 0, updated };
 }
 
 // Products: ids and versions first (250 a page), then the whole product for what changed.
@@ -344,32 +371,24 @@ interface ProductVersionsPage {
 
 /** Products changed in Shopify after what we hold (a products/update that never came) go through saveProduct. */
 export async function reconcileProducts(shop: string, admin: AdminGraphql, options: { now?: Date; pageSize?: number } = {}): Promise<{ checked: number; updated: number }> {
-  const now = options.now ?? new Date();
-  const result = { checked: 0, updated: 0 };
-  const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { productsReconciledAt: true, installedAt: true, uninstalledAt: true, currency: true } });
-  if (!row || row.uninstalledAt) return result;
-  const { to, search } = reconcileWindow(row.productsReconciledAt, row.installedAt, now);
-  let after: string | null = null;
-  do {
-    const page: ProductVersionsPage = await adminQuery<ProductVersionsPage>(admin, PRODUCT_VERSIONS_QUERY, { first: options.pageSize ?? 250, after, query: search });
-    result.checked += page.products.nodes.length;
-    const { rows } = await pool.query<{ id: string; version: Date | null }>(
-      `SELECT id, shopify_updated_at AS version FROM product WHERE shop = $1 AND id = ANY($2::text[])`,
-      [shop, page.products.nodes.map((node) => node.legacyResourceId)],
-    );
-    const held = new Map(rows.map((r) => [r.id, r.version?.getTime() ?? null]));
-    for (const node of page.products.nodes) {
-      const version = held.get(node.legacyResourceId);
-      if (version !== undefined && version !== null && version >= new Date(node.updatedAt).getTime()) continue;
-      const { product } = await adminQuery<{ product: ProductNode | null }>(admin, PRODUCT_QUERY, { id: node.id });
-      if (!product) continue; // deleted since the scan
-      const normalized = normalizeProduct(productPayloadFromAdmin(product), row.currency);
-      if ((await prisma.$transaction((tx) => saveProduct(tx, shop, normalized))) !== "stale") result.updated++;
-    }
-    after = page.products.pageInfo.hasNextPage ? page.products.pageInfo.endCursor : null;
-  } while (after);
-  await prisma.shop.update({ where: { domain: shop }, data: { productsReconciledAt: to } });
-  return result;
+  let updated = 0;
+  const pass = await reconcilePass(
+    shop,
+    "productsReconciledAt",
+    options.now ?? new Date(),
+    async (search, after) => {
+      const { products } = await adminQuery<ProductVersionsPage>(admin, PRODUCT_VERSIONS_QUERY, { first: options.pageSize ?? 250, after, query: search });
+      return { items: products.nodes.map((node) => ({ id: node.legacyResourceId, gid: node.id, version: new Date(node.updatedAt) })), next: products.pageInfo.hasNextPage ? products.pageInfo.endCursor : null };
+    },
+    `SELECT id, shopify_updated_at AS version FROM product WHERE shop = $1 AND id = ANY($2::text[])`,
+    async (item, shopRow) => {
+      const { product } = await adminQuery<{ product: ProductNode | null }>(admin, PRODUCT_QUERY, { id: item.gid });
+      if (!product) return; // deleted since the scan
+      const normalized = normalizeProduct(productPayloadFromAdmin(product), shopRow.currency);
+      if ((await prisma.$transaction((tx) => saveProduct(tx, shop, normalized))) !== "stale") updated++;
+    },
+  );
+  return { checked: pass?.checked ?? 0, updated };
 }
 
 /** One reconciliation job per installed shop (keyed: a shop never has two waiting), in one statement. */
