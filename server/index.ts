@@ -6,6 +6,7 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { ensureDatabase, repoRoot } from "../app/infra/postgres.server";
 import { migrateDatabase } from "../app/infra/migrate.server";
+import { requireTokenKeyInProduction } from "../app/infra/token-cipher.server";
 
 /**
  * The app's HTTP server: the built Remix app behind Express, on the database from
@@ -21,9 +22,7 @@ export interface StartedApp {
 export async function startApp(
   options: { port?: number; host?: string; worker?: boolean; extraRoutes?: (app: express.Express) => void } = {},
 ): Promise<StartedApp> {
-  if (process.env.NODE_ENV === "production" && !(process.env.SESSION_ENCRYPTION_KEY || process.env.PATHWISE_SECRET)) {
-    throw new Error("PATHWISE_SECRET (or SESSION_ENCRYPTION_KEY) is required in production: it encrypts Shopify tokens at rest and signs email links");
-  }
+  requireTokenKeyInProduction();
   const database = await ensureDatabase();
   await migrateDatabase(database.url);
   const buildPath = path.join(repoRoot(), "build", "server", "index.js");

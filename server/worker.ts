@@ -1,7 +1,9 @@
 import { ensureDatabase } from "../app/infra/postgres.server";
 import { migrateDatabase } from "../app/infra/migrate.server";
+import { requireTokenKeyInProduction } from "../app/infra/token-cipher.server";
 
 // `npm run worker`: the job worker on its own (scale it apart from the web server).
+requireTokenKeyInProduction();
 const database = await ensureDatabase();
 await migrateDatabase(database.url);
 const { startWorker } = await import("../app/jobs/worker.server");

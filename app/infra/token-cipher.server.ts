@@ -73,3 +73,10 @@ export function createTokenCipher(current: string | undefined, previous: string[
     },
   };
 }
+
+/** Production entry points call this first: without a key no session could be stored or read. */
+export function requireTokenKeyInProduction(env: Record<string, string | undefined> = process.env): void {
+  if (env.NODE_ENV === "production" && !(env.SESSION_ENCRYPTION_KEY || env.PATHWISE_SECRET)) {
+    throw new Error("PATHWISE_SECRET (or SESSION_ENCRYPTION_KEY) is required in production: it encrypts Shopify tokens at rest and signs email links");
+  }
+}

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Session } from "@shopify/shopify-api";
 import { describe, expect, it } from "vitest";
 import prisma from "../db.server";
-import { createTokenCipher, tokenCipherFromEnv } from "./token-cipher.server";
+import { createTokenCipher, requireTokenKeyInProduction, tokenCipherFromEnv } from "./token-cipher.server";
 
 const SECRET = "a-sufficiently-long-secret-0123456789";
 
@@ -31,6 +31,10 @@ describe("Shopify tokens encrypted at rest", () => {
     const rewritten = rotated.encrypt("shpat_old", "s1");
     expect(rewritten.split(":")[2]).not.toBe(written.split(":")[2]);
     expect(() => createTokenCipher(undefined).encrypt("x", "s1")).toThrow(/SESSION_ENCRYPTION_KEY or PATHWISE_SECRET/);
+    // The web server and the worker refuse to start in production without a key.
+    expect(() => requireTokenKeyInProduction({ NODE_ENV: "production" })).toThrow(/PATHWISE_SECRET/);
+    expect(() => requireTokenKeyInProduction({ NODE_ENV: "production", SESSION_ENCRYPTION_KEY: "k".repeat(32) })).not.toThrow();
+    expect(() => requireTokenKeyInProduction({ NODE_ENV: "development" })).not.toThrow();
   });
 
   it("keeps the session table free of plain tokens while the app reads them as usual", async () => {
