@@ -1,4 +1,5 @@
 import type { Task, TaskList } from "graphile-worker";
+import { pool } from "../db.server";
 import { processWebhookEvent } from "../webhooks/process.server";
 import { PROCESS_WEBHOOK_TASK } from "../webhooks/recorder.server";
 import { PRUNE_WEBHOOK_EVENTS_CRON, PRUNE_WEBHOOK_EVENTS_TASK, pruneWebhookEvents, webhookRetentionDays } from "../webhooks/retention.server";
@@ -13,7 +14,6 @@ const tasks: TaskList = {
     await processWebhookEvent(BigInt(id));
   },
   [PRUNE_WEBHOOK_EVENTS_TASK]: async (_payload, helpers) => {
-    const { pool } = await import("../db.server");
     const days = webhookRetentionDays();
     const deleted = await pruneWebhookEvents(pool, { olderThan: new Date(Date.now() - days * 86_400_000) });
     helpers.logger.info(`pruned ${deleted} webhook deliveries older than ${days} days`);

@@ -14,7 +14,7 @@ import { saveConsent, saveOrder, saveProduct } from "./store.server";
  * path a webhook takes (saveOrder / saveConsent / saveProduct: store model, store
  * events, flows, recommendations).
  */
-export const RECONCILE_ORDERS_TASK = "reconcile-orders";
+export const RECONCILE_SHOP_TASK = "reconcile-shop";
 export const RECONCILE_SHOPS_TASK = "reconcile-shops";
 /** Every 15 minutes: one job per installed shop. */
 export const RECONCILE_SHOPS_CRON = `*/15 * * * * ${RECONCILE_SHOPS_TASK} ?max=1`;
@@ -35,7 +35,7 @@ function reconcileWindow(reconciledAt: Date | null, installedAt: Date, now: Date
   const from = reconciledAt
     ? new Date(reconciledAt.getTime() - OVERLAP_MS)
     : new Date(Math.max(installedAt.getTime(), now.getTime() - FIRST_LOOKBACK_MS));
-  return { from, to, search: `updated_at:>='${from.toISOString()}' updated_at:<='${to.toISOString()}'` };
+  return { to, search: `updated_at:>='${from.toISOString()}' updated_at:<='${to.toISOString()}'` };
 }
 
 type Watermark = "ordersReconciledAt" | "consentReconciledAt" | "productsReconciledAt";
@@ -60,10 +60,10 @@ async function reconcilePass<T extends Versioned>(
   fetchPage: (search: string, after: string | null) => Promise<{ items: T[]; next: string | null }>,
   heldSql: string,
   apply: (item: T, shopRow: ShopRow) => Promise<void>,
-): Promise<{ checked: number; from: Date; to: Date } | null> {
+): Promise<{ checked: number } | null> {
   const row = await prisma.shop.findUnique({ where: { domain: shop } });
   if (!row || row.uninstalledAt) return null;
-  const { from, to, search } = reconcileWindow(row[watermark], row.installedAt, now);
+  const { to, search } = reconcileWindow(row[watermark], row.installedAt, now);
   let checked = 0;
   let after: string | null = null;
   do {
@@ -79,7 +79,7 @@ async function reconcilePass<T extends Versioned>(
     after = page.next;
   } while (after);
   await prisma.shop.update({ where: { domain: shop }, data: { [watermark]: to } });
-  return { checked, from, to };
+  return { checked };
 }
 
 // Two queries, both within Shopify's 1,000-point limit for one query: a cheap scan of
@@ -160,8 +160,14 @@ interface OrderNode {
     }>;
   };
 }
-interface VersionsPage {
-  orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Array<{ id: string; legacyResourceId: string; updatedAt: string }> };
+/** A page of ids and versions (orders, products): the items a pass compares, with the gid to fetch the whole thing by. */
+async function versionsPage(admin: AdminGraphql, query: string, root: "orders" | "products", search: string, after: string | null, first: number) {
+  type Page = { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Array<{ id: string; legacyResourceId: string; updatedAt: string }> };
+  const page = (await adminQuery<Record<typeof root, Page>>(admin, query, { first, after, query: search }))[root];
+  return {
+    items: page.nodes.map((node) => ({ id: node.legacyResourceId, gid: node.id, version: new Date(node.updatedAt) })),
+    next: page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null,
+  };
 }
 
 /** The whole order, every page of its lines. */
@@ -224,19 +230,15 @@ export interface ReconcileResult {
   updated: number;
   /** Orders that did not validate (logged, skipped). */
   invalid: number;
-  window: { from: Date; to: Date } | null;
 }
 
 export async function reconcileOrders(shop: string, admin: AdminGraphql, options: { now?: Date; pageSize?: number; log?: (line: string) => void } = {}): Promise<ReconcileResult> {
-  const result: ReconcileResult = { checked: 0, inserted: 0, updated: 0, invalid: 0, window: null };
+  const result: ReconcileResult = { checked: 0, inserted: 0, updated: 0, invalid: 0 };
   const pass = await reconcilePass(
     shop,
     "ordersReconciledAt",
     options.now ?? new Date(),
-    async (search, after) => {
-      const { orders } = await adminQuery<VersionsPage>(admin, ORDER_VERSIONS_QUERY, { first: options.pageSize ?? 250, after, query: search });
-      return { items: orders.nodes.map((node) => ({ id: node.legacyResourceId, gid: node.id, version: new Date(node.updatedAt) })), next: orders.pageInfo.hasNextPage ? orders.pageInfo.endCursor : null };
-    },
+    (search, after) => versionsPage(admin, ORDER_VERSIONS_QUERY, "orders", search, after, options.pageSize ?? 250),
     `SELECT id, shopify_updated_at AS version FROM "order" WHERE shop = $1 AND id = ANY($2::text[])`,
     async (item) => {
       const full = await fetchOrder(admin, item.gid);
@@ -255,7 +257,7 @@ export async function reconcileOrders(shop: string, admin: AdminGraphql, options
       else if (outcome === "updated") result.updated++;
     },
   );
-  if (pass) Object.assign(result, { checked: pass.checked, window: { from: pass.from, to: pass.to } });
+  result.checked = pass?.checked ?? 0;
   return result;
 }
 
@@ -365,10 +367,6 @@ export function productPayloadFromAdmin(node: ProductNode): unknown {
   };
 }
 
-interface ProductVersionsPage {
-  products: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Array<{ id: string; legacyResourceId: string; updatedAt: string }> };
-}
-
 /** Products changed in Shopify after what we hold (a products/update that never came) go through saveProduct. */
 export async function reconcileProducts(shop: string, admin: AdminGraphql, options: { now?: Date; pageSize?: number } = {}): Promise<{ checked: number; updated: number }> {
   let updated = 0;
@@ -376,10 +374,7 @@ export async function reconcileProducts(shop: string, admin: AdminGraphql, optio
     shop,
     "productsReconciledAt",
     options.now ?? new Date(),
-    async (search, after) => {
-      const { products } = await adminQuery<ProductVersionsPage>(admin, PRODUCT_VERSIONS_QUERY, { first: options.pageSize ?? 250, after, query: search });
-      return { items: products.nodes.map((node) => ({ id: node.legacyResourceId, gid: node.id, version: new Date(node.updatedAt) })), next: products.pageInfo.hasNextPage ? products.pageInfo.endCursor : null };
-    },
+    (search, after) => versionsPage(admin, PRODUCT_VERSIONS_QUERY, "products", search, after, options.pageSize ?? 250),
     `SELECT id, shopify_updated_at AS version FROM product WHERE shop = $1 AND id = ANY($2::text[])`,
     async (item, shopRow) => {
       const { product } = await adminQuery<{ product: ProductNode | null }>(admin, PRODUCT_QUERY, { id: item.gid });
@@ -395,7 +390,7 @@ export async function reconcileProducts(shop: string, admin: AdminGraphql, optio
 export async function enqueueReconciliations(): Promise<number> {
   const { rows } = await pool.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM graphile_worker.add_jobs(ARRAY(
-       SELECT ROW('${RECONCILE_ORDERS_TASK}', json_build_object('shop', domain), NULL, NULL, 5, '${RECONCILE_ORDERS_TASK}:' || domain, NULL, NULL)::graphile_worker.job_spec
+       SELECT ROW('${RECONCILE_SHOP_TASK}', json_build_object('shop', domain), NULL, NULL, 5, '${RECONCILE_SHOP_TASK}:' || domain, NULL, NULL)::graphile_worker.job_spec
        FROM shop WHERE uninstalled_at IS NULL ORDER BY domain))`,
   );
   return rows[0].n;

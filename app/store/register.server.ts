@@ -1,6 +1,6 @@
 import { registerCron, registerTask } from "../jobs/tasks.server";
 import type { AdminGraphql } from "../shops/admin-graphql";
-import { enqueueReconciliations, RECONCILE_ORDERS_TASK, RECONCILE_SHOPS_CRON, RECONCILE_SHOPS_TASK, reconcileConsent, reconcileOrders, reconcileProducts } from "./reconcile.server";
+import { enqueueReconciliations, RECONCILE_SHOP_TASK, RECONCILE_SHOPS_CRON, RECONCILE_SHOPS_TASK, reconcileConsent, reconcileOrders, reconcileProducts } from "./reconcile.server";
 
 /** Store model wiring: reconciliation of orders, consent and products against the Admin API, every 15 minutes per shop. */
 
@@ -8,7 +8,7 @@ registerTask(RECONCILE_SHOPS_TASK, async (_payload, helpers) => {
   helpers.logger.debug(`order reconciliation queued for ${await enqueueReconciliations()} shops`);
 });
 
-registerTask(RECONCILE_ORDERS_TASK, async (payload, helpers) => {
+registerTask(RECONCILE_SHOP_TASK, async (payload, helpers) => {
   const { shop } = payload as { shop: string };
   // Imported when needed: the worker and tests load this wiring before the Shopify app is configured.
   const { unauthenticated } = await import("../shopify.server");

@@ -8,7 +8,7 @@ import { crontab } from "../../app/jobs/tasks.server";
 import type { AdminGraphql } from "../../app/shops/admin-graphql";
 import {
   CONSENT_VERSIONS_QUERY, enqueueReconciliations, ORDER_QUERY, ORDER_VERSIONS_QUERY, PRODUCT_QUERY, PRODUCT_VERSIONS_QUERY,
-  RECONCILE_ORDERS_TASK, RECONCILE_SHOPS_TASK, reconcileConsent, reconcileOrders, reconcileProducts,
+  RECONCILE_SHOP_TASK, RECONCILE_SHOPS_TASK, reconcileConsent, reconcileOrders, reconcileProducts,
 } from "../../app/store/reconcile.server";
 import { adminQueryErrors } from "../support/admin-schema";
 import { drainJobs } from "../support/shopify";
@@ -171,11 +171,11 @@ describe("reconciliation against the Admin API", () => {
     expect(await enqueueReconciliations()).toBe(1);
     const { rows } = await pool.query(
       `SELECT j.key, j.payload FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = $1`,
-      [RECONCILE_ORDERS_TASK],
+      [RECONCILE_SHOP_TASK],
     );
-    expect(rows).toEqual([{ key: `${RECONCILE_ORDERS_TASK}:${SHOP}`, payload: { shop: SHOP } }]);
+    expect(rows).toEqual([{ key: `${RECONCILE_SHOP_TASK}:${SHOP}`, payload: { shop: SHOP } }]);
     // And the job runs through the app's own Admin client.
     await drainJobs();
-    expect((await pool.query(`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE task_identifier = $1`, [RECONCILE_ORDERS_TASK])).rows[0].n).toBe(0);
+    expect((await pool.query(`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE task_identifier = $1`, [RECONCILE_SHOP_TASK])).rows[0].n).toBe(0);
   });
 });
