@@ -85,13 +85,15 @@ async function reconcilePass<T extends Versioned>(
 // Two queries, both within Shopify's 1,000-point limit for one query: a cheap scan of
 // the window's order ids and versions (250 a page), then the whole order only for
 // those we lack or hold an older version of, which is rare.
-export const ORDER_VERSIONS_QUERY = `#graphql
-query ReconcileOrderVersions($first: Int!, $after: String, $query: String!) {
-  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+/** Ids and versions of what changed in a window, oldest change first (orders and products alike). */
+const versionsQuery = (name: string, root: "orders" | "products") => `#graphql
+query ${name}($first: Int!, $after: String, $query: String!) {
+  ${root}(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     pageInfo { hasNextPage endCursor }
     nodes { id legacyResourceId updatedAt }
   }
 }`;
+export const ORDER_VERSIONS_QUERY = versionsQuery("ReconcileOrderVersions", "orders");
 
 export const ORDER_QUERY = `#graphql
 query ReconcileOrder($id: ID!, $linesAfter: String) {
@@ -307,13 +309,7 @@ export async function reconcileConsent(shop: string, admin: AdminGraphql, option
 }
 
 // Products: ids and versions first (250 a page), then the whole product for what changed.
-export const PRODUCT_VERSIONS_QUERY = `#graphql
-query ReconcileProductVersions($first: Int!, $after: String, $query: String!) {
-  products(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
-    pageInfo { hasNextPage endCursor }
-    nodes { id legacyResourceId updatedAt }
-  }
-}`;
+export const PRODUCT_VERSIONS_QUERY = versionsQuery("ReconcileProductVersions", "products");
 
 export const PRODUCT_QUERY = `#graphql
 query ReconcileProduct($id: ID!) {
