@@ -86,12 +86,61 @@ export const MAX_SINGLE_QUERY_COST = 1000;
 // Paging and search
 
 type PageArgs = { first?: number | null; after?: string | null; last?: number | null; before?: string | null; reverse?: boolean | null };
+type SortedPageArgs = PageArgs & { sortKey?: string | null };
 
 const encodeCursor = (index: number) => Buffer.from(`idx:${index}`).toString("base64");
 function decodeCursor(cursor: string): number {
   const text = Buffer.from(cursor, "base64").toString();
   if (!text.startsWith("idx:") || !Number.isInteger(Number(text.slice(4)))) throw new GraphQLError(`Invalid cursor: ${cursor}`);
   return Number(text.slice(4));
+}
+
+/**
+ * A top-level resource connection in its sortKey's order (ID when none is given, as
+ * Shopify does), with cursors that name the last item's sort position rather than its
+ * index: like Shopify's, a cursor stays valid when items are created or deleted between
+ * two pages, so paging skips nothing that existed throughout.
+ */
+function sortedConnection<T extends { id: number; createdAt: Date; updatedAt: Date }>(
+  items: T[],
+  args: SortedPageArgs,
+  context: AdminApiContext,
+  toNode: (item: T) => unknown,
+) {
+  const at = (date: Date) => String(date.getTime()).padStart(15, "0");
+  const id = (item: T) => String(item.id).padStart(20, "0");
+  const keyOf =
+    args.sortKey === "UPDATED_AT" ? (item: T) => `${at(item.updatedAt)}:${id(item)}`
+    : args.sortKey === "CREATED_AT" ? (item: T) => `${at(item.createdAt)}:${id(item)}`
+    : id;
+  const keyed = items.map((item) => ({ item, key: keyOf(item) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const list = args.reverse ? keyed.reverse() : keyed;
+  const keyIn = (cursor: string) => {
+    const text = Buffer.from(cursor, "base64").toString();
+    if (!text.startsWith("key:")) throw new GraphQLError(`Invalid cursor: ${cursor}`);
+    return text.slice(4);
+  };
+  // Past the cursor's position in the list's direction, whether or not its item still exists.
+  const beyond = (key: string, orAt: boolean) => {
+    const index = list.findIndex((entry) => (args.reverse ? entry.key < key || (orAt && entry.key === key) : entry.key > key || (orAt && entry.key === key)));
+    return index === -1 ? list.length : index;
+  };
+  const from = args.after ? beyond(keyIn(args.after), false) : 0;
+  const to = args.before ? beyond(keyIn(args.before), true) : list.length;
+  const window = list.slice(from, Math.max(from, to));
+  const page = connection(window, { first: args.first, last: args.last }, context, (entry) => toNode(entry.item));
+  const cursorOf = (cursor: string | null) => (cursor === null ? null : Buffer.from(`key:${window[decodeCursor(cursor)].key}`).toString("base64"));
+  return {
+    ...page,
+    edges: page.edges.map((edge) => ({ node: edge.node, cursor: cursorOf(edge.cursor) })),
+    pageInfo: {
+      ...page.pageInfo,
+      hasNextPage: page.pageInfo.hasNextPage || to < list.length,
+      hasPreviousPage: page.pageInfo.hasPreviousPage || from > 0,
+      startCursor: cursorOf(page.pageInfo.startCursor),
+      endCursor: cursorOf(page.pageInfo.endCursor),
+    },
+  };
 }
 
 /**
@@ -739,9 +788,9 @@ function rootValue(context: AdminApiContext): Record<string, unknown> {
     shop: () => shopNode(store),
     shopLocales: () => [{ __typename: "ShopLocale", locale: store.shop.primaryLocale, primary: true, published: true, name: "English" }],
 
-    products: (args: PageArgs & { query?: string | null }) => {
+    products: (args: SortedPageArgs & { query?: string | null }) => {
       const filter = productSearch(args.query);
-      return connection(limited(store.products, snapshot?.products).filter(filter), args, context, (product) => productNode(product, context));
+      return sortedConnection(limited(store.products, snapshot?.products).filter(filter), args, context, (product) => productNode(product, context));
     },
     product: (args: { id: string }) => nodeOfKind(args.id, "Product", context),
     productVariants: (args: PageArgs & { query?: string | null }) => {
@@ -756,7 +805,7 @@ function rootValue(context: AdminApiContext): Record<string, unknown> {
       return connection(all.filter(filter), args, context, ({ product, variant }) => variantNode(product, variant, context));
     },
     productVariant: (args: { id: string }) => nodeOfKind(args.id, "ProductVariant", context),
-    customers: (args: PageArgs & { query?: string | null }) => {
+    customers: (args: SortedPageArgs & { query?: string | null }) => {
       const filter = searchFilter<SimCustomer>(args.query, {
         updated_at: (c) => c.updatedAt,
         created_at: (c) => c.createdAt,
@@ -766,10 +815,10 @@ function rootValue(context: AdminApiContext): Record<string, unknown> {
         email_marketing_state: (c) => c.marketingState,
         customer_locale: (c) => c.locale,
       });
-      return connection(limited(store.customers, snapshot?.customers).filter(filter), args, context, (customer) => customerNode(customer, context));
+      return sortedConnection(limited(store.customers, snapshot?.customers).filter(filter), args, context, (customer) => customerNode(customer, context));
     },
     customer: (args: { id: string }) => nodeOfKind(args.id, "Customer", context),
-    orders: (args: PageArgs & { query?: string | null }) => {
+    orders: (args: SortedPageArgs & { query?: string | null }) => {
       const filter = searchFilter<SimOrder>(args.query, {
         updated_at: (o) => o.updatedAt,
         created_at: (o) => o.createdAt,
@@ -784,7 +833,7 @@ function rootValue(context: AdminApiContext): Record<string, unknown> {
         cart_token: (o) => o.cartToken,
         discount_code: (o) => o.discountCodes,
       });
-      return connection(limited(store.orders, snapshot?.orders).filter(filter), args, context, (order) => orderNode(order, context));
+      return sortedConnection(limited(store.orders, snapshot?.orders).filter(filter), args, context, (order) => orderNode(order, context));
     },
     order: (args: { id: string }) => nodeOfKind(args.id, "Order", context),
     node: (args: { id: string }) => nodeById(args.id, context),
@@ -1213,10 +1262,17 @@ export class CostBucket {
   private available: number;
   private updated = Date.now();
   constructor(
-    readonly maximum = 1000,
-    readonly restoreRate = 50,
+    private maximum = 1000,
+    private restoreRate = 50,
   ) {
     this.available = maximum;
+  }
+  /** A different plan's limits from now on (tests of pacing), starting full. */
+  configure(maximum: number, restoreRate: number) {
+    this.maximum = maximum;
+    this.restoreRate = restoreRate;
+    this.available = maximum;
+    this.updated = Date.now();
   }
   private refill() {
     const now = Date.now();
@@ -1318,6 +1374,7 @@ export async function executeAdminGraphql(
     };
   }
   if (!bucket.take(requested)) {
+    logEntry.errors = ["Throttled"];
     return {
       status: 200,
       body: {

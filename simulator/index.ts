@@ -264,6 +264,8 @@ export function createSimulator(options: SimulatorOptions) {
     store,
     invalidQueries,
     graphqlRequests,
+    /** The Admin API's rate limit from now on (a shop on another plan), bucket full. */
+    setThrottle: (throttle: { maximum: number; restoreRate: number }) => bucket.configure(throttle.maximum, throttle.restoreRate),
     webhookDeliveries,
     tokenExchanges,
     scenarioLog,
