@@ -3,7 +3,7 @@ import prisma from "../db.server";
 import { unauthenticated } from "../shopify.server";
 import { addJob, addJobUnlessWaiting, prismaSql, type SqlExecutor } from "../jobs/queue.server";
 import type { AdminGraphql } from "../shops/admin-graphql";
-import { AdminApiError } from "../shops/admin-graphql";
+import { AdminApiError, adminQuery } from "../shops/admin-graphql";
 import { bulkStatus, legacyId, ordersBulkQuery, PRODUCTS_BULK_QUERY, readJsonl, startBulkQuery, withChildren } from "./bulk.server";
 import { rebuildRecommendations, setStatus, SYNC_TASK, UPDATE_TASK, updateRecommendations } from "./service.server";
 import { toMinorUnits } from "../money";
@@ -214,19 +214,9 @@ const syncMetafields: Task = async (raw) => {
       value: JSON.stringify(byProduct.get(row.product_id)),
     }));
     if (metafields.length) {
-      const response = await graphql(METAFIELDS_SET, { variables: { metafields } });
-      const body = (await response.json()) as {
-        data?: { metafieldsSet: { userErrors: Array<{ field: string[]; message: string }> } };
-        errors?: Array<{ message: string; extensions?: { code?: string } }>;
-        extensions?: { cost?: { requestedQueryCost: number; throttleStatus: { currentlyAvailable: number; restoreRate: number } } };
-      };
-      const cost = body.extensions?.cost;
-      if (body.errors?.some((error) => error.extensions?.code === "THROTTLED")) {
-        await sleep(((cost?.requestedQueryCost ?? 100) / (cost?.throttleStatus.restoreRate ?? 50)) * 1000);
-        continue;
-      }
-      if (body.errors?.length) throw new AdminApiError(body.errors.map((error) => error.message).join("; "));
-      const userErrors = body.data?.metafieldsSet.userErrors ?? [];
+      // adminQuery waits out THROTTLED refusals and paces by the cost the API reports.
+      const { metafieldsSet } = await adminQuery<{ metafieldsSet: { userErrors: Array<{ field: string[] | null; message: string }> } }>(graphql, METAFIELDS_SET, { metafields });
+      const userErrors = metafieldsSet.userErrors;
       if (userErrors.length) {
         // Shopify rejects the whole call: record the offending product(s) and write the rest next round.
         const failed = new Set(userErrors.map((error) => Number(error.field?.[1])).filter((index) => Number.isInteger(index)));
@@ -235,10 +225,6 @@ const syncMetafields: Task = async (raw) => {
           if (row) await prisma.recommendationSync.update({ where: { shop_productId: { shop, productId: row.product_id } }, data: { error: userErrors.map((e) => e.message).join("; ").slice(0, 500) } });
         }
         continue;
-      }
-      // Stay under the bucket: wait for the cost of the next call to restore if needed.
-      if (cost && cost.throttleStatus.currentlyAvailable < cost.requestedQueryCost * 2) {
-        await sleep(((cost.requestedQueryCost * 2 - cost.throttleStatus.currentlyAvailable) / cost.throttleStatus.restoreRate) * 1000);
       }
     }
     await prisma.$transaction(
@@ -256,7 +242,5 @@ const update: Task = async (raw) => {
   const { shop } = raw as { shop: string };
   await updateRecommendations(shop);
 };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 10_000)));
 
 export const recommendationTasks = { [BACKFILL_TASK]: backfill, [SYNC_TASK]: syncMetafields, [UPDATE_TASK]: update };

@@ -2,7 +2,7 @@ import { ZodError } from "zod";
 import prisma, { pool } from "../db.server";
 import { adminQuery, type AdminGraphql } from "../shops/admin-graphql";
 import { normalizeOrder, normalizeProduct, type NormalizedOrder } from "../webhooks/normalize";
-import { saveConsent, saveOrder, saveProduct } from "./store.server";
+import { markProductsDeleted, saveConsent, saveOrder, saveProduct } from "./store.server";
 
 /**
  * Reconciliation with the Admin API. A few webhook deliveries never arrive; a missed
@@ -18,6 +18,10 @@ export const RECONCILE_SHOP_TASK = "reconcile-shop";
 export const RECONCILE_SHOPS_TASK = "reconcile-shops";
 /** Every 15 minutes: one job per installed shop. */
 export const RECONCILE_SHOPS_CRON = `*/15 * * * * ${RECONCILE_SHOPS_TASK} ?max=1`;
+/** Deleted products are found by listing every product id, so once a day (at a quiet hour, UTC). */
+export const RECONCILE_DELETIONS_TASK = "reconcile-deletions";
+export const RECONCILE_SHOP_DELETIONS_TASK = "reconcile-shop-deletions";
+export const RECONCILE_DELETIONS_CRON = `40 3 * * * ${RECONCILE_DELETIONS_TASK} ?max=1`;
 
 // Orders updated in the last few minutes are left to their webhooks (which usually come
 // within seconds); the next run covers them. The window also reaches back a little
@@ -382,12 +386,65 @@ export async function reconcileProducts(shop: string, admin: AdminGraphql, optio
   return { checked: pass?.checked ?? 0, updated };
 }
 
-/** One reconciliation job per installed shop (keyed: a shop never has two waiting), in one statement. */
-export async function enqueueReconciliations(): Promise<number> {
+// Every product id, 250 a page in id order: about 250 points a page.
+export const PRODUCT_IDS_QUERY = `#graphql
+query ReconcileProductIds($first: Int!, $after: String) {
+  products(first: $first, after: $after, sortKey: ID) {
+    pageInfo { hasNextPage endCursor }
+    nodes { legacyResourceId }
+  }
+}`;
+
+interface ProductIdsPage {
+  products: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Array<{ legacyResourceId: string }> };
+}
+
+/** Shopify's order of legacy ids (unsigned integers as decimal strings, no leading zeros). */
+const byNumericId = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+const NUMERIC_ID = /^[1-9][0-9]*$/;
+
+/**
+ * Products deleted in Shopify whose products/delete never came: a change search cannot
+ * find what no longer exists, so every product id Shopify lists (in id order, page by
+ * page) is walked alongside the live ones we hold, and ours that fall inside a listed
+ * page's range without being on it are marked deleted (markProductsDeleted: store model,
+ * recommendations, metafields). Memory is our id list, not Shopify's. What changed in the
+ * last few minutes before the listing is left alone: it may not be listed yet.
+ */
+export async function reconcileDeletedProducts(shop: string, admin: AdminGraphql, options: { now?: Date; pageSize?: number } = {}): Promise<{ listed: number; deleted: number } | null> {
+  const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true } });
+  if (!row || row.uninstalledAt) return null;
+  const unchangedSince = new Date((options.now ?? new Date()).getTime() - SETTLE_MS);
+  const { rows } = await pool.query<{ id: string }>(`SELECT id FROM product WHERE shop = $1 AND deleted_at IS NULL`, [shop]);
+  const ours = rows.map((r) => r.id).filter((id) => NUMERIC_ID.test(id)).sort(byNumericId);
+  let next = 0;
+  let listed = 0;
+  let deleted = 0;
+  let after: string | null = null;
+  do {
+    const { products }: ProductIdsPage = await adminQuery<ProductIdsPage>(admin, PRODUCT_IDS_QUERY, { first: options.pageSize ?? 250, after });
+    const ids = products.nodes.map((node) => node.legacyResourceId);
+    listed += ids.length;
+    const onPage = new Set(ids);
+    // The page covers ids up to its last one; the last page covers everything beyond.
+    const upTo = products.pageInfo.hasNextPage ? ids[ids.length - 1] : null;
+    const gone: string[] = [];
+    for (; next < ours.length && (upTo === null || byNumericId(ours[next], upTo) <= 0); next++) {
+      if (!onPage.has(ours[next])) gone.push(ours[next]);
+    }
+    if (gone.length) deleted += (await prisma.$transaction((tx) => markProductsDeleted(tx, shop, gone, unchangedSince))).length;
+    after = products.pageInfo.hasNextPage ? products.pageInfo.endCursor : null;
+  } while (after);
+  return { listed, deleted };
+}
+
+/** One job of `task` per installed shop (keyed: a shop never has two waiting), in one statement. */
+export async function enqueueForInstalledShops(task: typeof RECONCILE_SHOP_TASK | typeof RECONCILE_SHOP_DELETIONS_TASK): Promise<number> {
   const { rows } = await pool.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM graphile_worker.add_jobs(ARRAY(
-       SELECT ROW('${RECONCILE_SHOP_TASK}', json_build_object('shop', domain), NULL, NULL, 5, '${RECONCILE_SHOP_TASK}:' || domain, NULL, NULL)::graphile_worker.job_spec
+       SELECT ROW($1::text, json_build_object('shop', domain), NULL, NULL, 5, $1::text || ':' || domain, NULL, NULL)::graphile_worker.job_spec
        FROM shop WHERE uninstalled_at IS NULL ORDER BY domain))`,
+    [task],
   );
   return rows[0].n;
 }

@@ -1,19 +1,29 @@
 import { registerCron, registerTask } from "../jobs/tasks.server";
 import type { AdminGraphql } from "../shops/admin-graphql";
-import { enqueueReconciliations, RECONCILE_SHOP_TASK, RECONCILE_SHOPS_CRON, RECONCILE_SHOPS_TASK, reconcileConsent, reconcileOrders, reconcileProducts } from "./reconcile.server";
+import {
+  enqueueForInstalledShops, RECONCILE_DELETIONS_CRON, RECONCILE_DELETIONS_TASK, RECONCILE_SHOP_DELETIONS_TASK, RECONCILE_SHOP_TASK, RECONCILE_SHOPS_CRON,
+  RECONCILE_SHOPS_TASK, reconcileConsent, reconcileDeletedProducts, reconcileOrders, reconcileProducts,
+} from "./reconcile.server";
 
-/** Store model wiring: reconciliation of orders, consent and products against the Admin API, every 15 minutes per shop. */
+/**
+ * Store model wiring: reconciliation against the Admin API. Orders, consent and
+ * products every 15 minutes per shop; deleted products once a day.
+ */
+
+async function adminGraphql(shop: string): Promise<AdminGraphql> {
+  // Imported when needed: the worker and tests load this wiring before the Shopify app is configured.
+  const { unauthenticated } = await import("../shopify.server");
+  const { admin } = await unauthenticated.admin(shop);
+  return admin.graphql as unknown as AdminGraphql;
+}
 
 registerTask(RECONCILE_SHOPS_TASK, async (_payload, helpers) => {
-  helpers.logger.debug(`order reconciliation queued for ${await enqueueReconciliations()} shops`);
+  helpers.logger.debug(`reconciliation queued for ${await enqueueForInstalledShops(RECONCILE_SHOP_TASK)} shops`);
 });
 
 registerTask(RECONCILE_SHOP_TASK, async (payload, helpers) => {
   const { shop } = payload as { shop: string };
-  // Imported when needed: the worker and tests load this wiring before the Shopify app is configured.
-  const { unauthenticated } = await import("../shopify.server");
-  const { admin } = await unauthenticated.admin(shop);
-  const graphql = admin.graphql as unknown as AdminGraphql;
+  const graphql = await adminGraphql(shop);
   const orders = await reconcileOrders(shop, graphql, { log: (line) => helpers.logger.warn(line) });
   const consent = await reconcileConsent(shop, graphql);
   const products = await reconcileProducts(shop, graphql);
@@ -26,3 +36,15 @@ registerTask(RECONCILE_SHOP_TASK, async (payload, helpers) => {
 });
 
 registerCron(RECONCILE_SHOPS_CRON);
+
+registerTask(RECONCILE_DELETIONS_TASK, async (_payload, helpers) => {
+  helpers.logger.debug(`deleted products reconciliation queued for ${await enqueueForInstalledShops(RECONCILE_SHOP_DELETIONS_TASK)} shops`);
+});
+
+registerTask(RECONCILE_SHOP_DELETIONS_TASK, async (payload, helpers) => {
+  const { shop } = payload as { shop: string };
+  const result = await reconcileDeletedProducts(shop, await adminGraphql(shop));
+  if (result?.deleted) helpers.logger.info(`reconciled ${shop}: ${result.deleted} products deleted in Shopify (of ${result.listed} listed)`);
+});
+
+registerCron(RECONCILE_DELETIONS_CRON);

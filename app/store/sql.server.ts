@@ -18,8 +18,9 @@ export async function upsertIfNewer(
   table: string,
   key: string[],
   row: Record<string, unknown>,
-  versionColumn = "shopify_updated_at",
+  options: { versionColumn?: string; /** A further condition on the stored row ("table"."column") for the update. */ alsoWhen?: string } = {},
 ): Promise<"inserted" | "updated" | "stale"> {
+  const versionColumn = options.versionColumn ?? "shopify_updated_at";
   const columns = Object.keys(row);
   const params: unknown[] = [];
   const values = columns.map((column) => {
@@ -38,8 +39,8 @@ export async function upsertIfNewer(
   const updates = columns.filter((column) => !key.includes(column)).map((column) => `"${column}" = EXCLUDED."${column}"`);
   const sql = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${values.join(", ")})
     ON CONFLICT (${key.map((c) => `"${c}"`).join(", ")}) DO UPDATE SET ${updates.join(", ")}
-    WHERE "${table}"."${versionColumn}" IS NULL OR EXCLUDED."${versionColumn}" IS NULL
-       OR EXCLUDED."${versionColumn}" >= "${table}"."${versionColumn}"
+    WHERE ("${table}"."${versionColumn}" IS NULL OR EXCLUDED."${versionColumn}" IS NULL
+       OR EXCLUDED."${versionColumn}" >= "${table}"."${versionColumn}")${options.alsoWhen ? ` AND (${options.alsoWhen})` : ""}
     RETURNING (xmax = 0) AS inserted`;
   const result = (await tx.$queryRawUnsafe(sql, ...params)) as Array<{ inserted: boolean }>;
   if (result.length === 0) return "stale";

@@ -217,6 +217,11 @@ export async function saveProduct(tx: Tx, shop: string, product: NormalizedProdu
     is_gift_card: product.isGiftCard,
     deleted_at: null,
     shopify_updated_at: product.updatedAt,
+  }, {
+    // Shopify never reuses a deleted product's id: an update that was already on its
+    // way (or retried) when the product was deleted must not bring it back. Only a
+    // change made after we marked it deleted proves it exists.
+    alsoWhen: `"product"."deleted_at" IS NULL OR EXCLUDED."shopify_updated_at" > "product"."deleted_at"`,
   });
   if (outcome !== "stale") await emitStoreEvent(tx, { kind: "product.changed", shop, productId: product.id });
   return outcome;
@@ -230,4 +235,24 @@ export async function deleteProduct(tx: Tx, shop: string, productId: string) {
     productId,
   );
   await emitStoreEvent(tx, { kind: "product.changed", shop, productId });
+}
+
+/**
+ * Products we hold as live that Shopify no longer lists (a products/delete that never
+ * came), found by reconciliation. Only those unchanged since `unchangedSince` (when
+ * the listing began) are marked: one created or updated meanwhile may simply not have
+ * been listed yet. Returns the ids marked deleted.
+ */
+export async function markProductsDeleted(tx: Tx, shop: string, ids: string[], unchangedSince: Date): Promise<string[]> {
+  if (!ids.length) return [];
+  const rows = (await tx.$queryRawUnsafe(
+    `UPDATE product SET status = 'deleted', available = false, deleted_at = now()
+     WHERE shop = $1 AND id = ANY($2::text[]) AND deleted_at IS NULL AND shopify_updated_at < $3::timestamptz
+     RETURNING id`,
+    shop,
+    ids,
+    unchangedSince.toISOString(),
+  )) as Array<{ id: string }>;
+  for (const { id } of rows) await emitStoreEvent(tx, { kind: "product.changed", shop, productId: id });
+  return rows.map((row) => row.id);
 }

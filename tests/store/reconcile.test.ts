@@ -7,9 +7,12 @@ import prisma, { pool } from "../../app/db.server";
 import { crontab } from "../../app/jobs/tasks.server";
 import type { AdminGraphql } from "../../app/shops/admin-graphql";
 import {
-  CONSENT_VERSIONS_QUERY, enqueueReconciliations, ORDER_QUERY, ORDER_VERSIONS_QUERY, PRODUCT_QUERY, PRODUCT_VERSIONS_QUERY,
-  RECONCILE_SHOP_TASK, RECONCILE_SHOPS_TASK, reconcileConsent, reconcileOrders, reconcileProducts,
+  CONSENT_VERSIONS_QUERY, enqueueForInstalledShops, ORDER_QUERY, ORDER_VERSIONS_QUERY, PRODUCT_IDS_QUERY, PRODUCT_QUERY, PRODUCT_VERSIONS_QUERY,
+  RECONCILE_DELETIONS_TASK, RECONCILE_SHOP_DELETIONS_TASK, RECONCILE_SHOP_TASK, RECONCILE_SHOPS_TASK, reconcileConsent, reconcileDeletedProducts,
+  reconcileOrders, reconcileProducts,
 } from "../../app/store/reconcile.server";
+import { saveProduct } from "../../app/store/store.server";
+import { normalizeProduct } from "../../app/webhooks/normalize";
 import { adminQueryErrors } from "../support/admin-schema";
 import { drainJobs } from "../support/shopify";
 
@@ -45,7 +48,7 @@ function missedOrder(updatedAgoMs: number, fields: Partial<SimOrder> = {}): SimO
 
 describe("reconciliation against the Admin API", () => {
   it("asks Shopify's real Admin schema (2026-10) valid queries", () => {
-    for (const query of [ORDER_VERSIONS_QUERY, ORDER_QUERY, CONSENT_VERSIONS_QUERY, PRODUCT_VERSIONS_QUERY, PRODUCT_QUERY]) expect(adminQueryErrors(query)).toEqual([]);
+    for (const query of [ORDER_VERSIONS_QUERY, ORDER_QUERY, CONSENT_VERSIONS_QUERY, PRODUCT_VERSIONS_QUERY, PRODUCT_QUERY, PRODUCT_IDS_QUERY]) expect(adminQueryErrors(query)).toEqual([]);
   });
 
   it("adds an order whose webhook never came, through the webhook's path: store model, lines, the checkout it completes and the flow run it ends", async () => {
@@ -167,8 +170,8 @@ describe("reconciliation against the Admin API", () => {
     expect(item.match({ min: 45, hour: 3, date: 2, month: 12, dow: 3 })).toBe(true);
     expect(item.match({ min: 50, hour: 3, date: 2, month: 12, dow: 3 })).toBe(false);
     await prisma.shop.create({ data: { domain: "gone.myshopify.com", uninstalledAt: new Date() } });
-    expect(await enqueueReconciliations()).toBe(1);
-    expect(await enqueueReconciliations()).toBe(1);
+    expect(await enqueueForInstalledShops(RECONCILE_SHOP_TASK)).toBe(1);
+    expect(await enqueueForInstalledShops(RECONCILE_SHOP_TASK)).toBe(1);
     const { rows } = await pool.query(
       `SELECT j.key, j.payload FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = $1`,
       [RECONCILE_SHOP_TASK],
@@ -177,5 +180,84 @@ describe("reconciliation against the Admin API", () => {
     // And the job runs through the app's own Admin client.
     await drainJobs();
     expect((await pool.query(`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE task_identifier = $1`, [RECONCILE_SHOP_TASK])).rows[0].n).toBe(0);
+  });
+
+  describe("deleted products whose products/delete never came", () => {
+    /** Every product the simulator lists, stored as our webhooks would have left it an hour ago. */
+    async function holdCatalog() {
+      for (const product of simulator.store.products) {
+        const normalized = normalizeProduct(simulator.payloads.product(product), simulator.store.shop.currency);
+        await prisma.$transaction((tx) => saveProduct(tx, SHOP, { ...normalized, updatedAt: new Date(Date.now() - 60 * MINUTE) }));
+      }
+    }
+    const live = async () => (await prisma.product.findMany({ where: { shop: SHOP, deletedAt: null }, select: { id: true } })).map((p) => p.id).sort();
+    const deletedIds = async () => (await prisma.product.findMany({ where: { shop: SHOP, NOT: { deletedAt: null } }, select: { id: true } })).map((p) => p.id).sort();
+
+    it("marks deleted what Shopify no longer lists, page by page in id order, and leaves alone what changed in the last minutes", async () => {
+      await holdCatalog();
+      const products = simulator.store.products;
+      const [first, middle, last, recent] = [products[0], products[Math.floor(products.length / 2)], products[products.length - 1], products[3]];
+      // Deleted in Shopify, webhooks lost: the first, one in the middle, the very last (beyond every listed page).
+      for (const gone of [first, middle, last, recent]) products.splice(products.indexOf(gone), 1);
+      // One we heard of two minutes ago may just not be listed yet: left for tomorrow.
+      await pool.query(`UPDATE product SET shopify_updated_at = now() - interval '2 minutes' WHERE shop = $1 AND id = $2`, [SHOP, String(recent.id)]);
+      await pool.query(`DELETE FROM graphile_worker._private_jobs`);
+      const before = simulator.graphqlRequests.length;
+
+      const result = await reconcileDeletedProducts(SHOP, admin, { pageSize: 7 });
+
+      expect(simulator.invalidQueries).toEqual([]);
+      expect(result).toEqual({ listed: products.length, deleted: 3 });
+      expect(simulator.graphqlRequests.length - before).toBe(Math.ceil(products.length / 7));
+      expect(await deletedIds()).toEqual([first, middle, last].map((p) => String(p.id)).sort());
+      expect(await live()).toEqual([...products.map((p) => String(p.id)), String(recent.id)].sort());
+      expect(await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(middle.id) } } })).toMatchObject({ status: "deleted", available: false });
+      // The recommendation model hears of it (lists and metafields drop the product).
+      const { rows } = await pool.query(`SELECT 1 FROM graphile_worker.jobs WHERE key = $1`, [`recs-update:${SHOP}`]);
+      expect(rows.length).toBe(1);
+      // Nothing else is missing: a second sweep marks nothing.
+      expect(await reconcileDeletedProducts(SHOP, admin, { pageSize: 250 })).toEqual({ listed: products.length, deleted: 0 });
+      products.push(first, middle, last, recent);
+      products.sort((a, b) => a.id - b.id);
+    });
+
+    it("a products/update already on its way when the product was deleted does not bring it back; a later change does", async () => {
+      const product = simulator.store.products[5];
+      await pool.query(`UPDATE product SET deleted_at = now() - interval '1 minute', status = 'deleted' WHERE shop = $1 AND id = $2`, [SHOP, String(product.id)]);
+      const normalized = normalizeProduct(simulator.payloads.product(product), simulator.store.shop.currency);
+      const late = { ...normalized, updatedAt: new Date(Date.now() - 2 * MINUTE) };
+      expect(await prisma.$transaction((tx) => saveProduct(tx, SHOP, late))).toBe("stale");
+      expect((await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(product.id) } } })).deletedAt).not.toBeNull();
+      expect(await prisma.$transaction((tx) => saveProduct(tx, SHOP, { ...normalized, updatedAt: new Date() }))).toBe("updated");
+      expect(await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(product.id) } } })).toMatchObject({ deletedAt: null, status: "active" });
+    });
+
+    it("waits out Shopify's rate limit instead of failing: two sweeps share a 40-point bucket", async () => {
+      await holdCatalog();
+      const victim = simulator.store.products.splice(10, 1)[0];
+      simulator.setThrottle({ maximum: 40, restoreRate: 400 });
+      const before = simulator.graphqlRequests.length;
+      try {
+        const [a, b] = await Promise.all([reconcileDeletedProducts(SHOP, admin, { pageSize: 10 }), reconcileDeletedProducts(SHOP, admin, { pageSize: 10 })]);
+        expect([a, b].map((r) => r?.listed)).toEqual([simulator.store.products.length, simulator.store.products.length]);
+        expect(a!.deleted + b!.deleted).toBe(1);
+      } finally {
+        simulator.setThrottle({ maximum: 2000, restoreRate: 1000 });
+        simulator.store.products.push(victim);
+        simulator.store.products.sort((x, y) => x.id - y.id);
+      }
+      const requests = simulator.graphqlRequests.slice(before);
+      expect(requests.some((entry) => entry.errors.includes("Throttled"))).toBe(true);
+      expect(await deletedIds()).toContain(String(victim.id));
+    });
+
+    it("runs once a day on the crontab, one job per installed shop, through the app's own Admin client", async () => {
+      const [item] = parseCrontab(crontab()).filter((entry) => entry.task === RECONCILE_DELETIONS_TASK);
+      expect(item.match({ min: 40, hour: 3, date: 2, month: 12, dow: 3 })).toBe(true);
+      expect(item.match({ min: 40, hour: 4, date: 2, month: 12, dow: 3 })).toBe(false);
+      expect(await enqueueForInstalledShops(RECONCILE_SHOP_DELETIONS_TASK)).toBe(1);
+      await drainJobs();
+      expect((await pool.query(`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE task_identifier = $1`, [RECONCILE_SHOP_DELETIONS_TASK])).rows[0].n).toBe(0);
+    });
   });
 });
