@@ -4,17 +4,20 @@ import { Badge, BlockStack, Card, DataTable, InlineGrid, Layout, Page, Text } fr
 import { authenticate } from "../shopify.server";
 import { storeActivity } from "../store/activity.server";
 import { webhookRetentionDays } from "../webhooks/retention.server";
+import { shopTimezone } from "../shops/shops.server";
+import { formatShopTime } from "../shops/shop-time";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return { ...(await storeActivity(session.shop)), retentionDays: webhookRetentionDays() };
+  const [activity, timezone] = await Promise.all([storeActivity(session.shop), shopTimezone(session.shop)]);
+  return { ...activity, retentionDays: webhookRetentionDays(), timezone };
 };
 
 const tone = (status: string) =>
   status === "processed" ? "success" : status === "received" ? "info" : status === "invalid" || status === "malformed" ? "critical" : "attention";
 
 export default function Activity() {
-  const { counts, byTopic, recent, retentionDays } = useLoaderData<typeof loader>();
+  const { counts, byTopic, recent, retentionDays, timezone } = useLoaderData<typeof loader>();
   return (
     <Page title="Store activity" subtitle="What your store has told Pathwise">
       <Layout>
@@ -48,7 +51,7 @@ export default function Activity() {
               columnContentTypes={["text", "text", "text", "text"]}
               headings={["Received", "Topic", "Status", "Note"]}
               rows={recent.map((event) => [
-                new Date(event.receivedAt).toLocaleString(),
+                formatShopTime(event.receivedAt, timezone),
                 event.topic,
                 <Badge key={event.id} tone={tone(event.status)}>{event.status}</Badge>,
                 event.error ?? "",

@@ -3,6 +3,8 @@ import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/
 import { useState } from "react";
 import { Badge, Banner, BlockStack, Button, Card, Checkbox, DataTable, InlineGrid, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
+import { shopTimezone } from "../shops/shops.server";
+import { formatShopTime } from "../shops/shop-time";
 import { loadFlowPage, saveFlowForm, sendTestEmail } from "../flows/admin.server";
 import { resolveEmailLocale, EMAIL_LOCALES, type EmailLocale } from "../email/templates/copy";
 import { formatMoney } from "../money";
@@ -10,7 +12,11 @@ import { formatMoney } from "../money";
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const url = new URL(request.url);
-  return loadFlowPage(session.shop, Number(url.searchParams.get("step") ?? 0) || 0, resolveEmailLocale(url.searchParams.get("lang"), "en"));
+  const [page, timezone] = await Promise.all([
+    loadFlowPage(session.shop, Number(url.searchParams.get("step") ?? 0) || 0, resolveEmailLocale(url.searchParams.get("lang"), "en")),
+    shopTimezone(session.shop),
+  ]);
+  return { ...page, timezone };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -103,7 +109,7 @@ export default function AbandonedCheckoutFlow() {
               columnContentTypes={["text", "text", "text", "text", "numeric"]}
               headings={["Started", "Shopper", "State", "Steps", "Revenue"]}
               rows={data.runs.map((run) => [
-                new Date(run.startedAt).toLocaleString(),
+                formatShopTime(run.startedAt, data.timezone),
                 run.email ?? "",
                 <Badge key={run.id} tone={STATE_TONE[run.state]}>{`${run.state}${run.exitReason ? ` · ${run.exitReason.replace(/_/g, " ")}` : ""}`}</Badge>,
                 run.steps.map((s) => `${s.key}: ${s.status}${s.reason ? ` (${s.reason.replace(/_/g, " ")})` : ""}`).join(", "),

@@ -2,20 +2,22 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link as RemixLink, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Badge, BlockStack, Card, DataTable, EmptyState, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
+import { shopTimezone } from "../shops/shops.server";
+import { formatShopTime } from "../shops/shop-time";
 import { listOutbox, outboxMessage } from "../email/outbox.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const selected = new URL(request.url).searchParams.get("message");
-  const [outbox, message] = await Promise.all([listOutbox(session.shop), selected ? outboxMessage(session.shop, selected) : null]);
-  return { ...outbox, message, capturing: !process.env.SENDGRID_API_KEY };
+  const [outbox, message, timezone] = await Promise.all([listOutbox(session.shop), selected ? outboxMessage(session.shop, selected) : null, shopTimezone(session.shop)]);
+  return { ...outbox, message, capturing: !process.env.SENDGRID_API_KEY, timezone };
 };
 
 const tone = (status: string) =>
   status === "sent" || status === "captured" ? "success" : status === "skipped" || status === "deferred" ? "info" : status === "failed" || status === "uncertain" ? "critical" : "attention";
 
 export default function Outbox() {
-  const { messages, counts, message, capturing } = useLoaderData<typeof loader>();
+  const { messages, counts, message, capturing, timezone } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const keep = (id: string) => {
     const next = new URLSearchParams(params);
@@ -63,7 +65,7 @@ export default function Outbox() {
                 columnContentTypes={["text", "text", "text", "text", "text", "text"]}
                 headings={["When", "To", "Subject", "Flow / step", "Status", "Engagement"]}
                 rows={messages.map((m) => [
-                  new Date(m.sentAt ?? m.createdAt).toLocaleString(),
+                  formatShopTime(m.sentAt ?? m.createdAt, timezone),
                   m.email ?? "(redacted)",
                   m.hasCopy ? <RemixLink key={m.id} to={keep(m.id)}>{m.subject ?? "(no subject)"}</RemixLink> : (m.subject ?? ""),
                   `${m.flowId} / ${m.stepKey}`,

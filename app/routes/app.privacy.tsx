@@ -2,15 +2,18 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { BlockStack, Card, EmptyState, Layout, Page, Text } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
+import { shopTimezone } from "../shops/shops.server";
+import { formatShopTime } from "../shops/shop-time";
 import { dataRequests } from "../store/activity.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return { requests: await dataRequests(session.shop) };
+  const [requests, timezone] = await Promise.all([dataRequests(session.shop), shopTimezone(session.shop)]);
+  return { requests, timezone };
 };
 
 export default function Privacy() {
-  const { requests } = useLoaderData<typeof loader>();
+  const { requests, timezone } = useLoaderData<typeof loader>();
   return (
     <Page title="Customer data requests" subtitle="Everything Pathwise holds on a customer who asked for their data, ready to send them">
       <Layout>
@@ -27,7 +30,7 @@ export default function Privacy() {
                 <Card key={request.id}>
                   <BlockStack gap="200">
                     <Text as="h2" variant="headingMd">
-                      {request.email ?? `Customer ${request.customerId}`} · {new Date(request.requestedAt).toLocaleString()}
+                      {request.email ?? `Customer ${request.customerId}`} · {formatShopTime(request.requestedAt, timezone)}
                     </Text>
                     <pre style={{ whiteSpace: "pre-wrap", fontSize: 12, maxHeight: 320, overflow: "auto" }}>
                       {JSON.stringify(request.export, null, 2)}

@@ -3,12 +3,15 @@ import { Form, useActionData, useLoaderData, useNavigation, useRevalidator, useS
 import { useEffect, useState } from "react";
 import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, ProgressBar, Select, Text, TextField } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
+import { shopTimezone } from "../shops/shops.server";
+import { formatShopTime } from "../shops/shop-time";
 import { loadRecommendationsPage, saveOverrides, requestRecompute } from "../recommendations/admin.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const productId = new URL(request.url).searchParams.get("product");
-  return loadRecommendationsPage(session.shop, productId);
+  const [page, timezone] = await Promise.all([loadRecommendationsPage(session.shop, productId), shopTimezone(session.shop)]);
+  return { ...page, timezone };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -55,7 +58,7 @@ export default function Recommendations() {
                 </BlockStack>
               ) : null}
               <Text as="p">
-                Last computed: {status?.lastComputedAt ? new Date(status.lastComputedAt).toLocaleString() : "never"} · {status?.ordersCovered.toLocaleString() ?? 0} orders ·{" "}
+                Last computed: {status?.lastComputedAt ? formatShopTime(status.lastComputedAt, data.timezone) : "never"} · {status?.ordersCovered.toLocaleString() ?? 0} orders ·{" "}
                 {status?.productsCovered ?? 0} of {status?.catalogSize ?? 0} active products have co-purchase recommendations ({coverage}% coverage)
               </Text>
               <InlineStack gap="200">

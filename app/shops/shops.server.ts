@@ -61,3 +61,9 @@ export async function isInstalled(shop: string): Promise<boolean> {
   const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true } });
   return Boolean(row && !row.uninstalledAt);
 }
+
+/** The shop's IANA time zone, in which the admin shows times (UTC until Shopify told us). */
+export async function shopTimezone(shop: string): Promise<string> {
+  const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { timezone: true } });
+  return row?.timezone ?? "UTC";
+}

@@ -231,6 +231,8 @@ describe("the flow's page in the admin", () => {
     expect(page.preview.subject).toBe("주문을 마무리할 작은 선물");
     expect(page.preview.html).toContain("BACK-PREVIEW");
     expect(page.runs.some((run) => run.state === "converted")).toBe(true);
+    // Run times are shown in the shop's zone, not the server's or the browser's.
+    expect(page.timezone).toBe("America/New_York");
 
     const bad = new FormData();
     bad.set("enabled", "on");
