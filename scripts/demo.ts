@@ -80,12 +80,15 @@ if (process.env.DEMO_EXIT === "1" || process.env.CI) {
   process.exit(0);
 }
 console.log("\nThe app and the simulator keep running: press Ctrl-C to stop.");
-process.once("SIGINT", async () => {
+// Ctrl-C, or a SIGTERM from whatever runs the demo: either way the embedded PostgreSQL stops with it.
+const shutdown = async () => {
   await simulator.stop();
   await app.stop();
   await server.stop();
   process.exit(0);
-});
+};
+process.once("SIGINT", shutdown);
+process.once("SIGTERM", shutdown);
 
 async function waitForQueue(db: typeof prisma, timeoutMs = 120_000) {
   const started = Date.now();
