@@ -18,9 +18,9 @@ export async function upsertIfNewer(
   table: string,
   key: string[],
   row: Record<string, unknown>,
-  options: { versionColumn?: string; /** A further condition on the stored row ("table"."column") for the update. */ alsoWhen?: string } = {},
+  options: { /** A further condition on the stored row ("table"."column") for the update. */ alsoWhen?: string } = {},
 ): Promise<"inserted" | "updated" | "stale"> {
-  const versionColumn = options.versionColumn ?? "shopify_updated_at";
+  const versionColumn = "shopify_updated_at";
   const columns = Object.keys(row);
   const params: unknown[] = [];
   const values = columns.map((column) => {

@@ -239,9 +239,9 @@ export async function deleteProduct(tx: Tx, shop: string, productId: string) {
 
 /**
  * Products we hold as live that Shopify no longer lists (a products/delete that never
- * came), found by reconciliation. Only those unchanged since `unchangedSince` (when
- * the listing began) are marked: one created or updated meanwhile may simply not have
- * been listed yet. Returns the ids marked deleted.
+ * came), found by reconciliation. Only those last changed before `unchangedSince` (a
+ * few minutes before the listing began) are marked: one created or updated since may
+ * simply not be listed yet. Returns the ids marked deleted.
  */
 export async function markProductsDeleted(tx: Tx, shop: string, ids: string[], unchangedSince: Date): Promise<string[]> {
   if (!ids.length) return [];
