@@ -23,6 +23,19 @@ const tasks: TaskList = {
 /** graphile-worker crontab lines: recurring work, run once per tick across all workers. */
 const cronLines: string[] = [PRUNE_WEBHOOK_EVENTS_CRON];
 
+/** Reads of the settings recurring tasks use: each throws on a bad value. */
+const settingChecks: Array<() => unknown> = [webhookRetentionDays];
+
+/** A setting a feature's task reads, checked when a worker starts (see checkSettings). */
+export function registerSettingCheck(check: () => unknown): void {
+  settingChecks.push(check);
+}
+
+/** Throws on the first bad setting, so a worker refuses to start rather than fail a job at 04:00. */
+export function checkSettings(): void {
+  for (const check of settingChecks) check();
+}
+
 /** A feature's recurring work (a crontab line naming one of its tasks). */
 export function registerCron(line: string): void {
   cronLines.push(line);

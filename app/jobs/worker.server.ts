@@ -1,8 +1,7 @@
 import { EventEmitter } from "node:events";
 import pg from "pg";
 import { run, Logger, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
-import { crontab, taskList } from "./tasks.server";
-import { webhookRetentionDays } from "../webhooks/retention.server";
+import { checkSettings, crontab, taskList } from "./tasks.server";
 import "../features.server";
 
 export interface WorkerOptions {
@@ -27,7 +26,7 @@ const LOCAL_QUEUE_RELEASE_BUG = /Cannot background something when the queue is a
 export async function startWorker(options: WorkerOptions = {}): Promise<Runner> {
   const log = options.log ?? ((level: string, message: string) => console.error(`[worker] ${level}: ${message}`));
   // A bad setting stops the worker here, not at 04:00 in a failing job.
-  if (!options.tasks) webhookRetentionDays();
+  if (!options.tasks) checkSettings();
   let stopping = false;
   let releaseBugSeen = false;
   const logger = new Logger(() => (level, message) => {

@@ -1,13 +1,16 @@
-import { registerCron, registerTask } from "../jobs/tasks.server";
+import { pool } from "../db.server";
+import { registerCron, registerSettingCheck, registerTask } from "../jobs/tasks.server";
 import type { AdminGraphql } from "../shops/admin-graphql";
 import {
   enqueueForInstalledShops, RECONCILE_DELETIONS_CRON, RECONCILE_DELETIONS_TASK, RECONCILE_SHOP_DELETIONS_TASK, RECONCILE_SHOP_TASK, RECONCILE_SHOPS_CRON,
   RECONCILE_SHOPS_TASK, reconcileConsent, reconcileDeletedProducts, reconcileOrders, reconcileProducts,
 } from "./reconcile.server";
+import { cartCheckoutRetentionDays, PRUNE_STORE_CRON, PRUNE_STORE_TASK, pruneCartsAndCheckouts } from "./retention.server";
 
 /**
- * Store model wiring: reconciliation against the Admin API. Orders, consent and
- * products every 15 minutes per shop; deleted products once a day.
+ * Store model wiring: reconciliation against the Admin API (orders, consent and
+ * products every 15 minutes per shop; deleted products once a day) and the daily
+ * pruning of old carts and checkouts.
  */
 
 async function adminGraphql(shop: string): Promise<AdminGraphql> {
@@ -48,3 +51,12 @@ registerTask(RECONCILE_SHOP_DELETIONS_TASK, async (payload, helpers) => {
 });
 
 registerCron(RECONCILE_DELETIONS_CRON);
+
+registerTask(PRUNE_STORE_TASK, async (_payload, helpers) => {
+  const days = cartCheckoutRetentionDays();
+  const { carts, checkouts } = await pruneCartsAndCheckouts(pool, { olderThan: new Date(Date.now() - days * 86_400_000) });
+  helpers.logger.info(`pruned ${carts} carts and ${checkouts} checkouts unchanged for ${days} days`);
+});
+
+registerCron(PRUNE_STORE_CRON);
+registerSettingCheck(cartCheckoutRetentionDays);

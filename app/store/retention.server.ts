@@ -1,0 +1,52 @@
+import type pg from "pg";
+
+/**
+ * Carts and checkouts are kept for a bounded time. Every storefront cart becomes a row
+ * (carts/update comes on each change), and a checkout holds the shopper's email and
+ * basket: kept forever they grow without bound and hold personal data for no purpose.
+ * Once a cart or checkout has not changed for the retention window, what matters of it
+ * lives on in orders and flow runs (their figures and attribution read those), so it is
+ * deleted, unless a flow run that is still going refers to it.
+ */
+export const PRUNE_STORE_TASK = "prune-carts-checkouts";
+
+/** Daily at 04:20 UTC (after the webhook deliveries' pruning); `fill` catches up a missed day. */
+export const PRUNE_STORE_CRON = `20 4 * * * ${PRUNE_STORE_TASK} ?fill=1d&max=1`;
+
+export const DEFAULT_CART_CHECKOUT_RETENTION_DAYS = 90;
+// A flow step may wait up to 30 days; a shorter window would only ever spare rows
+// through the open-run check, so anything below it is more likely a typo than a choice.
+const MIN_RETENTION_DAYS = 30;
+
+export function cartCheckoutRetentionDays(value = process.env.CART_CHECKOUT_RETENTION_DAYS): number {
+  if (value === undefined || value.trim() === "") return DEFAULT_CART_CHECKOUT_RETENTION_DAYS;
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < MIN_RETENTION_DAYS) {
+    throw new Error(`CART_CHECKOUT_RETENTION_DAYS must be a whole number of days, at least ${MIN_RETENTION_DAYS} (a flow step may wait 30 days); got "${value}"`);
+  }
+  return days;
+}
+
+// One statement each: after the first day only a day's worth of rows expire, and a
+// batched delete would scan the table again for every batch (there is no index on
+// the version column, and one would cost every cart update on the webhook path).
+// A row without any time is kept: its age is unknown.
+const PRUNE_CARTS = `
+DELETE FROM cart
+WHERE COALESCE(shopify_updated_at, shopify_created_at) < $1::timestamptz`;
+
+const PRUNE_CHECKOUTS = `
+DELETE FROM checkout c
+WHERE COALESCE(c.shopify_updated_at, c.shopify_created_at) < $1::timestamptz
+  AND NOT EXISTS (
+    SELECT 1 FROM flow_run r
+    WHERE r.shop = c.shop AND r.subject_key = c.token AND r.ended_at IS NULL
+  )`;
+
+/** Deletes carts and checkouts unchanged since `olderThan` (checkouts of unfinished flow runs stay); returns how many. */
+export async function pruneCartsAndCheckouts(pool: pg.Pool, options: { olderThan: Date }): Promise<{ carts: number; checkouts: number }> {
+  const olderThan = options.olderThan.toISOString();
+  const carts = await pool.query(PRUNE_CARTS, [olderThan]);
+  const checkouts = await pool.query(PRUNE_CHECKOUTS, [olderThan]);
+  return { carts: carts.rowCount ?? 0, checkouts: checkouts.rowCount ?? 0 };
+}
