@@ -31,6 +31,7 @@ export default async function setup() {
     await chmod(dataDir, 0o755); // PostgreSQL runs as the postgres user when we are root: it must reach its data dir
     process.env.PATHWISE_PG_DIR = path.join(dataDir, "data");
     process.env.PATHWISE_PG_PORT = String(await freePort());
+    process.env.PATHWISE_TEST_EMBEDDED_PG = "1";
   }
   const target = await ensureDatabase({ database: "postgres" });
   const { serverUrl } = splitDatabaseUrl(target.url);
