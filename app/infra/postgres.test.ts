@@ -1,22 +1,12 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ensureDatabase } from "./postgres.server";
+import { freePort } from "../../tests/support/free-port";
 
 const saved = { url: process.env.DATABASE_URL, dir: process.env.PATHWISE_PG_DIR, port: process.env.PATHWISE_PG_PORT };
 let dataDir: string | null = null;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 afterEach(async () => {
   for (const [key, value] of [["DATABASE_URL", saved.url], ["PATHWISE_PG_DIR", saved.dir], ["PATHWISE_PG_PORT", saved.port]] as const) {

@@ -1,9 +1,9 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { ensureDatabase, createDatabaseIfMissing, dropDatabase, splitDatabaseUrl } from "../../app/infra/postgres.server";
 import { migrateDatabase } from "../../app/infra/migrate.server";
+import { freePort } from "./free-port";
 
 /**
  * Tests run against a real PostgreSQL: DATABASE_URL's server when given, otherwise
@@ -12,17 +12,6 @@ import { migrateDatabase } from "../../app/infra/migrate.server";
  * each test file gets its own copy (tests/support/per-file-database.ts).
  */
 export const TEMPLATE_DATABASE = "pathwise_test_template";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 export default async function setup() {
   let dataDir: string | null = null;
