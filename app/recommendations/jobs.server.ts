@@ -7,6 +7,7 @@ import { AdminApiError, adminQuery } from "../shops/admin-graphql";
 import { bulkStatus, legacyId, ordersBulkQuery, PRODUCTS_BULK_QUERY, readJsonl, startBulkQuery, withChildren } from "./bulk.server";
 import { rebuildRecommendations, setStatus, SYNC_TASK, UPDATE_TASK, updateRecommendations } from "./service.server";
 import { toMinorUnits } from "../money";
+import { saveProductSnapshot } from "../store/store.server";
 
 /**
  * Background work of the recommendation engine: the install/on-demand backfill
@@ -97,7 +98,8 @@ async function importProducts(shop: string, url: string): Promise<number> {
     const available = variants.some((variant) => variant.availableForSale === true);
     const prices = variants.map((variant) => toMinorUnits(String(variant.price ?? "0"), shopRow?.currency ?? "USD"));
     const firstAvailable = variants.find((variant) => variant.availableForSale === true) ?? variants[0];
-    const data = {
+    await saveProductSnapshot(prisma, shop, {
+      id: legacyId(node.id),
       title: String(node.title ?? ""),
       handle: (node.handle as string) ?? null,
       productType: (node.productType as string) || null,
@@ -112,10 +114,8 @@ async function importProducts(shop: string, url: string): Promise<number> {
       collections: collections.map((collection) => String(collection.handle ?? legacyId(collection.id))),
       variantId: firstAvailable ? legacyId(firstAvailable.id) : null,
       url: (node.onlineStoreUrl as string) ?? null,
-      shopifyUpdatedAt: node.updatedAt ? new Date(String(node.updatedAt)) : null,
-    };
-    const id = legacyId(node.id);
-    await prisma.product.upsert({ where: { shop_id: { shop, id } }, create: { shop, id, ...data }, update: data });
+      updatedAt: node.updatedAt ? new Date(String(node.updatedAt)) : null,
+    });
     count++;
   }
   return count;

@@ -200,6 +200,11 @@ export async function saveConsent(tx: Tx, shop: string, customerId: string, stat
   return rows.length ? "updated" : "stale";
 }
 
+// Shopify never reuses a deleted product's id: an update that was already on its way
+// (or retried, or in a bulk export) when the product was deleted must not bring it
+// back. Only a change made after we marked it deleted proves it exists.
+const NOT_DELETED_SINCE = `"product"."deleted_at" IS NULL OR EXCLUDED."shopify_updated_at" > "product"."deleted_at"`;
+
 export async function saveProduct(tx: Tx, shop: string, product: NormalizedProduct) {
   const outcome = await upsertIfNewer(tx, "product", ["shop", "id"], {
     shop,
@@ -218,10 +223,7 @@ export async function saveProduct(tx: Tx, shop: string, product: NormalizedProdu
     deleted_at: null,
     shopify_updated_at: product.updatedAt,
   }, {
-    // Shopify never reuses a deleted product's id: an update that was already on its
-    // way (or retried) when the product was deleted must not bring it back. Only a
-    // change made after we marked it deleted proves it exists.
-    alsoWhen: `"product"."deleted_at" IS NULL OR EXCLUDED."shopify_updated_at" > "product"."deleted_at"`,
+    alsoWhen: NOT_DELETED_SINCE,
   });
   if (outcome !== "stale") await emitStoreEvent(tx, { kind: "product.changed", shop, productId: product.id });
   return outcome;
@@ -255,4 +257,52 @@ export async function markProductsDeleted(tx: Tx, shop: string, ids: string[], u
   )) as Array<{ id: string }>;
   for (const { id } of rows) await emitStoreEvent(tx, { kind: "product.changed", shop, productId: id });
   return rows.map((row) => row.id);
+}
+
+/** A product as the recommendations backfill's bulk export has it: the webhook's fields plus what only the export carries. */
+export interface ProductSnapshot extends Omit<NormalizedProduct, "updatedAt"> {
+  updatedAt: Date | null;
+  collections: string[];
+  variantId: string | null;
+  url: string | null;
+}
+
+/**
+ * A bulk export's product. An export is a snapshot taken when the operation started,
+ * so a webhook applied since may be newer: that state is kept (and a deleted product
+ * stays deleted), while what only the export knows (collections, the variant to add
+ * to cart, the storefront URL) is always taken. No store event: the backfill rebuilds
+ * the recommendations once the import is done.
+ */
+export async function saveProductSnapshot(tx: Tx, shop: string, product: ProductSnapshot) {
+  const outcome = await upsertIfNewer(tx, "product", ["shop", "id"], {
+    shop,
+    id: product.id,
+    title: product.title,
+    handle: product.handle,
+    product_type: product.productType,
+    vendor: product.vendor,
+    tags: product.tags,
+    image_url: product.imageUrl,
+    price_minor: product.priceMinor,
+    currency: product.currency,
+    status: product.status,
+    available: product.available,
+    is_gift_card: product.isGiftCard,
+    collections: product.collections,
+    variant_id: product.variantId,
+    url: product.url,
+    shopify_updated_at: product.updatedAt,
+  }, { alsoWhen: NOT_DELETED_SINCE });
+  if (outcome === "stale") {
+    await tx.$executeRawUnsafe(
+      `UPDATE product SET collections = $3::text[], variant_id = $4, url = $5 WHERE shop = $1 AND id = $2`,
+      shop,
+      product.id,
+      product.collections,
+      product.variantId,
+      product.url,
+    );
+  }
+  return outcome;
 }

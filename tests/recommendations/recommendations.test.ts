@@ -269,3 +269,22 @@ describe("the merchant's recommendations page (embedded admin, session token)", 
     expect((await recommendationsFor(SHOP, cake))[0]).toMatchObject({ recommendedProductId: String(productByHandle("cake-knife-set").id), source: "pinned" });
   });
 });
+
+describe("a recompute after webhooks changed the catalog", () => {
+  it("a recompute's export, a snapshot older than what webhooks brought since, keeps the newer state and a deletion, and still refreshes what only the export knows", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const { enqueueBackfill } = await import("../../app/recommendations/jobs.server");
+    const { prismaSql } = await import("../../app/jobs/queue.server");
+    const soldOut = String(productByHandle("chocolate-party-cake").id);
+    const deleted = String(productByHandle("cake-knife-set").id);
+    // Since the export's snapshot: a products/update sold one out, a products/delete removed another.
+    await prisma.product.update({ where: { shop_id: { shop: SHOP, id: soldOut } }, data: { available: false, collections: [], shopifyUpdatedAt: new Date() } });
+    await prisma.product.update({ where: { shop_id: { shop: SHOP, id: deleted } }, data: { status: "deleted", available: false, deletedAt: new Date() } });
+
+    await enqueueBackfill(prismaSql(prisma), SHOP);
+    await drainAllJobs();
+
+    expect(await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: soldOut } } })).toMatchObject({ available: false, collections: ["cake"] });
+    expect(await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: deleted } } })).toMatchObject({ status: "deleted", deletedAt: expect.any(Date) });
+  });
+});
