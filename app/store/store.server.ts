@@ -205,8 +205,9 @@ export async function saveConsent(tx: Tx, shop: string, customerId: string, stat
 // back. Only a change made after we marked it deleted proves it exists.
 const NOT_DELETED_SINCE = `"product"."deleted_at" IS NULL OR EXCLUDED."shopify_updated_at" > "product"."deleted_at"`;
 
-export async function saveProduct(tx: Tx, shop: string, product: NormalizedProduct) {
-  const outcome = await upsertIfNewer(tx, "product", ["shop", "id"], {
+/** The product's columns as a webhook or an export has them (a live product: not deleted). */
+function productColumns(shop: string, product: Omit<NormalizedProduct, "updatedAt"> & { updatedAt: Date | null }) {
+  return {
     shop,
     id: product.id,
     title: product.title,
@@ -222,9 +223,11 @@ export async function saveProduct(tx: Tx, shop: string, product: NormalizedProdu
     is_gift_card: product.isGiftCard,
     deleted_at: null,
     shopify_updated_at: product.updatedAt,
-  }, {
-    alsoWhen: NOT_DELETED_SINCE,
-  });
+  };
+}
+
+export async function saveProduct(tx: Tx, shop: string, product: NormalizedProduct) {
+  const outcome = await upsertIfNewer(tx, "product", ["shop", "id"], productColumns(shop, product), { alsoWhen: NOT_DELETED_SINCE });
   if (outcome !== "stale") await emitStoreEvent(tx, { kind: "product.changed", shop, productId: product.id });
   return outcome;
 }
@@ -275,25 +278,13 @@ export interface ProductSnapshot extends Omit<NormalizedProduct, "updatedAt"> {
  * the recommendations once the import is done.
  */
 export async function saveProductSnapshot(tx: Tx, shop: string, product: ProductSnapshot) {
-  const outcome = await upsertIfNewer(tx, "product", ["shop", "id"], {
-    shop,
-    id: product.id,
-    title: product.title,
-    handle: product.handle,
-    product_type: product.productType,
-    vendor: product.vendor,
-    tags: product.tags,
-    image_url: product.imageUrl,
-    price_minor: product.priceMinor,
-    currency: product.currency,
-    status: product.status,
-    available: product.available,
-    is_gift_card: product.isGiftCard,
-    collections: product.collections,
-    variant_id: product.variantId,
-    url: product.url,
-    shopify_updated_at: product.updatedAt,
-  }, { alsoWhen: NOT_DELETED_SINCE });
+  const outcome = await upsertIfNewer(
+    tx,
+    "product",
+    ["shop", "id"],
+    { ...productColumns(shop, product), collections: product.collections, variant_id: product.variantId, url: product.url },
+    { alsoWhen: NOT_DELETED_SINCE },
+  );
   if (outcome === "stale") {
     await tx.$executeRawUnsafe(
       `UPDATE product SET collections = $3::text[], variant_id = $4, url = $5 WHERE shop = $1 AND id = $2`,
