@@ -20,6 +20,30 @@ export async function upsertIfNewer(
   row: Record<string, unknown>,
   options: { /** A further condition on the stored row ("table"."column") for the update. */ alsoWhen?: string } = {},
 ): Promise<"inserted" | "updated" | "stale"> {
+  return (await upsertRow(tx, table, key, row, options)).outcome;
+}
+
+/**
+ * upsertIfNewer that also tells what one column held before this write (null when
+ * the row is new): how a caller sees a transition (an order that this update cancels).
+ */
+export async function upsertIfNewerReturningPrevious(
+  tx: Tx,
+  table: string,
+  key: string[],
+  row: Record<string, unknown>,
+  previousColumn: string,
+): Promise<{ outcome: "inserted" | "updated" | "stale"; previous: unknown }> {
+  return upsertRow(tx, table, key, row, { previousColumn });
+}
+
+async function upsertRow(
+  tx: Tx,
+  table: string,
+  key: string[],
+  row: Record<string, unknown>,
+  options: { alsoWhen?: string; previousColumn?: string },
+): Promise<{ outcome: "inserted" | "updated" | "stale"; previous: unknown }> {
   const versionColumn = "shopify_updated_at";
   const columns = Object.keys(row);
   const params: unknown[] = [];
@@ -37,12 +61,16 @@ export async function upsertIfNewer(
     return `$${params.length}`;
   });
   const updates = columns.filter((column) => !key.includes(column)).map((column) => `"${column}" = EXCLUDED."${column}"`);
-  const sql = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${values.join(", ")})
+  // The CTE reads the row as it was when the statement started, before the upsert's own change.
+  const previous = options.previousColumn
+    ? `WITH previous AS (SELECT "${options.previousColumn}" AS value FROM "${table}" WHERE ${key.map((c) => `"${c}" = ${values[columns.indexOf(c)]}`).join(" AND ")})\n`
+    : "";
+  const sql = `${previous}INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${values.join(", ")})
     ON CONFLICT (${key.map((c) => `"${c}"`).join(", ")}) DO UPDATE SET ${updates.join(", ")}
     WHERE ("${table}"."${versionColumn}" IS NULL OR EXCLUDED."${versionColumn}" IS NULL
        OR EXCLUDED."${versionColumn}" >= "${table}"."${versionColumn}")${options.alsoWhen ? ` AND (${options.alsoWhen})` : ""}
-    RETURNING (xmax = 0) AS inserted`;
-  const result = (await tx.$queryRawUnsafe(sql, ...params)) as Array<{ inserted: boolean }>;
-  if (result.length === 0) return "stale";
-  return result[0].inserted ? "inserted" : "updated";
+    RETURNING (xmax = 0) AS inserted${previous ? ", (SELECT value FROM previous) AS previous" : ""}`;
+  const result = (await tx.$queryRawUnsafe(sql, ...params)) as Array<{ inserted: boolean; previous?: unknown }>;
+  if (result.length === 0) return { outcome: "stale", previous: undefined };
+  return { outcome: result[0].inserted ? "inserted" : "updated", previous: result[0].previous ?? null };
 }

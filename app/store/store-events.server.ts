@@ -10,7 +10,8 @@ export type StoreEvent =
   | { kind: "checkout.changed"; shop: string; checkout: NormalizedCheckout; created: boolean }
   | { kind: "cart.changed"; shop: string; cart: NormalizedCart; created: boolean }
   | { kind: "order.created"; shop: string; order: NormalizedOrder }
-  | { kind: "order.updated"; shop: string; order: NormalizedOrder }
+  /** cancelledNow: this update cancelled an order we held as not cancelled. */
+  | { kind: "order.updated"; shop: string; order: NormalizedOrder; cancelledNow: boolean }
   | { kind: "fulfillment.delivered"; shop: string; fulfillment: NormalizedFulfillment }
   | { kind: "customer.consent_changed"; shop: string; customerId: string; state: string }
   | { kind: "product.changed"; shop: string; productId: string }

@@ -1,5 +1,5 @@
 import type { Tx } from "./sql.server";
-import { asJson, upsertIfNewer } from "./sql.server";
+import { asJson, upsertIfNewer, upsertIfNewerReturningPrevious } from "./sql.server";
 import { emitStoreEvent } from "./store-events.server";
 import type {
   NormalizedCart,
@@ -107,7 +107,8 @@ WHERE $5::text IS NOT NULL AND shop = $1 AND cart_token = $5 AND order_id IS NUL
 
 export async function saveOrder(tx: Tx, shop: string, order: NormalizedOrder) {
   await upsertCustomerRef(tx, shop, order.customer, order.email, order.customerLocale);
-  const outcome = await upsertIfNewer(tx, "order", ["shop", "id"], {
+  // What cancelled_at held before: an update that cancels an order is a transition its subscribers act on once.
+  const { outcome, previous } = await upsertIfNewerReturningPrevious(tx, "order", ["shop", "id"], {
     shop,
     id: order.id,
     name: order.name,
@@ -125,7 +126,7 @@ export async function saveOrder(tx: Tx, shop: string, order: NormalizedOrder) {
     cancelled_at: order.cancelledAt,
     shopify_created_at: order.createdAt,
     shopify_updated_at: order.updatedAt,
-  });
+  }, "cancelled_at");
   if (outcome === "stale") return outcome;
 
   // Plain SQL through the transaction: every order passes here, and one statement each
@@ -136,7 +137,10 @@ export async function saveOrder(tx: Tx, shop: string, order: NormalizedOrder) {
     await tx.$executeRawUnsafe(LINK_ORDER, shop, order.id, order.createdAt.toISOString(), order.checkoutToken, order.cartToken);
   }
   // orders/paid can arrive before orders/create: the first sighting is the creation.
-  await emitStoreEvent(tx, outcome === "inserted" ? { kind: "order.created", shop, order } : { kind: "order.updated", shop, order });
+  await emitStoreEvent(
+    tx,
+    outcome === "inserted" ? { kind: "order.created", shop, order } : { kind: "order.updated", shop, order, cancelledNow: previous === null && order.cancelledAt !== null },
+  );
   return outcome;
 }
 

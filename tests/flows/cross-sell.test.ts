@@ -179,3 +179,43 @@ describe("cross-sell recommendations", () => {
     expect((await crossSellProducts(SHOP, "9100", "77", null, 2)).map((p) => p.id)).toEqual(["8", "6"]);
   });
 });
+
+describe("cancelled orders", () => {
+  const cancelledAfterPurchase = async (orderId: number, customerId: number) => {
+    const { saveCrossSell, defaultCrossSellSettings } = await import("../../app/flows/cross-sell.server");
+    await saveCrossSell(SHOP, true, { ...defaultCrossSellSettings(), trigger: "purchase", delayDays: 2 });
+    await deliver({ shop: SHOP, topic: "customers_email_marketing_consent/update", body: { customer_id: customerId, email_address: `buyer${customerId}@example.com`, email_marketing_consent: { state: "subscribed", opt_in_level: "single_opt_in", consent_updated_at: "2026-01-01T00:00:00Z" } } });
+    const placed = order(orderId, [1], customerId, flowClock.now());
+    await deliver({ shop: SHOP, topic: "orders/create", body: placed });
+    await drainJobs();
+    const { default: prisma } = await import("../../app/db.server");
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, flowKey: "cross_sell", subjectKey: String(orderId) } });
+    expect(run.state).toBe("waiting");
+    return { placed, run };
+  };
+
+  it("a cancellation ends the waiting run at once, with its reason, and no email goes", async () => {
+    flowClock.set(new Date(now.getTime() + 40 * DAY));
+    const { placed, run } = await cancelledAfterPurchase(9201, 41);
+    const cancelledAt = new Date(flowClock.now().getTime() + 3_600_000).toISOString();
+    await deliver({ shop: SHOP, topic: "orders/updated", body: { ...placed, cancelled_at: cancelledAt, cancel_reason: "customer", updated_at: cancelledAt } });
+    await drainJobs();
+    const { default: prisma, pool } = await import("../../app/db.server");
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ state: "exited", exitReason: "order_cancelled", nextRunAt: null });
+    const { rows } = await pool.query(`SELECT 1 FROM graphile_worker._private_jobs WHERE key = $1`, [`cross-sell:${SHOP}:9201`]);
+    expect(rows).toHaveLength(0);
+    await moveClockTo(new Date(flowClock.now().getTime() + 3 * DAY));
+    expect(await prisma.emailMessage.count({ where: { shop: SHOP, email: "buyer41@example.com" } })).toBe(0);
+  });
+
+  it("an order found cancelled when the email is due gets none either", async () => {
+    flowClock.set(new Date(now.getTime() + 50 * DAY));
+    const { run } = await cancelledAfterPurchase(9202, 42);
+    // Cancelled in the store model by a path that announces nothing (an import): the send itself must look.
+    const { default: prisma } = await import("../../app/db.server");
+    await prisma.order.update({ where: { shop_id: { shop: SHOP, id: "9202" } }, data: { cancelledAt: flowClock.now() } });
+    await moveClockTo(new Date(flowClock.now().getTime() + 3 * DAY));
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ state: "exited", exitReason: "order_cancelled" });
+    expect(await prisma.emailMessage.count({ where: { shop: SHOP, email: "buyer42@example.com" } })).toBe(0);
+  });
+});
