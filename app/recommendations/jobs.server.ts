@@ -8,6 +8,7 @@ import { bulkStatus, legacyId, ordersBulkQuery, PRODUCTS_BULK_QUERY, readJsonl, 
 import { rebuildRecommendations, setStatus, SYNC_TASK, UPDATE_TASK, updateRecommendations } from "./service.server";
 import { toMinorUnits } from "../money";
 import { saveProductSnapshot } from "../store/store.server";
+import { enqueueForInstalledShops } from "../shops/shops.server";
 
 /**
  * Background work of the recommendation engine: the install/on-demand backfill
@@ -243,4 +244,39 @@ const update: Task = async (raw) => {
   await updateRecommendations(shop);
 };
 
-export const recommendationTasks = { [BACKFILL_TASK]: backfill, [SYNC_TASK]: syncMetafields, [UPDATE_TASK]: update };
+/**
+ * A full rebuild from the orders we hold, when nothing else is about to do one. The
+ * incremental update only adds orders: a cancelled order it applied, an edited order,
+ * orders that left the 12-month window stay counted until a rebuild. Nightly for
+ * every shop (REFRESH_ALL_CRON), and a few minutes after an order we applied is
+ * cancelled. Skipped while a backfill runs (its build step rebuilds) or after one
+ * failed (the merchant sees that failure until they retry).
+ */
+export const REFRESH_TASK = "recs.refresh";
+export const REFRESH_ALL_TASK = "recs-refresh-all";
+export const REFRESH_ALL_CRON = `10 3 * * * ${REFRESH_ALL_TASK} ?max=1`;
+const REFRESH_AFTER_CANCELLATION_MS = 2 * 60_000;
+
+export async function enqueueRefresh(sql: SqlExecutor, shop: string, delayMs = REFRESH_AFTER_CANCELLATION_MS) {
+  await addJobUnlessWaiting(sql, REFRESH_TASK, { shop }, { jobKey: `${REFRESH_TASK}:${shop}`, jobKeyMode: "preserve_run_at", runAt: new Date(Date.now() + delayMs) });
+}
+
+const refresh: Task = async (raw, helpers) => {
+  const { shop } = raw as { shop: string };
+  const [status, backfill] = await Promise.all([
+    prisma.recommendationStatus.findUnique({ where: { shop }, select: { state: true } }),
+    prisma.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM graphile_worker._private_jobs WHERE key = $1`, `recs-backfill:${shop}`),
+  ]);
+  if (!status || status.state === "failed" || backfill.length > 0) {
+    helpers.logger.debug(`recommendations refresh for ${shop} skipped: ${!status ? "never built" : status.state === "failed" ? "the last backfill failed" : "a backfill is running"}`);
+    return;
+  }
+  const result = await rebuildRecommendations(shop);
+  helpers.logger.info(`recommendations for ${shop} rebuilt: ${result.orders} orders, ${result.products} products`);
+};
+
+const refreshAll: Task = async (_payload, helpers) => {
+  helpers.logger.debug(`recommendations refresh queued for ${await enqueueForInstalledShops(REFRESH_TASK)} shops`);
+};
+
+export const recommendationTasks = { [BACKFILL_TASK]: backfill, [SYNC_TASK]: syncMetafields, [UPDATE_TASK]: update, [REFRESH_TASK]: refresh, [REFRESH_ALL_TASK]: refreshAll };

@@ -1,14 +1,17 @@
 import prisma from "../db.server";
-import { registerTask } from "../jobs/tasks.server";
+import { registerCron, registerSettingCheck, registerTask } from "../jobs/tasks.server";
 import { prismaSql } from "../jobs/queue.server";
 import { onStoreEvent } from "../store/store-events.server";
 import { onInstalled } from "../shops/shops.server";
-import { enqueueBackfill, enqueueUpdate, recommendationTasks } from "./jobs.server";
+import { enqueueBackfill, enqueueRefresh, enqueueUpdate, recommendationTasks, REFRESH_ALL_CRON } from "./jobs.server";
+import { recsModelConcurrency } from "./model-lock.server";
 import { rebuildTask } from "./admin.server";
 
 // Wiring of "Customers also bought": tasks, the install backfill, incremental updates.
 for (const [name, task] of Object.entries(recommendationTasks)) registerTask(name, task);
 registerTask("recs.rebuild", rebuildTask);
+registerCron(REFRESH_ALL_CRON);
+registerSettingCheck(recsModelConcurrency);
 
 onInstalled(async (shop, firstInstall) => {
   const status = await prisma.recommendationStatus.findUnique({ where: { shop } });
@@ -18,3 +21,12 @@ onInstalled(async (shop, firstInstall) => {
 // New orders and catalog changes reshape lists: one debounced update per shop.
 onStoreEvent("order.created", (tx, event) => enqueueUpdate(prismaSql(tx), event.shop));
 onStoreEvent("product.changed", (tx, event) => enqueueUpdate(prismaSql(tx), event.shop));
+
+// An order the model already counted was cancelled: the model only adds, so it is rebuilt.
+onStoreEvent("order.updated", async (tx, { shop, order, cancelledNow }) => {
+  if (!cancelledNow) return;
+  const model = await tx.recommendationModel.findUnique({ where: { shop }, select: { lastOrderAt: true } });
+  // Newer than the model's watermark: not counted yet, and the update skips cancelled orders.
+  if (!model?.lastOrderAt || order.createdAt > model.lastOrderAt) return;
+  await enqueueRefresh(prismaSql(tx), shop);
+});

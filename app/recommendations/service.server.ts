@@ -3,6 +3,7 @@ import { gzipSync, gunzipSync } from "node:zlib";
 import prisma, { pool } from "../db.server";
 import { addJob, prismaSql } from "../jobs/queue.server";
 import { invalidateStorefrontLists } from "./storefront.server";
+import { withShopModel } from "./model-lock.server";
 import { CoPurchaseModel, ProductCatalog, type CatalogProduct, type ModelStateHeader, type OrderInput, type Overrides, type Recommendation } from "./engine";
 
 /**
@@ -119,8 +120,15 @@ async function computeLists(shop: string, model: CoPurchaseModel, catalog: Produ
   return lists;
 }
 
-/** Full rebuild from stored orders (after a backfill, or "recompute now"). */
-export async function rebuildRecommendations(shop: string): Promise<{ orders: number; products: number }> {
+/**
+ * Full rebuild from stored orders (after a backfill, "recompute now", the nightly
+ * refresh, a cancellation): exactly the last 12 months of orders not cancelled.
+ */
+export function rebuildRecommendations(shop: string): Promise<{ orders: number; products: number }> {
+  return withShopModel(shop, () => rebuildModel(shop));
+}
+
+async function rebuildModel(shop: string): Promise<{ orders: number; products: number }> {
   await setStatus(shop, { state: "building", phase: "model", progressDone: 0, error: null });
   const model = new CoPurchaseModel({ k: TOP_K });
   let orders = 0;
@@ -182,11 +190,15 @@ async function saveModel(shop: string, model: CoPurchaseModel, ordersCovered: nu
 }
 
 /** Incremental: apply orders newer than the model's watermark and re-rank only what they touch. */
-export async function updateRecommendations(shop: string): Promise<{ orders: number; products: number }> {
+export function updateRecommendations(shop: string): Promise<{ orders: number; products: number }> {
+  return withShopModel(shop, () => updateModel(shop));
+}
+
+async function updateModel(shop: string): Promise<{ orders: number; products: number }> {
   const stored = await prisma.recommendationModel.findUnique({ where: { shop } });
-  if (!stored) return rebuildRecommendations(shop);
+  if (!stored) return rebuildModel(shop);
   const model = await deserializeModel(stored.state);
-  if (!model) return rebuildRecommendations(shop);
+  if (!model) return rebuildModel(shop);
   const touched = new Set<string>();
   let orders = 0;
   let lastOrderAt = stored.lastOrderAt;

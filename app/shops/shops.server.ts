@@ -1,4 +1,4 @@
-import prisma from "../db.server";
+import prisma, { pool } from "../db.server";
 import { adminQuery, type AdminGraphql } from "./admin-graphql";
 
 export const SHOP_QUERY = `#graphql
@@ -66,4 +66,18 @@ export async function isInstalled(shop: string): Promise<boolean> {
 export async function shopTimezone(shop: string): Promise<string> {
   const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { timezone: true } });
   return row?.timezone ?? "UTC";
+}
+
+/**
+ * One job of `task` per installed shop, in one statement: recurring work fans out
+ * this way. Keyed (`<jobKeyPrefix>:<shop>`), so a shop never has two waiting.
+ */
+export async function enqueueForInstalledShops(task: string, jobKeyPrefix: string = task): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM graphile_worker.add_jobs(ARRAY(
+       SELECT ROW($1::text, json_build_object('shop', domain), NULL, NULL, 5, $2::text || ':' || domain, NULL, NULL)::graphile_worker.job_spec
+       FROM shop WHERE uninstalled_at IS NULL ORDER BY domain))`,
+    [task, jobKeyPrefix],
+  );
+  return rows[0].n;
 }

@@ -437,14 +437,3 @@ export async function reconcileDeletedProducts(shop: string, admin: AdminGraphql
   } while (after);
   return { listed, deleted };
 }
-
-/** One job of `task` per installed shop (keyed: a shop never has two waiting), in one statement. */
-export async function enqueueForInstalledShops(task: typeof RECONCILE_SHOP_TASK | typeof RECONCILE_SHOP_DELETIONS_TASK): Promise<number> {
-  const { rows } = await pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM graphile_worker.add_jobs(ARRAY(
-       SELECT ROW($1::text, json_build_object('shop', domain), NULL, NULL, 5, $1::text || ':' || domain, NULL, NULL)::graphile_worker.job_spec
-       FROM shop WHERE uninstalled_at IS NULL ORDER BY domain))`,
-    [task],
-  );
-  return rows[0].n;
-}

@@ -1,8 +1,9 @@
 import { pool } from "../db.server";
 import { registerCron, registerSettingCheck, registerTask } from "../jobs/tasks.server";
 import type { AdminGraphql } from "../shops/admin-graphql";
+import { enqueueForInstalledShops } from "../shops/shops.server";
 import {
-  enqueueForInstalledShops, RECONCILE_DELETIONS_CRON, RECONCILE_DELETIONS_TASK, RECONCILE_SHOP_DELETIONS_TASK, RECONCILE_SHOP_TASK, RECONCILE_SHOPS_CRON,
+  RECONCILE_DELETIONS_CRON, RECONCILE_DELETIONS_TASK, RECONCILE_SHOP_DELETIONS_TASK, RECONCILE_SHOP_TASK, RECONCILE_SHOPS_CRON,
   RECONCILE_SHOPS_TASK, reconcileConsent, reconcileDeletedProducts, reconcileOrders, reconcileProducts,
 } from "./reconcile.server";
 import { cartCheckoutRetentionDays, PRUNE_STORE_CRON, PRUNE_STORE_TASK, pruneCartsAndCheckouts } from "./retention.server";

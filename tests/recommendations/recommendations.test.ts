@@ -105,6 +105,94 @@ describe("incremental updates, overrides and fallbacks", () => {
     expect(after.slice(0, 3)).toContain(String(cake.id));
   });
 
+  it("orders the model counted and then cancelled are taken back by a rebuild a few minutes later", async () => {
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const { recommendationsFor } = await import("../../app/recommendations/service.server");
+    const { samplePayload } = await import("../support/shopify");
+    const wig = productByHandle("silver-wig");
+    const cake = productByHandle("vanilla-sprinkle-cake");
+    const counted = (await prisma.recommendationModel.findUniqueOrThrow({ where: { shop: SHOP } })).ordersCovered;
+    expect((await recommendationsFor(SHOP, String(wig.id))).slice(0, 3).map((r) => r.recommendedProductId)).toContain(String(cake.id));
+    const cancelledAt = new Date().toISOString();
+    const createdAt = async (id: number) => (await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(id) } } })).shopifyCreatedAt.toISOString();
+    for (let i = 0; i < 25; i++) {
+      await deliver({
+        shop: SHOP,
+        topic: "orders/updated",
+        body: {
+          ...samplePayload("orders/updated"),
+          id: 990_000 + i,
+          cancelled_at: cancelledAt,
+          cancel_reason: "inventory",
+          created_at: await createdAt(990_000 + i),
+          updated_at: cancelledAt,
+          line_items: [wig, cake].map((p, k) => ({ id: 880_000 + i * 2 + k, product_id: p.id, variant_id: p.variants[0].id, title: p.title, quantity: 1, price: "10.00" })),
+        },
+      });
+    }
+    const { drainJobs } = await import("../support/shopify");
+    await drainJobs(); // the deliveries, not the delayed rebuild
+    const { rows } = await pool.query(`SELECT run_at FROM graphile_worker._private_jobs WHERE key = $1`, [`recs.refresh:${SHOP}`]);
+    expect(rows).toHaveLength(1); // one rebuild for the burst, a few minutes out
+    expect(rows[0].run_at.getTime()).toBeGreaterThan(Date.now() + 60_000);
+    await drainAllJobs();
+    expect((await recommendationsFor(SHOP, String(wig.id))).slice(0, 3).map((r) => r.recommendedProductId)).not.toContain(String(cake.id));
+    expect((await prisma.recommendationModel.findUniqueOrThrow({ where: { shop: SHOP } })).ordersCovered).toBe(counted - 25);
+    // A later update of an order already cancelled changes nothing the model counts: no rebuild.
+    await deliver({ shop: SHOP, topic: "orders/updated", body: { ...samplePayload("orders/updated"), id: 990_000, cancelled_at: cancelledAt, created_at: await createdAt(990_000), updated_at: new Date().toISOString(), line_items: [] } });
+    await drainJobs();
+    expect((await pool.query(`SELECT 1 FROM graphile_worker._private_jobs WHERE key = $1`, [`recs.refresh:${SHOP}`])).rows).toHaveLength(0);
+  });
+
+  it("updates and rebuilds of one shop's model take turns: concurrent runs never count an order twice", async () => {
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const { rebuildRecommendations, updateRecommendations } = await import("../../app/recommendations/service.server");
+    const { samplePayload } = await import("../support/shopify");
+    const [hat, web] = [productByHandle("witch-hat"), productByHandle("spider-web-decor")];
+    const counted = (await prisma.recommendationModel.findUniqueOrThrow({ where: { shop: SHOP } })).ordersCovered;
+    for (let i = 0; i < 10; i++) {
+      const at = new Date(Date.now() + i).toISOString();
+      await deliver({
+        shop: SHOP,
+        topic: "orders/create",
+        body: { ...samplePayload("orders/create"), id: 991_000 + i, cancelled_at: null, created_at: at, updated_at: at, line_items: [hat, web].map((p, k) => ({ id: 881_000 + i * 2 + k, product_id: p.id, variant_id: p.variants[0].id, title: p.title, quantity: 1, price: "10.00" })) },
+      });
+    }
+    const { drainJobs } = await import("../support/shopify");
+    await drainJobs(); // the deliveries; the debounced update waits, and is dropped
+    await pool.query(`DELETE FROM graphile_worker._private_jobs WHERE key = $1`, [`recs-update:${SHOP}`]);
+    // The updates start from the same stored model: unserialized, each would apply the ten orders.
+    await Promise.all([updateRecommendations(SHOP), updateRecommendations(SHOP), updateRecommendations(SHOP)]);
+    const updated = await prisma.recommendationModel.findUniqueOrThrow({ where: { shop: SHOP } });
+    expect(updated.ordersCovered).toBe(counted + 10);
+    const { orders } = await rebuildRecommendations(SHOP);
+    expect(orders).toBe(counted + 10);
+  });
+
+  it("the nightly refresh rebuilds every installed shop's model, and leaves one alone while its backfill runs", async () => {
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const { parseCrontab } = await import("graphile-worker");
+    const { crontab } = await import("../../app/jobs/tasks.server");
+    expect(parseCrontab(crontab()).map((item) => item.identifier)).toContain("recs-refresh-all");
+    const { enqueueForInstalledShops } = await import("../../app/shops/shops.server");
+    const builtAt = async () => (await prisma.recommendationModel.findUniqueOrThrow({ where: { shop: SHOP } })).updatedAt.getTime();
+
+    const before = await builtAt();
+    expect(await enqueueForInstalledShops("recs.refresh")).toBe(1);
+    await drainAllJobs();
+    expect(await builtAt()).toBeGreaterThan(before);
+
+    // A backfill underway (its next step waiting) will rebuild when it is done: the refresh skips.
+    const { addJob } = await import("../../app/jobs/queue.server");
+    await addJob(pool, "recs.backfill", { shop: SHOP, step: "start-products" }, { jobKey: `recs-backfill:${SHOP}`, runAt: new Date(Date.now() + 3_600_000) });
+    const skippedFrom = await builtAt();
+    await enqueueForInstalledShops("recs.refresh");
+    const { drainJobs } = await import("../support/shopify");
+    await drainJobs(); // due jobs only: the backfill step an hour out stays
+    expect(await builtAt()).toBe(skippedFrom);
+    await pool.query(`DELETE FROM graphile_worker._private_jobs WHERE key = $1`, [`recs-backfill:${SHOP}`]);
+  });
+
   it("pins come first and exclusions never show", async () => {
     const { default: prisma } = await import("../../app/db.server");
     const { rebuildRecommendations, recommendationsFor } = await import("../../app/recommendations/service.server");

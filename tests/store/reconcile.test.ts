@@ -6,8 +6,9 @@ import type { SimOrder } from "../../simulator/store";
 import prisma, { pool } from "../../app/db.server";
 import { crontab } from "../../app/jobs/tasks.server";
 import type { AdminGraphql } from "../../app/shops/admin-graphql";
+import { enqueueForInstalledShops } from "../../app/shops/shops.server";
 import {
-  CONSENT_VERSIONS_QUERY, enqueueForInstalledShops, ORDER_QUERY, ORDER_VERSIONS_QUERY, PRODUCT_IDS_QUERY, PRODUCT_QUERY, PRODUCT_VERSIONS_QUERY,
+  CONSENT_VERSIONS_QUERY, ORDER_QUERY, ORDER_VERSIONS_QUERY, PRODUCT_IDS_QUERY, PRODUCT_QUERY, PRODUCT_VERSIONS_QUERY,
   RECONCILE_DELETIONS_TASK, RECONCILE_SHOP_DELETIONS_TASK, RECONCILE_SHOP_TASK, RECONCILE_SHOPS_TASK, reconcileConsent, reconcileDeletedProducts,
   reconcileOrders, reconcileProducts,
 } from "../../app/store/reconcile.server";

@@ -67,3 +67,20 @@ describe("cart and checkout retention", () => {
     expect(() => checkSettings()).not.toThrow();
   });
 });
+
+describe("recommendation model settings", () => {
+  it("a worker refuses to start with a RECS_MODEL_CONCURRENCY that is not a whole number from 1 to 64", () => {
+    const previous = process.env.RECS_MODEL_CONCURRENCY;
+    try {
+      for (const bad of ["0", "2.5", "many", "65"]) {
+        process.env.RECS_MODEL_CONCURRENCY = bad;
+        expect(() => checkSettings()).toThrow(/RECS_MODEL_CONCURRENCY/);
+      }
+      process.env.RECS_MODEL_CONCURRENCY = "4";
+      expect(() => checkSettings()).not.toThrow();
+    } finally {
+      if (previous === undefined) delete process.env.RECS_MODEL_CONCURRENCY;
+      else process.env.RECS_MODEL_CONCURRENCY = previous;
+    }
+  });
+});
