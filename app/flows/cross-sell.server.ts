@@ -129,23 +129,23 @@ export async function onDeliveredForCrossSell(tx: Tx, shop: string, fulfillment:
   const { enabled, settings } = await getCrossSell(shop, tx);
   if (!enabled || settings.trigger !== "delivery" || !fulfillment.deliveredAt) return;
   const order = await tx.order.findUnique({ where: { shop_id: { shop, id: fulfillment.orderId } } });
-  if (!order?.email || order.cancelledAt) return;
+  if (!order?.email || order.cancelledAt || order.deletedAt) return;
   const dueAt = new Date(fulfillment.deliveredAt.getTime() + settings.delayDays * 86_400_000);
   await startRun(tx, shop, { id: order.id, customerId: order.customerId, email: order.email, locale: null }, dueAt);
 }
 
 /**
- * order.updated: a cancelled order gets no "you might also like" (refused as fraud,
- * out of stock, or the shopper changed their mind). Its waiting run ends now, so the
- * flow's page says why; the send checks again in case the run is started later.
+ * A cancelled or deleted order gets no "you might also like" (refused as fraud, out
+ * of stock, the shopper changed their mind, a test order). Its waiting run ends now,
+ * so the flow's page says why; the send checks the order again in case the run is
+ * started later.
  */
-export async function onOrderCancelledForCrossSell(tx: Tx, shop: string, order: NormalizedOrder) {
-  if (!order.cancelledAt) return;
+export async function endCrossSellForOrder(tx: Tx, shop: string, orderId: string, reason: "order_cancelled" | "order_deleted") {
   const ended = await tx.flowRun.updateMany({
-    where: { shop, flowKey: CROSS_SELL, subjectKey: order.id, state: "waiting", endedAt: null },
-    data: { state: "exited", exitReason: "order_cancelled", endedAt: flowClock.now(), nextRunAt: null },
+    where: { shop, flowKey: CROSS_SELL, subjectKey: orderId, state: "waiting", endedAt: null },
+    data: { state: "exited", exitReason: reason, endedAt: flowClock.now(), nextRunAt: null },
   });
-  if (ended.count) await removeJob(prismaSql(tx), jobKey(shop, order.id));
+  if (ended.count) await removeJob(prismaSql(tx), jobKey(shop, orderId));
 }
 
 /** Recommendations for the order's products, summed, never something the customer already bought. */
@@ -182,7 +182,8 @@ export const crossSellSend: Task = async (raw) => {
   const end = (state: string, exitReason: string | null) => prisma.flowRun.update({ where: { id: run.id }, data: { state, exitReason, endedAt: flowClock.now(), nextRunAt: null } });
   if (!enabled) return void (await end("exited", "flow_turned_off"));
   if (!run.email) return void (await end("skipped", "no_email"));
-  const order = await prisma.order.findUnique({ where: { shop_id: { shop, id: run.subjectKey } }, select: { cancelledAt: true } });
+  const order = await prisma.order.findUnique({ where: { shop_id: { shop, id: run.subjectKey } }, select: { cancelledAt: true, deletedAt: true } });
+  if (order?.deletedAt) return void (await end("exited", "order_deleted"));
   if (order?.cancelledAt) return void (await end("exited", "order_cancelled"));
   if (run.customerId) await ensureCustomerConsent(shop, run.customerId);
   const products = await crossSellProducts(shop, run.subjectKey, run.customerId, run.email, settings.productCount);

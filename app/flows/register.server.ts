@@ -1,7 +1,7 @@
 import { registerTask } from "../jobs/tasks.server";
 import { onStoreEvent } from "../store/store-events.server";
 import { abandonedCheckoutStep, onCheckoutChanged, onOrderCreated, STEP_TASK } from "./abandoned-checkout.server";
-import { CROSS_SELL_TASK, crossSellSend, onDeliveredForCrossSell, onOrderCancelledForCrossSell, onOrderForCrossSell } from "./cross-sell.server";
+import { CROSS_SELL_TASK, crossSellSend, onDeliveredForCrossSell, endCrossSellForOrder, onOrderForCrossSell } from "./cross-sell.server";
 
 // Wiring of the flows: their tasks and the store events that start and end runs.
 registerTask(STEP_TASK, abandonedCheckoutStep);
@@ -9,5 +9,8 @@ registerTask(CROSS_SELL_TASK, crossSellSend);
 onStoreEvent("checkout.changed", (tx, event) => onCheckoutChanged(tx, event.shop, event.checkout));
 onStoreEvent("order.created", (tx, event) => onOrderCreated(tx, event.shop, event.order));
 onStoreEvent("order.created", (tx, event) => onOrderForCrossSell(tx, event.shop, event.order));
-onStoreEvent("order.updated", (tx, event) => onOrderCancelledForCrossSell(tx, event.shop, event.order));
+onStoreEvent("order.updated", async (tx, { shop, order }) => {
+  if (order.cancelledAt) await endCrossSellForOrder(tx, shop, order.id, "order_cancelled");
+});
+onStoreEvent("order.deleted", (tx, event) => endCrossSellForOrder(tx, event.shop, event.orderId, "order_deleted"));
 onStoreEvent("fulfillment.delivered", (tx, event) => onDeliveredForCrossSell(tx, event.shop, event.fulfillment));

@@ -151,9 +151,13 @@ async function importOrders(shop: string, url: string): Promise<number> {
           };
         }),
       });
+      // An order deleted since the export started stays a tombstone, without lines.
+      const deleted = new Set(
+        (await tx.order.findMany({ where: { shop, id: { in: orders.map(({ node }) => legacyId(node.id)) }, deletedAt: { not: null } }, select: { id: true } })).map((row) => row.id),
+      );
       await tx.orderLine.createMany({
         skipDuplicates: true,
-        data: orders.flatMap(({ node, children }) =>
+        data: orders.filter(({ node }) => !deleted.has(legacyId(node.id))).flatMap(({ node, children }) =>
           children.map((line) => ({
             shop,
             orderId: legacyId(node.id),

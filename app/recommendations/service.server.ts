@@ -59,7 +59,7 @@ export async function* streamOrders(shop: string, since?: Date, after?: { create
       `SELECT o.id, o.customer_id, o.shopify_created_at AS created_at,
               array_agg(DISTINCT l.product_id) FILTER (WHERE l.product_id IS NOT NULL AND NOT l.is_gift_card) AS product_ids
        FROM "order" o JOIN order_line l ON l.shop = o.shop AND l.order_id = o.id
-       WHERE o.shop = $1 AND o.cancelled_at IS NULL AND (o.shopify_created_at, o.id) > ($2::timestamp, $3::text)
+       WHERE o.shop = $1 AND o.cancelled_at IS NULL AND o.deleted_at IS NULL AND (o.shopify_created_at, o.id) > ($2::timestamp, $3::text)
        GROUP BY o.id, o.customer_id, o.shopify_created_at
        ORDER BY o.shopify_created_at, o.id
        LIMIT $4`,

@@ -7,7 +7,7 @@ export async function storeActivity(shop: string) {
     prisma.checkout.count({ where: { shop } }),
     prisma.checkout.count({ where: { shop, completedAt: null, orderId: null } }),
     prisma.cart.count({ where: { shop } }),
-    prisma.order.count({ where: { shop } }),
+    prisma.order.count({ where: { shop, deletedAt: null } }),
     prisma.fulfillment.count({ where: { shop } }),
     prisma.product.count({ where: { shop, deletedAt: null } }),
     prisma.webhookEvent.groupBy({ by: ["topic", "status"], where: { shop }, _count: { _all: true }, orderBy: { topic: "asc" } }),

@@ -33,8 +33,9 @@ export async function upsertIfNewerReturningPrevious(
   key: string[],
   row: Record<string, unknown>,
   previousColumn: string,
+  options: { alsoWhen?: string } = {},
 ): Promise<{ outcome: "inserted" | "updated" | "stale"; previous: unknown }> {
-  return upsertRow(tx, table, key, row, { previousColumn });
+  return upsertRow(tx, table, key, row, { ...options, previousColumn });
 }
 
 async function upsertRow(

@@ -12,6 +12,8 @@ export type StoreEvent =
   | { kind: "order.created"; shop: string; order: NormalizedOrder }
   /** cancelledNow: this update cancelled an order we held as not cancelled. */
   | { kind: "order.updated"; shop: string; order: NormalizedOrder; cancelledNow: boolean }
+  /** orders/delete of an order we held: createdAt says whether the recommendation model counted it. */
+  | { kind: "order.deleted"; shop: string; orderId: string; createdAt: Date }
   | { kind: "fulfillment.delivered"; shop: string; fulfillment: NormalizedFulfillment }
   | { kind: "customer.consent_changed"; shop: string; customerId: string; state: string }
   | { kind: "product.changed"; shop: string; productId: string }

@@ -126,7 +126,7 @@ export async function saveOrder(tx: Tx, shop: string, order: NormalizedOrder) {
     cancelled_at: order.cancelledAt,
     shopify_created_at: order.createdAt,
     shopify_updated_at: order.updatedAt,
-  }, "cancelled_at");
+  }, "cancelled_at", { alsoWhen: `"order"."deleted_at" IS NULL` });
   if (outcome === "stale") return outcome;
 
   // Plain SQL through the transaction: every order passes here, and one statement each
@@ -142,6 +142,27 @@ export async function saveOrder(tx: Tx, shop: string, order: NormalizedOrder) {
     outcome === "inserted" ? { kind: "order.created", shop, order } : { kind: "order.updated", shop, order, cancelledNow: previous === null && order.cancelledAt !== null },
   );
   return outcome;
+}
+
+/**
+ * orders/delete (Shopify deletes only archived or cancelled orders, mostly tests). The
+ * row stays as a tombstone: a late orders/updated or a bulk export started before the
+ * deletion must not bring it back, and a checkout it completed stays completed. What
+ * names a person (email, customer, name) and its lines go. An order we never held is
+ * left alone.
+ */
+export async function deleteOrder(tx: Tx, shop: string, orderId: string) {
+  const rows = (await tx.$queryRawUnsafe(
+    `UPDATE "order" SET deleted_at = now(), email = NULL, customer_id = NULL, name = NULL, line_items = '[]'::jsonb
+     WHERE shop = $1 AND id = $2 AND deleted_at IS NULL
+     RETURNING shopify_created_at AS "createdAt"`,
+    shop,
+    orderId,
+  )) as Array<{ createdAt: Date }>;
+  if (!rows.length) return "unknown";
+  await tx.$executeRawUnsafe(`DELETE FROM order_line WHERE shop = $1 AND order_id = $2`, shop, orderId);
+  await emitStoreEvent(tx, { kind: "order.deleted", shop, orderId, createdAt: rows[0].createdAt });
+  return "deleted";
 }
 
 export async function saveFulfillment(tx: Tx, shop: string, fulfillment: NormalizedFulfillment) {

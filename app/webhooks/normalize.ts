@@ -324,6 +324,11 @@ export function normalizeProductDelete(payload: unknown) {
   return z.object({ id }).parse(payload);
 }
 
+/** orders/delete carries only the order's id. */
+export function normalizeOrderDelete(payload: unknown) {
+  return z.object({ id }).parse(payload);
+}
+
 // ---- compliance ------------------------------------------------------------------
 
 export function normalizeCustomerRedact(payload: unknown) {

@@ -2,6 +2,7 @@ import { ZodError } from "zod";
 import prisma, { pool } from "../db.server";
 import type { Tx } from "../store/sql.server";
 import {
+  deleteOrder,
   deleteProduct,
   saveCart,
   saveCheckout,
@@ -22,6 +23,7 @@ import {
   normalizeDataRequest,
   normalizeFulfillment,
   normalizeOrder,
+  normalizeOrderDelete,
   normalizeProduct,
   normalizeProductDelete,
 } from "./normalize";
@@ -45,6 +47,7 @@ const handlers: Record<string, TopicHandler> = {
   "orders/create": (tx, e) => saveOrder(tx, e.shop, normalizeOrder(e.payload)),
   "orders/paid": (tx, e) => saveOrder(tx, e.shop, normalizeOrder(e.payload)),
   "orders/updated": (tx, e) => saveOrder(tx, e.shop, normalizeOrder(e.payload)),
+  "orders/delete": (tx, e) => deleteOrder(tx, e.shop, normalizeOrderDelete(e.payload).id),
   "fulfillments/create": (tx, e) => saveFulfillment(tx, e.shop, normalizeFulfillment(e.payload)),
   "fulfillments/update": (tx, e) => saveFulfillment(tx, e.shop, normalizeFulfillment(e.payload)),
   "customers/create": (tx, e) => saveCustomer(tx, e.shop, normalizeCustomer(e.payload)),

@@ -10,6 +10,7 @@ export const SUBSCRIBED_TOPICS = [
   "orders/create",
   "orders/paid",
   "orders/updated",
+  "orders/delete",
   "fulfillments/create",
   "fulfillments/update",
   "customers/create",

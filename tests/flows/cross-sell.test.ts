@@ -180,7 +180,7 @@ describe("cross-sell recommendations", () => {
   });
 });
 
-describe("cancelled orders", () => {
+describe("cancelled and deleted orders", () => {
   const cancelledAfterPurchase = async (orderId: number, customerId: number) => {
     const { saveCrossSell, defaultCrossSellSettings } = await import("../../app/flows/cross-sell.server");
     await saveCrossSell(SHOP, true, { ...defaultCrossSellSettings(), trigger: "purchase", delayDays: 2 });
@@ -217,5 +217,16 @@ describe("cancelled orders", () => {
     await moveClockTo(new Date(flowClock.now().getTime() + 3 * DAY));
     expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ state: "exited", exitReason: "order_cancelled" });
     expect(await prisma.emailMessage.count({ where: { shop: SHOP, email: "buyer42@example.com" } })).toBe(0);
+  });
+
+  it("a deleted order (a test order, say) ends the waiting run too", async () => {
+    flowClock.set(new Date(now.getTime() + 60 * DAY));
+    const { run } = await cancelledAfterPurchase(9203, 43);
+    await deliver({ shop: SHOP, topic: "orders/delete", body: { id: 9203 } });
+    await drainJobs();
+    const { default: prisma } = await import("../../app/db.server");
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ state: "exited", exitReason: "order_deleted" });
+    await moveClockTo(new Date(flowClock.now().getTime() + 3 * DAY));
+    expect(await prisma.emailMessage.count({ where: { shop: SHOP, email: "buyer43@example.com" } })).toBe(0);
   });
 });

@@ -146,3 +146,36 @@ describe.each(["", "2025-10"])("normalization of Shopify's sample payloads %s", 
     expect(deleted.available).toBe(false);
   });
 });
+
+describe("orders/delete", () => {
+  it("keeps a tombstone without the person or the lines, which a late orders/updated or a bulk export cannot revive", async () => {
+    const orderId = 9_200_000;
+    const sample = samplePayload("orders/create");
+    const createdAt = "2026-11-20T10:00:00Z";
+    await process("orders/create", { ...sample, id: orderId, created_at: createdAt, updated_at: createdAt, checkout_token: "del-chk", cart_token: "del-cart" });
+    expect(await prisma.orderLine.count({ where: { shop: SHOP, orderId: String(orderId) } })).toBeGreaterThan(0);
+
+    await process("orders/delete", { id: orderId });
+    const tombstone = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(orderId) } } });
+    expect(tombstone.deletedAt).not.toBeNull();
+    expect(tombstone).toMatchObject({ email: null, customerId: null, name: null, lineItems: [], checkoutToken: "del-chk" });
+    expect(await prisma.orderLine.count({ where: { shop: SHOP, orderId: String(orderId) } })).toBe(0);
+
+    // An update that was still on its way (newer than what we held) changes nothing.
+    await process("orders/updated", { ...sample, id: orderId, created_at: createdAt, updated_at: "2026-11-21T10:00:00Z" });
+    const after = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(orderId) } } });
+    expect(after).toMatchObject({ email: null, deletedAt: tombstone.deletedAt });
+    expect(await prisma.orderLine.count({ where: { shop: SHOP, orderId: String(orderId) } })).toBe(0);
+  });
+
+  it("an order we never held: recorded and processed, nothing created; a payload without an id is refused", async () => {
+    await process("orders/delete", { id: 9_200_001 });
+    expect(await prisma.order.count({ where: { shop: SHOP, id: "9200001" } })).toBe(0);
+    const eventId = randomUUID();
+    await deliver({ shop: SHOP, topic: "orders/delete", body: { order_id: 1 }, eventId });
+    await drainJobs();
+    const event = await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId } });
+    expect(event.status).toBe("invalid");
+    expect(event.error).toMatch(/id/);
+  });
+});
