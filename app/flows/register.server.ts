@@ -1,5 +1,6 @@
 import { registerTask } from "../jobs/tasks.server";
 import { onStoreEvent } from "../store/store-events.server";
+import { withdrawConversions } from "./attribution.server";
 import { abandonedCheckoutStep, onCheckoutChanged, onOrderCreated, STEP_TASK } from "./abandoned-checkout.server";
 import { CROSS_SELL_TASK, crossSellSend, onDeliveredForCrossSell, endCrossSellForOrder, onOrderForCrossSell } from "./cross-sell.server";
 
@@ -9,8 +10,12 @@ registerTask(CROSS_SELL_TASK, crossSellSend);
 onStoreEvent("checkout.changed", (tx, event) => onCheckoutChanged(tx, event.shop, event.checkout));
 onStoreEvent("order.created", (tx, event) => onOrderCreated(tx, event.shop, event.order));
 onStoreEvent("order.created", (tx, event) => onOrderForCrossSell(tx, event.shop, event.order));
-onStoreEvent("order.updated", async (tx, { shop, order }) => {
+onStoreEvent("order.updated", async (tx, { shop, order, cancelledNow }) => {
   if (order.cancelledAt) await endCrossSellForOrder(tx, shop, order.id, "order_cancelled");
+  if (cancelledNow) await withdrawConversions(tx, shop, order.id, "order_cancelled");
 });
-onStoreEvent("order.deleted", (tx, event) => endCrossSellForOrder(tx, event.shop, event.orderId, "order_deleted"));
+onStoreEvent("order.deleted", async (tx, { shop, orderId }) => {
+  await endCrossSellForOrder(tx, shop, orderId, "order_deleted");
+  await withdrawConversions(tx, shop, orderId, "order_deleted");
+});
 onStoreEvent("fulfillment.delivered", (tx, event) => onDeliveredForCrossSell(tx, event.shop, event.fulfillment));

@@ -229,4 +229,20 @@ describe("cancelled and deleted orders", () => {
     await moveClockTo(new Date(flowClock.now().getTime() + 3 * DAY));
     expect(await prisma.emailMessage.count({ where: { shop: SHOP, email: "buyer43@example.com" } })).toBe(0);
   });
+
+  it("a credited order that is then cancelled withdraws the conversion and its revenue from the figures", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const { flowFigures } = await import("../../app/flows/cross-sell-admin.server");
+    const credited = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, flowKey: "cross_sell", convertedOrderId: "9003" } });
+    const before = await flowFigures(SHOP, "cross_sell");
+    expect(before.revenue).toEqual([{ currency: "USD", amountMinor: 2500 }]);
+    const placed = { ...order(9003, [4], 31, new Date(now.getTime() + DAY)), total_price: "25.00" };
+    const cancelledAt = new Date(now.getTime() + 70 * DAY).toISOString();
+    await deliver({ shop: SHOP, topic: "orders/updated", body: { ...placed, cancelled_at: cancelledAt, updated_at: cancelledAt } });
+    await drainJobs();
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: credited.id } })).toMatchObject({ state: "exited", exitReason: "order_cancelled", convertedOrderId: "9003", revenueMinor: null });
+    const after = await flowFigures(SHOP, "cross_sell");
+    expect(after.converted).toBe(before.converted - 1);
+    expect(after.revenue).toEqual([]);
+  });
 });
