@@ -10,6 +10,10 @@ registerTask(CROSS_SELL_TASK, crossSellSend);
 onStoreEvent("checkout.changed", (tx, event) => onCheckoutChanged(tx, event.shop, event.checkout));
 onStoreEvent("order.created", (tx, event) => onOrderCreated(tx, event.shop, event.order));
 onStoreEvent("order.created", (tx, event) => onOrderForCrossSell(tx, event.shop, event.order));
+// After the handlers above: an order first seen already cancelled ends what it ends, but credits nothing.
+onStoreEvent("order.created", async (tx, { shop, order }) => {
+  if (order.cancelledAt) await withdrawConversions(tx, shop, order.id, "order_cancelled");
+});
 onStoreEvent("order.updated", async (tx, { shop, order, cancelledNow }) => {
   if (order.cancelledAt) await endCrossSellForOrder(tx, shop, order.id, "order_cancelled");
   if (cancelledNow) await withdrawConversions(tx, shop, order.id, "order_cancelled");

@@ -122,7 +122,8 @@ async function computeLists(shop: string, model: CoPurchaseModel, catalog: Produ
 
 /**
  * Full rebuild from stored orders (after a backfill, "recompute now", the nightly
- * refresh, a cancellation): exactly the last 12 months of orders not cancelled.
+ * refresh, a cancellation or deletion): exactly the last 12 months of orders, neither
+ * cancelled nor deleted.
  */
 export function rebuildRecommendations(shop: string): Promise<{ orders: number; products: number }> {
   return withShopModel(shop, () => rebuildModel(shop));

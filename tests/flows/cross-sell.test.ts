@@ -245,4 +245,14 @@ describe("cancelled and deleted orders", () => {
     expect(after.converted).toBe(before.converted - 1);
     expect(after.revenue).toEqual([]);
   });
+
+  it("an order first seen already cancelled (its cancellation came first) credits nothing", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, flowKey: "cross_sell", subjectKey: "9004" } });
+    await prisma.emailMessage.updateMany({ where: { flowRunId: run.id }, data: { clickedAt: flowClock.now() } });
+    const cancelledAt = new Date(flowClock.now().getTime() + DAY).toISOString();
+    await deliver({ shop: SHOP, topic: "orders/updated", body: { ...order(9300, [3], 32, new Date(flowClock.now().getTime() + DAY)), cancelled_at: cancelledAt, updated_at: cancelledAt } });
+    await drainJobs();
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ state: "exited", exitReason: "order_cancelled", convertedOrderId: "9300", revenueMinor: null });
+  });
 });
