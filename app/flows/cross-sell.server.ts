@@ -182,9 +182,11 @@ export const crossSellSend: Task = async (raw) => {
   const end = (state: string, exitReason: string | null) => prisma.flowRun.update({ where: { id: run.id }, data: { state, exitReason, endedAt: flowClock.now(), nextRunAt: null } });
   if (!enabled) return void (await end("exited", "flow_turned_off"));
   if (!run.email) return void (await end("skipped", "no_email"));
-  const order = await prisma.order.findUnique({ where: { shop_id: { shop, id: run.subjectKey } }, select: { cancelledAt: true, deletedAt: true } });
+  const order = await prisma.order.findUnique({ where: { shop_id: { shop, id: run.subjectKey } }, select: { cancelledAt: true, deletedAt: true, financialStatus: true } });
   if (order?.deletedAt) return void (await end("exited", "order_deleted"));
   if (order?.cancelledAt) return void (await end("exited", "order_cancelled"));
+  // Everything sent back: "more like this" is the wrong note to strike. (A voided payment comes with a cancellation, handled above.)
+  if (order?.financialStatus === "refunded") return void (await end("exited", "order_refunded"));
   if (run.customerId) await ensureCustomerConsent(shop, run.customerId);
   const products = await crossSellProducts(shop, run.subjectKey, run.customerId, run.email, settings.productCount);
   if (!products.length) {

@@ -255,4 +255,19 @@ describe("cancelled and deleted orders", () => {
     await drainJobs();
     expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ state: "exited", exitReason: "order_cancelled", convertedOrderId: "9300", revenueMinor: null });
   });
+
+  it("an order fully refunded by the time the email is due gets none (a partial refund still does)", async () => {
+    flowClock.set(new Date(now.getTime() + 80 * DAY));
+    const { placed, run } = await cancelledAfterPurchase(9204, 44);
+    const refundedAt = new Date(flowClock.now().getTime() + 3_600_000).toISOString();
+    await deliver({ shop: SHOP, topic: "orders/updated", body: { ...placed, financial_status: "refunded", updated_at: refundedAt } });
+    const partly = await cancelledAfterPurchase(9205, 45);
+    await deliver({ shop: SHOP, topic: "orders/updated", body: { ...partly.placed, financial_status: "partially_refunded", updated_at: refundedAt } });
+    await drainJobs();
+    await moveClockTo(new Date(flowClock.now().getTime() + 3 * DAY));
+    const { default: prisma } = await import("../../app/db.server");
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ state: "exited", exitReason: "order_refunded" });
+    expect(await prisma.emailMessage.count({ where: { shop: SHOP, email: "buyer44@example.com" } })).toBe(0);
+    expect(await prisma.emailMessage.count({ where: { shop: SHOP, email: "buyer45@example.com", status: "captured" } })).toBe(1);
+  });
 });
