@@ -61,6 +61,9 @@ export default function Recommendations() {
                 Last computed: {status?.lastComputedAt ? formatShopTime(status.lastComputedAt, data.timezone) : "never"} · {status?.ordersCovered.toLocaleString() ?? 0} orders ·{" "}
                 {status?.productsCovered ?? 0} of {status?.catalogSize ?? 0} active products have co-purchase recommendations ({coverage}% coverage)
               </Text>
+              <Text as="p" tone="subdued">
+                New orders update the lists within a minute. Every night the lists are rebuilt from the last 12 months of orders, so cancelled and deleted orders, and products edited out of an order, stop counting; a cancellation or deletion also triggers a rebuild a few minutes later.
+              </Text>
               <InlineStack gap="200">
                 <Form method="post">
                   <input type="hidden" name="intent" value="recompute" />
