@@ -425,6 +425,11 @@ export function productDeletePayload(product: SimProduct) {
   return { id: product.id };
 }
 
+/** orders/delete carries only the id, like products/delete (Shopify deletes only archived or cancelled orders). */
+export function orderDeletePayload(order: Pick<SimOrder, "id">) {
+  return { id: order.id };
+}
+
 /** customers/redact: the customer and their orders to erase. */
 export function customerRedactPayload(store: SimStore, customer: SimCustomer) {
   return {
@@ -485,7 +490,7 @@ export function shopPayload(store: SimStore) {
 }
 
 export type WebhookTopic =
-  | "carts/create" | "carts/update" | "checkouts/create" | "checkouts/update" | "orders/create" | "orders/paid" | "orders/updated"
+  | "carts/create" | "carts/update" | "checkouts/create" | "checkouts/update" | "orders/create" | "orders/paid" | "orders/updated" | "orders/delete"
   | "fulfillments/create" | "fulfillments/update" | "customers/create" | "customers/update" | "customers_email_marketing_consent/update"
   | "products/create" | "products/update" | "products/delete" | "app/uninstalled" | "customers/data_request" | "customers/redact" | "shop/redact";
 

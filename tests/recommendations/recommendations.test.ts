@@ -172,7 +172,7 @@ describe("incremental updates, overrides and fallbacks", () => {
   it("an order deleted in Shopify stops counting: a rebuild follows, and the order stays a tombstone without lines", async () => {
     const { default: prisma } = await import("../../app/db.server");
     const counted = (await prisma.recommendationModel.findUniqueOrThrow({ where: { shop: SHOP } })).ordersCovered;
-    await deliver({ shop: SHOP, topic: "orders/delete", body: { id: 991_000 } });
+    await deliver({ shop: SHOP, topic: "orders/delete", body: simulator.payloads.orderDelete({ id: 991_000 }) });
     await drainAllJobs();
     expect((await prisma.recommendationModel.findUniqueOrThrow({ where: { shop: SHOP } })).ordersCovered).toBe(counted - 1);
     expect(await prisma.orderLine.count({ where: { shop: SHOP, orderId: "991000" } })).toBe(0);
