@@ -4,21 +4,21 @@ import { Badge, BlockStack, Card, DataTable, InlineGrid, Layout, Page, Text } fr
 import { authenticate } from "../shopify.server";
 import { storeActivity } from "../store/activity.server";
 import { webhookRetentionDays } from "../webhooks/retention.server";
-import { cartCheckoutRetentionDays } from "../store/retention.server";
+import { cartCheckoutRetentionDays, orderRetentionDays } from "../store/retention.server";
 import { shopTimezone } from "../shops/shops.server";
 import { formatShopTime } from "../shops/shop-time";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const [activity, timezone] = await Promise.all([storeActivity(session.shop), shopTimezone(session.shop)]);
-  return { ...activity, retentionDays: webhookRetentionDays(), cartRetentionDays: cartCheckoutRetentionDays(), timezone };
+  return { ...activity, retentionDays: webhookRetentionDays(), cartRetentionDays: cartCheckoutRetentionDays(), ordersKeptDays: orderRetentionDays(), timezone };
 };
 
 const tone = (status: string) =>
   status === "processed" ? "success" : status === "received" ? "info" : status === "invalid" || status === "malformed" ? "critical" : "attention";
 
 export default function Activity() {
-  const { counts, byTopic, recent, retentionDays, cartRetentionDays, timezone } = useLoaderData<typeof loader>();
+  const { counts, byTopic, recent, retentionDays, cartRetentionDays, ordersKeptDays, timezone } = useLoaderData<typeof loader>();
   return (
     <Page title="Store activity" subtitle="What your store has told Pathwise">
       <Layout>
@@ -35,7 +35,7 @@ export default function Activity() {
           </InlineGrid>
         </Layout.Section>
         <Layout.Section>
-          <Text as="p" variant="bodySm" tone="subdued">Carts and checkouts are kept for {cartRetentionDays} days after their last change; orders and flow results stay.</Text>
+          <Text as="p" variant="bodySm" tone="subdued">Carts and checkouts are kept for {cartRetentionDays} days after their last change, orders for {ordersKeptDays} days after they were placed; flow results stay.</Text>
         </Layout.Section>
         <Layout.Section>
           <Card>

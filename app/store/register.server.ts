@@ -6,7 +6,9 @@ import {
   RECONCILE_DELETIONS_CRON, RECONCILE_DELETIONS_TASK, RECONCILE_SHOP_DELETIONS_TASK, RECONCILE_SHOP_TASK, RECONCILE_SHOPS_CRON,
   RECONCILE_SHOPS_TASK, reconcileConsent, reconcileDeletedProducts, reconcileOrders, reconcileProducts,
 } from "./reconcile.server";
-import { cartCheckoutRetentionDays, PRUNE_STORE_CRON, PRUNE_STORE_TASK, pruneCartsAndCheckouts } from "./retention.server";
+import {
+  cartCheckoutRetentionDays, orderRetentionDays, PRUNE_ORDERS_CRON, PRUNE_ORDERS_TASK, PRUNE_STORE_CRON, PRUNE_STORE_TASK, pruneCartsAndCheckouts, pruneOrders,
+} from "./retention.server";
 
 /**
  * Store model wiring: reconciliation against the Admin API (orders, consent and
@@ -61,3 +63,12 @@ registerTask(PRUNE_STORE_TASK, async (_payload, helpers) => {
 
 registerCron(PRUNE_STORE_CRON);
 registerSettingCheck(cartCheckoutRetentionDays);
+
+registerTask(PRUNE_ORDERS_TASK, async (_payload, helpers) => {
+  const days = orderRetentionDays();
+  const { orders, fulfillments } = await pruneOrders(pool, { olderThan: new Date(Date.now() - days * 86_400_000) });
+  helpers.logger.info(`pruned ${orders} orders (and ${fulfillments} fulfillments) placed more than ${days} days ago`);
+});
+
+registerCron(PRUNE_ORDERS_CRON);
+registerSettingCheck(orderRetentionDays);

@@ -1,7 +1,7 @@
 import type pg from "pg";
 
 /**
- * Carts and checkouts are kept for a bounded time. Every storefront cart becomes a row
+ * Carts, checkouts and orders are kept for a bounded time. Every storefront cart becomes a row
  * (carts/update comes on each change), and a checkout holds the shopper's email and
  * basket: kept forever they grow without bound and hold personal data for no purpose.
  * Once a cart or checkout has not changed for the retention window, what matters of it
@@ -49,4 +49,54 @@ export async function pruneCartsAndCheckouts(pool: pg.Pool, options: { olderThan
   const carts = await pool.query(PRUNE_CARTS, [olderThan]);
   const checkouts = await pool.query(PRUNE_CHECKOUTS, [olderThan]);
   return { carts: carts.rowCount ?? 0, checkouts: checkouts.rowCount ?? 0 };
+}
+
+/**
+ * Orders are kept for ORDER_RETENTION_DAYS (default two years) after they were placed.
+ * An order holds the shopper's email and basket (protected customer data: keep only
+ * what a feature needs); the recommendations learn from the last 12 months, flows
+ * look at recent orders, and a flow's figures keep what they credited on the run
+ * itself. Its lines and fulfillments go with it. An order a flow run that is still
+ * going is about (a cross-sell waiting on it) stays.
+ */
+export const PRUNE_ORDERS_TASK = "prune-orders";
+
+/** Daily at 04:30 UTC, after carts and checkouts. */
+export const PRUNE_ORDERS_CRON = `30 4 * * * ${PRUNE_ORDERS_TASK} ?fill=1d&max=1`;
+
+export const DEFAULT_ORDER_RETENTION_DAYS = 730;
+// The recommendation model learns from 12 months of orders and the backfill imports
+// as much: a window shorter than that (with a month's margin) would unlearn what it imports.
+const MIN_ORDER_RETENTION_DAYS = 400;
+
+export function orderRetentionDays(value = process.env.ORDER_RETENTION_DAYS): number {
+  if (value === undefined || value.trim() === "") return DEFAULT_ORDER_RETENTION_DAYS;
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < MIN_ORDER_RETENTION_DAYS) {
+    throw new Error(`ORDER_RETENTION_DAYS must be a whole number of days, at least ${MIN_ORDER_RETENTION_DAYS} (recommendations learn from the last 12 months of orders); got "${value}"`);
+  }
+  return days;
+}
+
+// Lines go by their foreign key (ON DELETE CASCADE); fulfillments name their order without one.
+const PRUNE_ORDERS = `
+WITH pruned AS (
+  DELETE FROM "order" o
+  WHERE o.shopify_created_at < $1::timestamptz
+    AND NOT EXISTS (
+      SELECT 1 FROM flow_run r
+      WHERE r.shop = o.shop AND r.subject_key = o.id AND r.ended_at IS NULL
+    )
+  RETURNING o.shop, o.id
+),
+fulfillments AS (
+  DELETE FROM fulfillment f USING pruned p WHERE f.shop = p.shop AND f.order_id = p.id
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM pruned)::int AS orders, (SELECT count(*) FROM fulfillments)::int AS fulfillments`;
+
+/** Deletes orders placed before `olderThan` with their lines and fulfillments (orders of unfinished flow runs stay). */
+export async function pruneOrders(pool: pg.Pool, options: { olderThan: Date }): Promise<{ orders: number; fulfillments: number }> {
+  const { rows } = await pool.query<{ orders: number; fulfillments: number }>(PRUNE_ORDERS, [options.olderThan.toISOString()]);
+  return rows[0];
 }

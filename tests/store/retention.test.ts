@@ -84,3 +84,40 @@ describe("recommendation model settings", () => {
     }
   });
 });
+
+describe("order retention", () => {
+  it("deletes orders placed before the window with their lines and fulfillments, but not one a flow run still waits on", async () => {
+    const { orderRetentionDays, pruneOrders } = await import("../../app/store/retention.server");
+    const shop = "order-retention.myshopify.com";
+    const order = (id: string, placedDaysAgo: number) => ({ shop, id, email: `${id}@example.com`, shopifyCreatedAt: ago(placedDaysAgo) });
+    await prisma.order.createMany({ data: [order("old", 800), order("old-waited-on", 800), order("kept", 700), order("recent", 3)] });
+    await prisma.orderLine.createMany({ data: ["old", "old-waited-on", "kept"].map((orderId) => ({ shop, orderId, lineId: `${orderId}-1`, productId: "p1", title: "Confetti", quantity: 1, priceMinor: 500 })) });
+    await prisma.fulfillment.createMany({ data: [{ shop, id: "f-old", orderId: "old" }, { shop, id: "f-kept", orderId: "kept" }] });
+    await prisma.flowRun.create({ data: { id: "run-waiting-on-old", shop, flowKey: "cross_sell", subjectKey: "old-waited-on", anchorAt: ago(10), state: "waiting" } });
+
+    expect(await pruneOrders(pool, { olderThan: ago(orderRetentionDays()) })).toEqual({ orders: 1, fulfillments: 1 });
+    expect((await prisma.order.findMany({ where: { shop }, select: { id: true } })).map((o) => o.id).sort()).toEqual(["kept", "old-waited-on", "recent"]);
+    expect(await prisma.orderLine.count({ where: { shop, orderId: "old" } })).toBe(0);
+    expect(await prisma.orderLine.count({ where: { shop } })).toBe(2);
+    expect((await prisma.fulfillment.findMany({ where: { shop }, select: { id: true } })).map((f) => f.id)).toEqual(["f-kept"]);
+    expect(await pruneOrders(pool, { olderThan: ago(orderRetentionDays()) })).toEqual({ orders: 0, fulfillments: 0 });
+  });
+
+  it("runs daily as a registered task, and refuses a window shorter than what the recommendations learn from", async () => {
+    const { orderRetentionDays, PRUNE_ORDERS_TASK } = await import("../../app/store/retention.server");
+    const [item] = parseCrontab(crontab()).filter((entry) => entry.task === PRUNE_ORDERS_TASK);
+    expect(item.match({ min: 30, hour: 4, date: 2, month: 12, dow: 3 })).toBe(true);
+    expect(taskList()[PRUNE_ORDERS_TASK]).toBeTypeOf("function");
+    expect(orderRetentionDays(undefined)).toBe(730);
+    expect(orderRetentionDays("1095")).toBe(1095);
+    expect(() => orderRetentionDays("365")).toThrow(/at least 400/);
+    const previous = process.env.ORDER_RETENTION_DAYS;
+    process.env.ORDER_RETENTION_DAYS = "90";
+    try {
+      expect(() => checkSettings()).toThrow(/ORDER_RETENTION_DAYS/);
+    } finally {
+      if (previous === undefined) delete process.env.ORDER_RETENTION_DAYS;
+      else process.env.ORDER_RETENTION_DAYS = previous;
+    }
+  });
+});
