@@ -1,3 +1,4 @@
+import { stopOnSignals } from "../app/infra/shutdown.server";
 import { createDatabaseIfMissing, dropDatabase, ensureDatabase, splitDatabaseUrl } from "../app/infra/postgres.server";
 
 /**
@@ -81,14 +82,11 @@ if (process.env.DEMO_EXIT === "1" || process.env.CI) {
 }
 console.log("\nThe app and the simulator keep running: press Ctrl-C to stop.");
 // Ctrl-C, or a SIGTERM from whatever runs the demo: either way the embedded PostgreSQL stops with it.
-const shutdown = async () => {
+stopOnSignals(async () => {
   await simulator.stop();
   await app.stop();
   await server.stop();
-  process.exit(0);
-};
-process.once("SIGINT", shutdown);
-process.once("SIGTERM", shutdown);
+});
 
 async function waitForQueue(db: typeof prisma, timeoutMs = 120_000) {
   const started = Date.now();

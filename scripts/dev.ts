@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ensureDatabase, repoRoot } from "../app/infra/postgres.server";
 import { migrateDatabase } from "../app/infra/migrate.server";
+import { stopOnSignals } from "../app/infra/shutdown.server";
 
 // `shopify app dev` runs this (shopify.web.toml): database up and migrated, the job
 // worker in this process, and Remix's Vite dev server as a child on the same database.
@@ -21,14 +22,14 @@ if (!process.env.PATHWISE_SECRET) {
 const database = await ensureDatabase();
 await migrateDatabase(database.url, (line) => console.log(line));
 const { startWorker } = await import("../app/jobs/worker.server");
+const { closeDatabase } = await import("../app/db.server");
 const worker = await startWorker();
 const child = spawn("npx", ["remix", "vite:dev"], { stdio: "inherit", env: { ...process.env, DATABASE_URL: database.url } });
-const shutdown = async () => {
+// The dev server and the worker first, then this process's connections, then PostgreSQL.
+const stop = stopOnSignals(async () => {
   child.kill("SIGTERM");
   await worker.stop();
+  await closeDatabase();
   await database.stop();
-  process.exit(0);
-};
-process.once("SIGINT", shutdown);
-process.once("SIGTERM", shutdown);
-child.on("exit", shutdown);
+});
+child.on("exit", stop);

