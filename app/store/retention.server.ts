@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { daysSetting } from "../infra/days-setting";
 
 /**
  * Carts, checkouts and orders are kept for a bounded time. Every storefront cart becomes a row
@@ -19,12 +20,7 @@ export const DEFAULT_CART_CHECKOUT_RETENTION_DAYS = 90;
 const MIN_RETENTION_DAYS = 30;
 
 export function cartCheckoutRetentionDays(value = process.env.CART_CHECKOUT_RETENTION_DAYS): number {
-  if (value === undefined || value.trim() === "") return DEFAULT_CART_CHECKOUT_RETENTION_DAYS;
-  const days = Number(value);
-  if (!Number.isInteger(days) || days < MIN_RETENTION_DAYS) {
-    throw new Error(`CART_CHECKOUT_RETENTION_DAYS must be a whole number of days, at least ${MIN_RETENTION_DAYS} (a flow step may wait 30 days); got "${value}"`);
-  }
-  return days;
+  return daysSetting("CART_CHECKOUT_RETENTION_DAYS", value, { default: DEFAULT_CART_CHECKOUT_RETENTION_DAYS, min: MIN_RETENTION_DAYS, why: "a flow step may wait 30 days" });
 }
 
 // One statement each: after the first day only a day's worth of rows expire, and a
@@ -70,12 +66,7 @@ export const DEFAULT_ORDER_RETENTION_DAYS = 730;
 const MIN_ORDER_RETENTION_DAYS = 400;
 
 export function orderRetentionDays(value = process.env.ORDER_RETENTION_DAYS): number {
-  if (value === undefined || value.trim() === "") return DEFAULT_ORDER_RETENTION_DAYS;
-  const days = Number(value);
-  if (!Number.isInteger(days) || days < MIN_ORDER_RETENTION_DAYS) {
-    throw new Error(`ORDER_RETENTION_DAYS must be a whole number of days, at least ${MIN_ORDER_RETENTION_DAYS} (recommendations learn from the last 12 months of orders); got "${value}"`);
-  }
-  return days;
+  return daysSetting("ORDER_RETENTION_DAYS", value, { default: DEFAULT_ORDER_RETENTION_DAYS, min: MIN_ORDER_RETENTION_DAYS, why: "recommendations learn from the last 12 months of orders" });
 }
 
 // Lines go by their foreign key (ON DELETE CASCADE); fulfillments name their order without one.

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { daysSetting } from "../infra/days-setting";
 
 /**
  * Raw webhook deliveries are kept for a bounded time. Each holds a whole order,
@@ -23,12 +24,7 @@ const MIN_RETENTION_DAYS = 3;
 const KEPT_TOPICS = ["customers/data_request", "customers/redact", "shop/redact"];
 
 export function webhookRetentionDays(value = process.env.WEBHOOK_EVENT_RETENTION_DAYS): number {
-  if (value === undefined || value.trim() === "") return DEFAULT_RETENTION_DAYS;
-  const days = Number(value);
-  if (!Number.isInteger(days) || days < MIN_RETENTION_DAYS) {
-    throw new Error(`WEBHOOK_EVENT_RETENTION_DAYS must be a whole number of days, at least ${MIN_RETENTION_DAYS} (an event id deduplicates Shopify's retries); got "${value}"`);
-  }
-  return days;
+  return daysSetting("WEBHOOK_EVENT_RETENTION_DAYS", value, { default: DEFAULT_RETENTION_DAYS, min: MIN_RETENTION_DAYS, why: "an event id deduplicates Shopify's retries" });
 }
 
 // Oldest first along the primary key (ids grow with arrival), a bounded batch per
