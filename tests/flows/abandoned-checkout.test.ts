@@ -257,3 +257,26 @@ describe("the flow's page in the admin", () => {
     expect(sent.message).toContain("owner@confetti.example");
   });
 });
+
+describe("a recovered order that is cancelled later", () => {
+  it("withdraws the recovery: the run exits with the reason, and its revenue leaves the figures", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const { flowFigures } = await import("../../app/flows/cross-sell-admin.server");
+    const recovered = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, flowKey: "abandoned_checkout", state: "converted" } });
+    const before = await flowFigures(SHOP, "abandoned_checkout");
+    const order = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: recovered.convertedOrderId! } } });
+    const cancelledAt = new Date(order.shopifyCreatedAt.getTime() + 2 * HOUR).toISOString();
+    await deliver({
+      shop: SHOP,
+      topic: "orders/updated",
+      body: { ...samplePayload("orders/updated"), id: Number(order.id), checkout_token: order.checkoutToken, email: order.email, total_price: "59.90", currency: "USD", created_at: order.shopifyCreatedAt.toISOString(), cancelled_at: cancelledAt, updated_at: cancelledAt },
+    });
+    const { drainJobs } = await import("../support/shopify");
+    await drainJobs();
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: recovered.id } })).toMatchObject({ state: "exited", exitReason: "order_cancelled", convertedOrderId: order.id, revenueMinor: null });
+    const after = await flowFigures(SHOP, "abandoned_checkout");
+    expect(after.converted).toBe(before.converted - 1);
+    const usd = (figures: typeof before) => figures.revenue.find((row) => row.currency === "USD")?.amountMinor ?? 0;
+    expect(usd(after)).toBe(usd(before) - (recovered.revenueMinor ?? 0));
+  });
+});
