@@ -10,7 +10,7 @@ import pg from "pg";
  */
 declare global {
   // eslint-disable-next-line no-var
-  var __pathwiseDb: { pool: pg.Pool; prisma: PrismaClient } | undefined;
+  var __pathwiseDb: { pool: pg.Pool; prisma: PrismaClient; open: Set<pg.Client> } | undefined;
 }
 
 // Raw-SQL reads of `timestamp` (without zone) columns: they are UTC.
@@ -28,8 +28,15 @@ function connect() {
   // `error` on its client: without a listener that would crash the process; the
   // query in flight fails on its own and the pool replaces the connection.
   pool.on("connect", (client) => client.on("error", (error) => console.error("[db] client error", error.message)));
+  // Connections not yet closed: pool.end() resolves once it has asked each to close, not
+  // once they have, and closeDatabase waits for them (the embedded PostgreSQL stops next).
+  const open = new Set<pg.Client>();
+  pool.on("connect", (client) => {
+    open.add(client);
+    client.once("end", () => open.delete(client));
+  });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
-  return { pool, prisma };
+  return { pool, prisma, open };
 }
 
 const db = (globalThis.__pathwiseDb ??= connect());
@@ -39,12 +46,15 @@ export const pool = db.pool;
 const prisma = db.prisma;
 export default prisma;
 
+/** Ends this process's pool and waits until every connection has closed (at most 5 s). */
 export async function closeDatabase(): Promise<void> {
   if (!globalThis.__pathwiseDb) return;
-  const { pool: p, prisma: client } = globalThis.__pathwiseDb;
+  const { pool: p, prisma: client, open } = globalThis.__pathwiseDb;
   globalThis.__pathwiseDb = undefined;
   await client.$disconnect();
   await p.end();
+  const deadline = Date.now() + 5_000;
+  while (open.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 const statementNames = new Map<string, string>();
