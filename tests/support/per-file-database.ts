@@ -15,11 +15,10 @@ process.env.SHOPIFY_APP_URL ??= "https://pathwise.test";
 process.env.PATHWISE_SECRET ??= "test-pathwise-secret-0123456789abcdef";
 
 afterAll(async () => {
-  const db = globalThis.__pathwiseDb;
-  if (db) {
-    globalThis.__pathwiseDb = undefined;
-    await db.prisma.$disconnect().catch(() => {});
-    await db.pool.end().catch(() => {});
+  // The app's own close (it waits for the connections to end); only when a test opened the database.
+  if (globalThis.__pathwiseDb) {
+    const { closeDatabase } = await import("../../app/db.server");
+    await closeDatabase().catch(() => {});
   }
   await dropDatabase(serverUrl, database).catch(() => {});
 });
