@@ -62,6 +62,12 @@ export async function addJobUnlessWaiting(sql: SqlExecutor, task: string, payloa
   );
 }
 
+/** Whether a job with this key is waiting or running. */
+export async function hasJob(sql: SqlExecutor, jobKey: string): Promise<boolean> {
+  const rows = (await sql.query("SELECT 1 AS found FROM graphile_worker._private_jobs WHERE key = $1::text", [jobKey])) as unknown[] | { rows: unknown[] };
+  return (Array.isArray(rows) ? rows : rows.rows).length > 0;
+}
+
 /** Cancels a pending job by key (a no-op when it already ran or never existed). */
 export async function removeJob(sql: SqlExecutor, jobKey: string): Promise<void> {
   await sql.query("SELECT 1 AS ok FROM graphile_worker.remove_job($1::text)", [jobKey]);

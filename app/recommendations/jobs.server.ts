@@ -1,7 +1,7 @@
 import type { Task } from "graphile-worker";
 import prisma from "../db.server";
 import { unauthenticated } from "../shopify.server";
-import { addJob, addJobUnlessWaiting, prismaSql, type SqlExecutor } from "../jobs/queue.server";
+import { addJob, addJobUnlessWaiting, hasJob, prismaSql, type SqlExecutor } from "../jobs/queue.server";
 import type { AdminGraphql } from "../shops/admin-graphql";
 import { AdminApiError, adminQuery } from "../shops/admin-graphql";
 import { bulkStatus, legacyId, ordersBulkQuery, PRODUCTS_BULK_QUERY, readJsonl, startBulkQuery, withChildren } from "./bulk.server";
@@ -19,6 +19,8 @@ export const BACKFILL_TASK = "recs.backfill";
 export const METAFIELD_NAMESPACE = "$app:pathwise";
 export const METAFIELD_KEY = "also_bought";
 
+const backfillJobKey = (shop: string) => `recs-backfill:${shop}`;
+
 type BackfillPayload = { shop: string; step: "start-products" | "poll-products" | "start-orders" | "poll-orders" | "build"; bulkId?: string };
 
 async function adminFor(shop: string): Promise<AdminGraphql> {
@@ -27,7 +29,7 @@ async function adminFor(shop: string): Promise<AdminGraphql> {
 }
 
 export async function enqueueBackfill(sql: SqlExecutor, shop: string) {
-  await addJob(sql, BACKFILL_TASK, { shop, step: "start-products" } satisfies BackfillPayload, { jobKey: `recs-backfill:${shop}`, maxAttempts: 10 });
+  await addJob(sql, BACKFILL_TASK, { shop, step: "start-products" } satisfies BackfillPayload, { jobKey: backfillJobKey(shop), maxAttempts: 10 });
 }
 
 /** Debounced: many orders in a burst become one update a few seconds later, without making them wait for each other. */
@@ -40,7 +42,7 @@ const backfill: Task = async (raw, helpers) => {
   const { shop } = payload;
   const next = (step: BackfillPayload["step"], bulkId?: string, delayMs = 0) =>
     addJob(prismaSql(prisma), BACKFILL_TASK, { shop, step, bulkId } satisfies BackfillPayload, {
-      jobKey: `recs-backfill:${shop}`,
+      jobKey: backfillJobKey(shop),
       runAt: new Date(Date.now() + delayMs),
       maxAttempts: 10,
     });
@@ -267,11 +269,11 @@ export async function enqueueRefresh(sql: SqlExecutor, shop: string, delayMs = R
 
 const refresh: Task = async (raw, helpers) => {
   const { shop } = raw as { shop: string };
-  const [status, backfill] = await Promise.all([
+  const [status, backfillRunning] = await Promise.all([
     prisma.recommendationStatus.findUnique({ where: { shop }, select: { state: true } }),
-    prisma.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM graphile_worker._private_jobs WHERE key = $1`, `recs-backfill:${shop}`),
+    hasJob(prismaSql(prisma), backfillJobKey(shop)),
   ]);
-  if (!status || status.state === "failed" || backfill.length > 0) {
+  if (!status || status.state === "failed" || backfillRunning) {
     helpers.logger.debug(`recommendations refresh for ${shop} skipped: ${!status ? "never built" : status.state === "failed" ? "the last backfill failed" : "a backfill is running"}`);
     return;
   }

@@ -26,6 +26,9 @@ afterAll(async () => {
 });
 
 const productByHandle = (handle: string) => simulator.store.products.find((p) => p.handle === handle)!;
+/** Shopify-shaped line items, one per product, ids from `firstLineId`. */
+const lineItems = (products: ReturnType<typeof productByHandle>[], firstLineId: number) =>
+  products.map((p, k) => ({ id: firstLineId + k, product_id: p.id, variant_id: p.variants[0].id, title: p.title, quantity: 1, price: "10.00" }));
 
 describe("backfill through bulk operations", () => {
   it("imports the catalog and 12 months of orders, builds recommendations and reports status", async () => {
@@ -96,7 +99,7 @@ describe("incremental updates, overrides and fallbacks", () => {
           cancelled_at: null,
           created_at: new Date().toISOString(),
           updated_at: new Date().toISOString(),
-          line_items: [wig, cake].map((p, k) => ({ id: 880_000 + i * 2 + k, product_id: p.id, variant_id: p.variants[0].id, title: p.title, quantity: 1, price: "10.00" })),
+          line_items: lineItems([wig, cake], 880_000 + i * 2),
         },
       });
     }
@@ -126,7 +129,7 @@ describe("incremental updates, overrides and fallbacks", () => {
           cancel_reason: "inventory",
           created_at: await createdAt(990_000 + i),
           updated_at: cancelledAt,
-          line_items: [wig, cake].map((p, k) => ({ id: 880_000 + i * 2 + k, product_id: p.id, variant_id: p.variants[0].id, title: p.title, quantity: 1, price: "10.00" })),
+          line_items: lineItems([wig, cake], 880_000 + i * 2),
         },
       });
     }
@@ -155,7 +158,7 @@ describe("incremental updates, overrides and fallbacks", () => {
       await deliver({
         shop: SHOP,
         topic: "orders/create",
-        body: { ...samplePayload("orders/create"), id: 991_000 + i, cancelled_at: null, created_at: at, updated_at: at, line_items: [hat, web].map((p, k) => ({ id: 881_000 + i * 2 + k, product_id: p.id, variant_id: p.variants[0].id, title: p.title, quantity: 1, price: "10.00" })) },
+        body: { ...samplePayload("orders/create"), id: 991_000 + i, cancelled_at: null, created_at: at, updated_at: at, line_items: lineItems([hat, web], 881_000 + i * 2) },
       });
     }
     const { drainJobs } = await import("../support/shopify");
