@@ -12,7 +12,7 @@ export default function Index() {
   return (
     <main style={{ fontFamily: "system-ui, sans-serif", maxWidth: 640, margin: "4rem auto", lineHeight: 1.5 }}>
       <h1>Pathwise</h1>
-      <p>Behaviour-based marketing automation for Shopify: abandoned checkout recovery, cross-sell, review requests and "Customers also bought".</p>
+      <p>Behaviour-based marketing automation for Shopify: abandoned checkout recovery, cross-sell after purchase or delivery, and "Customers also bought".</p>
       <p>Install Pathwise from the Shopify App Store and open it from your Shopify admin.</p>
     </main>
   );
