@@ -103,7 +103,7 @@ export async function redactCustomer(
       orderIds,
     );
   }
-  await emitStoreEvent(tx, { kind: "customer.redacted", shop, customerId, email });
+  await emitStoreEvent(tx, { kind: "customer.redacted", shop, customerId, email, orderIds });
 }
 
 /** shop/redact: delete every row of the shop, in every table that carries a shop column. */

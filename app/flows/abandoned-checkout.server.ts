@@ -24,7 +24,7 @@ import { ensureCustomerConsent } from "../shops/customer-consent.server";
  * schedules the next. An order that matches ends the run at once.
  */
 export const STEP_TASK = "flow.abandoned-checkout.step";
-const timerKey = (shop: string, token: string) => `abandoned:${shop}:${token}`;
+export const abandonedCheckoutTimerKey = (shop: string, token: string) => `abandoned:${shop}:${token}`;
 
 /** The flow's switch and settings (stored settings that no longer validate fall back to the defaults). */
 export async function getFlow(shop: string, key = ABANDONED_CHECKOUT, db: Pick<Tx, "flow"> = prisma) {
@@ -102,7 +102,7 @@ export async function onCheckoutChanged(tx: Tx, shop: string, checkout: Normaliz
     runAt.toISOString(),
     STEP_TASK,
     flowClock.jobTime(runAt).toISOString(),
-    timerKey(shop, checkout.token),
+    abandonedCheckoutTimerKey(shop, checkout.token),
   );
 }
 
@@ -153,7 +153,7 @@ export async function onOrderCreated(tx: Tx, shop: string, order: NormalizedOrde
         ? { state: "converted", endedAt: flowClock.now(), convertedOrderId: order.id, revenueMinor: order.totalMinor, currency: order.currency, exitReason: "purchased", nextRunAt: null }
         : { state: "exited", endedAt: flowClock.now(), exitReason: emailed ? "purchased_without_email_attribution" : "purchased_before_email", nextRunAt: null },
     });
-    if (run.checkoutToken) await removeJob(prismaSql(tx), timerKey(shop, run.checkoutToken));
+    if (run.checkoutToken) await removeJob(prismaSql(tx), abandonedCheckoutTimerKey(shop, run.checkoutToken));
   }
 }
 
@@ -310,7 +310,7 @@ const stepFinisher = createMicroBatcher<FinishedStep, true>(
 
 /** Records a step's outcome, moves the run and schedules its next timer, in one transaction (batched with its neighbours). */
 async function finishStep(shop: string, run: { id: string; subjectKey: string }, outcome: StepOutcome): Promise<void> {
-  await stepFinisher.submit({ shop, runId: run.id, jobKey: timerKey(shop, run.subjectKey), at: flowClock.now(), outcome });
+  await stepFinisher.submit({ shop, runId: run.id, jobKey: abandonedCheckoutTimerKey(shop, run.subjectKey), at: flowClock.now(), outcome });
 }
 
 /** The step job: re-check, send, schedule the next step. */

@@ -21,7 +21,7 @@ import { flowClock } from "./clock";
 export const CROSS_SELL = "cross_sell";
 export const CROSS_SELL_TASK = "flow.cross-sell.send";
 const DELIVERY_FALLBACK_DAYS = 14;
-const jobKey = (shop: string, orderId: string) => `cross-sell:${shop}:${orderId}`;
+export const crossSellJobKey = (shop: string, orderId: string) => `cross-sell:${shop}:${orderId}`;
 
 const copySchema = z.object({ subject: z.string().trim().min(1, "Subject can't be empty").max(150), previewText: z.string().trim().max(200), heading: z.string().max(150), body: z.string().max(2000) });
 export const crossSellSettingsSchema = z.object({
@@ -82,7 +82,7 @@ async function startRun(tx: Tx, shop: string, order: { id: string; customerId: s
     update: { anchorAt: dueAt, nextRunAt: dueAt },
   });
   if (run.endedAt) return;
-  await addJob(prismaSql(tx), CROSS_SELL_TASK, { shop, runId: run.id }, { jobKey: jobKey(shop, order.id), jobKeyMode: "replace", runAt: flowClock.jobTime(dueAt), maxAttempts: 10 });
+  await addJob(prismaSql(tx), CROSS_SELL_TASK, { shop, runId: run.id }, { jobKey: crossSellJobKey(shop, order.id), jobKeyMode: "replace", runAt: flowClock.jobTime(dueAt), maxAttempts: 10 });
 }
 
 // Every order asks both questions (was it bought after a click on a cross-sell email?
@@ -145,7 +145,7 @@ export async function endCrossSellForOrder(tx: Tx, shop: string, orderId: string
     where: { shop, flowKey: CROSS_SELL, subjectKey: orderId, state: "waiting", endedAt: null },
     data: { state: "exited", exitReason: reason, endedAt: flowClock.now(), nextRunAt: null },
   });
-  if (ended.count) await removeJob(prismaSql(tx), jobKey(shop, orderId));
+  if (ended.count) await removeJob(prismaSql(tx), crossSellJobKey(shop, orderId));
 }
 
 /** Recommendations for the order's products, summed, never something the customer already bought. */
@@ -237,7 +237,7 @@ export const crossSellSend: Task = async (raw) => {
     });
   if (result.status === "deferred") {
     await record("deferred", result.reason);
-    await addJob(prismaSql(prisma), CROSS_SELL_TASK, { shop, runId }, { jobKey: jobKey(shop, run.subjectKey), runAt: flowClock.jobTime(result.until), maxAttempts: 10 });
+    await addJob(prismaSql(prisma), CROSS_SELL_TASK, { shop, runId }, { jobKey: crossSellJobKey(shop, run.subjectKey), runAt: flowClock.jobTime(result.until), maxAttempts: 10 });
     return;
   }
   if (result.status === "skipped") {

@@ -1,6 +1,8 @@
 import { registerTask } from "../jobs/tasks.server";
 import { onStoreEvent } from "../store/store-events.server";
+import { registerCustomerDataExporter } from "../compliance/compliance.server";
 import { withdrawConversions } from "./attribution.server";
+import { exportFlowRuns, redactFlowRuns } from "./privacy.server";
 import { abandonedCheckoutStep, onCheckoutChanged, onOrderCreated, STEP_TASK } from "./abandoned-checkout.server";
 import { CROSS_SELL_TASK, crossSellSend, onDeliveredForCrossSell, endCrossSellForOrder, onOrderForCrossSell } from "./cross-sell.server";
 
@@ -23,3 +25,5 @@ onStoreEvent("order.deleted", async (tx, { shop, orderId }) => {
   await withdrawConversions(tx, shop, orderId, "order_deleted");
 });
 onStoreEvent("fulfillment.delivered", (tx, event) => onDeliveredForCrossSell(tx, event.shop, event.fulfillment));
+onStoreEvent("customer.redacted", (tx, { shop, customerId, email, orderIds }) => redactFlowRuns(tx, { shop, customerId, email, orderIds }));
+registerCustomerDataExporter("flows", (tx, who) => exportFlowRuns(tx, who));

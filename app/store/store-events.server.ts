@@ -18,7 +18,7 @@ export type StoreEvent =
   | { kind: "customer.consent_changed"; shop: string; customerId: string; state: string }
   | { kind: "product.changed"; shop: string; productId: string }
   | { kind: "shop.uninstalled"; shop: string }
-  | { kind: "customer.redacted"; shop: string; customerId: string | null; email: string | null }
+  | { kind: "customer.redacted"; shop: string; customerId: string | null; email: string | null; orderIds: string[] }
   | { kind: "shop.redacted"; shop: string };
 
 export type StoreEventKind = StoreEvent["kind"];

@@ -129,6 +129,31 @@ describe("abandoned checkout recovery", () => {
     expect(run).toMatchObject({ state: "exited", exitReason: "purchased_before_email" });
   });
 
+  it("customers/redact ends a waiting run, removes its timer, blanks its address and sends nothing; the export lists the run first", async () => {
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "th", daytime) });
+    const { drainJobs } = await import("../support/shopify");
+    await drainJobs();
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const { exportCustomerData } = await import("../../app/compliance/compliance.server");
+    const who = { shop: SHOP, customerId: String(customer.id), email: customer.email, orderIds: [] };
+    const exported = await prisma.$transaction((tx) => exportCustomerData(tx, who));
+    expect(exported.flows).toEqual([expect.objectContaining({ flowKey: "abandoned_checkout", state: "waiting", email: customer.email, locale: "th" })]);
+
+    await deliver({
+      shop: SHOP,
+      topic: "customers/redact",
+      body: { ...samplePayload("customers/redact"), shop_domain: SHOP, customer: { id: customer.id, email: customer.email }, orders_to_redact: [] },
+    });
+    await drainJobs();
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+    expect(run).toMatchObject({ state: "exited", exitReason: "customer_redacted", email: null, customerId: null, locale: null, nextRunAt: null });
+    expect((await pool.query(`SELECT 1 FROM graphile_worker.jobs WHERE key = $1`, [`abandoned:${SHOP}:${token}`])).rowCount).toBe(0);
+    await runStepsAt(new Date(daytime.getTime() + 30 * HOUR));
+    expect(await messagesFor(customer.email)).toHaveLength(0);
+  });
+
   it("an order between steps stops email 2 and credits the recovery with its revenue", async () => {
     const customer = await subscribedCustomer();
     const token = randomBytes(8).toString("hex");
