@@ -179,6 +179,8 @@ interface StepContext {
   primaryLocale: string | null;
   accentColor: string | null;
   logoUrl: string | null;
+  /** Set when the merchant removed the app: nothing more goes out in the shop's name. */
+  shopUninstalledAt: Date | null;
   firstName: string | null;
   customerLocale: string | null;
   marketingState: string | null;
@@ -193,6 +195,7 @@ const STEP_CONTEXT_SQL = `
          f.enabled AS "flowEnabled", f.settings AS "flowSettings",
          c.line_items AS "lineItems", c.currency AS "checkoutCurrency", c.recovery_url AS "recoveryUrl",
          s.name AS "shopName", s.address AS "shopAddress", s.currency AS "shopCurrency", s.primary_locale AS "primaryLocale",
+         s.uninstalled_at AS "shopUninstalledAt",
          e.accent_color AS "accentColor", e.logo_url AS "logoUrl",
          cu.first_name AS "firstName", cu.locale AS "customerLocale", cu.email_marketing_state AS "marketingState",
          -- Bought in the meantime (a webhook may have been missed): the same checkout or cart, or the same person since.
@@ -322,6 +325,8 @@ export const abandonedCheckoutStep: Task = async (raw) => {
   const settings = parseSettings(run.flowSettings);
   const step = settings.steps[stepIndex];
   const end = (state: string, exitReason: string, record?: StepOutcome["record"]) => finishStep(shop, run, { record, run: { state, exitReason, end: true } });
+  // Uninstall cancels pending timers; this catches one that was running then, or scheduled by a late delivery.
+  if (run.shopUninstalledAt) return end("exited", "shop_uninstalled");
   if (!enabled) return end("exited", "flow_turned_off");
   if (!step) return end(run.state === "sent" ? "completed" : "exited", "no_more_steps");
 

@@ -180,6 +180,9 @@ export const crossSellSend: Task = async (raw) => {
   if (!run || run.endedAt || run.state !== "waiting") return;
   const { enabled, settings } = await getCrossSell(shop);
   const end = (state: string, exitReason: string | null) => prisma.flowRun.update({ where: { id: run.id }, data: { state, exitReason, endedAt: flowClock.now(), nextRunAt: null } });
+  const installation = await prisma.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true } });
+  // Uninstall cancels pending jobs; this catches one that was running then, or scheduled by a late delivery.
+  if (!installation || installation.uninstalledAt) return void (await end("exited", "shop_uninstalled"));
   if (!enabled) return void (await end("exited", "flow_turned_off"));
   if (!run.email) return void (await end("skipped", "no_email"));
   const order = await prisma.order.findUnique({ where: { shop_id: { shop, id: run.subjectKey } }, select: { cancelledAt: true, deletedAt: true, financialStatus: true } });

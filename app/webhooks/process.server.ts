@@ -79,7 +79,7 @@ export type ProcessOutcome = "processed" | "invalid" | "skipped";
 // bench:webhooks, CPU per processed event). The event, its shop's currency and
 // installation state come in one read.
 const EVENT_SQL = `
-SELECT e.shop, e.topic, e.status, e.payload, e.received_at, s.currency, s.uninstalled_at
+SELECT e.shop, e.topic, e.status, e.payload, s.currency, s.uninstalled_at
 FROM webhook_event e LEFT JOIN shop s ON s.domain = e.shop
 WHERE e.id = $1`;
 const MARK_SQL = `UPDATE webhook_event SET status = $2, error = $3, processed_at = now() WHERE id = $1`;
@@ -89,7 +89,6 @@ interface EventRow {
   topic: string;
   status: string;
   payload: unknown;
-  received_at: Date;
   currency: string | null;
   uninstalled_at: Date | null;
 }
@@ -111,8 +110,10 @@ export async function processWebhookEvent(id: bigint): Promise<ProcessOutcome> {
     await mark(id, "unknown_topic", null);
     return "skipped";
   }
-  // Ingestion may still have seen a cached session; an uninstalled shop's ordinary topics are not applied.
-  if (event.uninstalled_at && !isProcessedWithoutInstallation(event.topic) && event.received_at >= event.uninstalled_at) {
+  // An uninstalled shop's ordinary topics are not applied, even those received before the
+  // uninstall: applying one now would start work (a flow timer) after its cancellation ran.
+  // A reinstall imports the store again.
+  if (event.uninstalled_at && !isProcessedWithoutInstallation(event.topic)) {
     await mark(id, "unknown_shop", `${event.shop} uninstalled Pathwise`);
     return "skipped";
   }

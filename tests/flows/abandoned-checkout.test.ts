@@ -154,6 +154,23 @@ describe("abandoned checkout recovery", () => {
     expect(await messagesFor(customer.email)).toHaveLength(0);
   });
 
+  it("a timer that outlived the uninstall (running when it was cancelled) ends the run without sending", async () => {
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+    const { drainJobs } = await import("../support/shopify");
+    await drainJobs();
+    const { default: prisma } = await import("../../app/db.server");
+    await prisma.shop.update({ where: { domain: SHOP }, data: { uninstalledAt: daytime } });
+    try {
+      await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    } finally {
+      await prisma.shop.update({ where: { domain: SHOP }, data: { uninstalledAt: null } });
+    }
+    expect(await messagesFor(customer.email)).toHaveLength(0);
+    expect(await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } })).toMatchObject({ state: "exited", exitReason: "shop_uninstalled" });
+  });
+
   it("an order between steps stops email 2 and credits the recovery with its revenue", async () => {
     const customer = await subscribedCustomer();
     const token = randomBytes(8).toString("hex");

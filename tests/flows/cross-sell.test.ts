@@ -230,6 +230,31 @@ describe("cancelled and deleted orders", () => {
     expect(await prisma.emailMessage.count({ where: { shop: SHOP, email: "buyer43@example.com" } })).toBe(0);
   });
 
+  it("a send that outlived the uninstall (running when pending jobs were cancelled) ends the run without sending", async () => {
+    flowClock.set(new Date(now.getTime() + 100 * DAY));
+    const { run } = await cancelledAfterPurchase(9206, 46);
+    const { default: prisma } = await import("../../app/db.server");
+    await prisma.shop.update({ where: { domain: SHOP }, data: { uninstalledAt: flowClock.now() } });
+    try {
+      await moveClockTo(new Date(flowClock.now().getTime() + 3 * DAY));
+    } finally {
+      await prisma.shop.update({ where: { domain: SHOP }, data: { uninstalledAt: null } });
+    }
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ state: "exited", exitReason: "shop_uninstalled" });
+    expect(await prisma.emailMessage.count({ where: { shop: SHOP, email: "buyer46@example.com" } })).toBe(0);
+  });
+
+  it("customers/redact naming the order (orders_to_redact) ends its waiting run and blanks the address", async () => {
+    flowClock.set(new Date(now.getTime() + 110 * DAY));
+    const { run } = await cancelledAfterPurchase(9207, 47);
+    await deliver({ shop: SHOP, topic: "customers/redact", body: { ...samplePayload("customers/redact"), shop_domain: SHOP, customer: { id: 777_001, email: null }, orders_to_redact: [9207] } });
+    await drainJobs();
+    const { default: prisma } = await import("../../app/db.server");
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ state: "exited", exitReason: "customer_redacted", email: null });
+    await moveClockTo(new Date(flowClock.now().getTime() + 3 * DAY));
+    expect(await prisma.emailMessage.count({ where: { shop: SHOP, email: "buyer47@example.com" } })).toBe(0);
+  });
+
   it("a credited order that is then cancelled withdraws the conversion and its revenue from the figures", async () => {
     const { default: prisma } = await import("../../app/db.server");
     const { flowFigures } = await import("../../app/flows/cross-sell-admin.server");

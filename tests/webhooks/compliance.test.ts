@@ -50,6 +50,19 @@ describe("app/uninstalled", () => {
     expect((await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId } })).status).toBe("unknown_shop");
     expect(await prisma.order.count({ where: { shop, id: "5151" } })).toBe(0);
   });
+
+  it("does not apply a delivery received before the uninstall but processed after it (it would schedule work after the cancellation)", async () => {
+    const shop = "uninstall-late.myshopify.com";
+    await seedShop(shop);
+    const eventId = randomUUID();
+    await deliver({ shop, topic: "checkouts/create", body: { ...samplePayload("checkouts/create"), token: "chk-late", email: "late@example.com" }, eventId });
+    // The uninstall is applied first (another worker took it), then the checkout's job runs.
+    const { markUninstalled } = await import("../../app/compliance/compliance.server");
+    await prisma.$transaction((tx) => markUninstalled(tx, shop));
+    await drainJobs();
+    expect((await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId } })).status).toBe("unknown_shop");
+    expect(await prisma.checkout.count({ where: { shop, token: "chk-late" } })).toBe(0);
+  });
 });
 
 describe("shop/redact", () => {
