@@ -331,6 +331,21 @@ export function normalizeOrderDelete(payload: unknown) {
 
 // ---- compliance ------------------------------------------------------------------
 
+/**
+ * The compliance topics name their shop inside the signed body; the X-Shopify-Shop-Domain
+ * header is not signed. A captured redaction for one shop, replayed with another shop's
+ * header, must not touch that other shop: the two have to agree.
+ */
+export function requireSameShop(payloadShop: string, deliveredFor: string): void {
+  if (payloadShop.trim().toLowerCase() !== deliveredFor.toLowerCase()) {
+    throw new z.ZodError([{ code: "custom", path: ["shop_domain"], message: `names ${payloadShop}, but the delivery came for ${deliveredFor}` }]);
+  }
+}
+
+export function normalizeShopRedact(payload: unknown) {
+  return { shopDomain: z.object({ shop_domain: z.string() }).passthrough().parse(payload).shop_domain };
+}
+
 export function normalizeCustomerRedact(payload: unknown) {
   const p = z
     .object({
@@ -339,7 +354,7 @@ export function normalizeCustomerRedact(payload: unknown) {
       orders_to_redact: z.array(id).default([]),
     })
     .parse(payload);
-  return { customerId: p.customer.id, email: p.customer.email?.toLowerCase() ?? null, orderIds: p.orders_to_redact };
+  return { shopDomain: p.shop_domain, customerId: p.customer.id, email: p.customer.email?.toLowerCase() ?? null, orderIds: p.orders_to_redact };
 }
 
 export function normalizeDataRequest(payload: unknown) {
@@ -352,6 +367,7 @@ export function normalizeDataRequest(payload: unknown) {
     })
     .parse(payload);
   return {
+    shopDomain: p.shop_domain,
     customerId: p.customer.id,
     email: p.customer.email?.toLowerCase() ?? null,
     orderIds: p.orders_requested,

@@ -26,6 +26,8 @@ import {
   normalizeOrderDelete,
   normalizeProduct,
   normalizeProductDelete,
+  normalizeShopRedact,
+  requireSameShop,
 } from "./normalize";
 
 interface EventContext {
@@ -67,9 +69,20 @@ const handlers: Record<string, TopicHandler> = {
       await tx.session.updateMany({ where: { shop: e.shop }, data: { scope: scopes } });
     }
   },
-  "customers/data_request": (tx, e) => recordDataRequest(tx, { shop: e.shop, ...normalizeDataRequest(e.payload) }),
-  "customers/redact": (tx, e) => redactCustomer(tx, { shop: e.shop, ...normalizeCustomerRedact(e.payload), keepEventId: e.id }),
-  "shop/redact": (tx, e) => redactShop(tx, e.shop, e.id),
+  "customers/data_request": (tx, e) => {
+    const { shopDomain, ...request } = normalizeDataRequest(e.payload);
+    requireSameShop(shopDomain, e.shop);
+    return recordDataRequest(tx, { shop: e.shop, ...request });
+  },
+  "customers/redact": (tx, e) => {
+    const { shopDomain, ...request } = normalizeCustomerRedact(e.payload);
+    requireSameShop(shopDomain, e.shop);
+    return redactCustomer(tx, { shop: e.shop, ...request, keepEventId: e.id });
+  },
+  "shop/redact": (tx, e) => {
+    requireSameShop(normalizeShopRedact(e.payload).shopDomain, e.shop);
+    return redactShop(tx, e.shop, e.id);
+  },
 };
 
 export type ProcessOutcome = "processed" | "invalid" | "skipped";

@@ -92,6 +92,29 @@ describe("shop/redact", () => {
   });
 });
 
+describe("a signed compliance body replayed for another shop", () => {
+  it("is refused: the body's shop_domain must match the delivery's shop header (which is not signed)", async () => {
+    const shop = "replay-victim.myshopify.com";
+    await seedShop(shop);
+    const captured = "captured-elsewhere.myshopify.com";
+    const shopRedact = randomUUID();
+    await deliver({ shop, topic: "shop/redact", body: { ...samplePayload("shop/redact"), shop_domain: captured }, eventId: shopRedact });
+    const customerRedact = randomUUID();
+    await deliver({ shop, topic: "customers/redact", body: { ...samplePayload("customers/redact"), shop_domain: captured, customer: { id: 4242, email: "ana@example.com" }, orders_to_redact: [8801] }, eventId: customerRedact });
+    const dataRequest = randomUUID();
+    await deliver({ shop, topic: "customers/data_request", body: { ...samplePayload("customers/data_request"), shop_domain: captured, customer: { id: 4242, email: "ana@example.com" }, orders_requested: [8801] }, eventId: dataRequest });
+    await drainJobs();
+    for (const eventId of [shopRedact, customerRedact, dataRequest]) {
+      const event = await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId } });
+      expect(event.status).toBe("invalid");
+      expect(event.error).toContain(`shop_domain: names ${captured}, but the delivery came for ${shop}`);
+    }
+    expect(await prisma.order.count({ where: { shop } })).toBe(2);
+    expect(await prisma.customer.count({ where: { shop, id: "4242" } })).toBe(1);
+    expect(await prisma.dataRequest.count({ where: { shop } })).toBe(0);
+  });
+});
+
 describe("customers/redact", () => {
   it("removes that customer's personal data everywhere, keeping other customers", async () => {
     const shop = "cust-redact.myshopify.com";
