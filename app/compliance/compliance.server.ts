@@ -86,6 +86,10 @@ export async function redactCustomer(
        ($2::text IS NOT NULL AND (payload->'customer'->>'id' = $2 OR payload->>'customer_id' = $2 OR payload->>'id' = $2 AND topic LIKE 'customers/%'))
        OR ($3::text IS NOT NULL AND (lower(payload->>'email') = $3 OR lower(payload->>'contact_email') = $3 OR lower(payload->>'email_address') = $3 OR lower(payload->'customer'->>'email') = $3))
        OR (payload->>'id' = ANY($5::text[]) AND topic LIKE 'orders/%')
+       -- Fulfillments of those orders carry the shipping name, phone and address.
+       OR (payload->>'order_id' = ANY($5::text[]) AND topic LIKE 'fulfillments/%')
+       -- A body kept verbatim because it was not JSON: match the address as text.
+       OR ($3::text IS NOT NULL AND raw_body IS NOT NULL AND strpos(lower(raw_body), $3) > 0)
      )`,
     shop,
     customerId,

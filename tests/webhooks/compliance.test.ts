@@ -119,6 +119,10 @@ describe("customers/redact", () => {
   it("removes that customer's personal data everywhere, keeping other customers", async () => {
     const shop = "cust-redact.myshopify.com";
     const customer = await seedShop(shop);
+    // Its fulfillment names no email, only the shipping destination; and a delivery kept verbatim (not JSON).
+    await deliver({ shop, topic: "fulfillments/create", body: { ...samplePayload("fulfillments/create"), id: 660_001, order_id: 8801, email: null, destination: { name: "Ana Lee", address1: "1 Quiet Lane" } } });
+    await deliver({ shop, topic: "orders/updated", body: {}, rawBody: `{"id": 8801, "email": "Ana@Example.com", "note": "cut off` });
+    await drainJobs();
     await deliver({
       shop,
       topic: "customers/redact",
@@ -132,7 +136,10 @@ describe("customers/redact", () => {
     const otherOrder = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop, id: "8802" } } });
     expect(otherOrder.email).toBe("other@example.com");
     // No stored webhook payload still carries the email.
-    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM webhook_event WHERE shop = $1 AND payload::text ILIKE '%ana@example.com%'`, [shop]);
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS n FROM webhook_event WHERE shop = $1 AND (payload::text ILIKE ANY ($2) OR raw_body ILIKE ANY ($2))`,
+      [shop, ["%ana@example.com%", "%1 Quiet Lane%"]],
+    );
     expect(rows[0].n).toBe(0);
   });
 });
