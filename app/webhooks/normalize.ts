@@ -24,6 +24,11 @@ const date = z
     return parsed;
   });
 const amount = z.union([z.string(), z.number()]).nullish();
+/** Shopify's money pair on orders: the shop's currency and the customer's (presentment) one. */
+const moneySet = z
+  .object({ shop_money: z.object({ amount, currency_code: z.string().nullish() }).passthrough().nullish() })
+  .passthrough()
+  .nullish();
 
 export interface NormalizedLineItem {
   lineId: string;
@@ -46,10 +51,16 @@ const lineItemSchema = z.object({
   variant_title: text,
   quantity: z.number().int().nonnegative(),
   price: amount,
+  price_set: moneySet,
   gift_card: z.boolean().nullish(),
 });
 
-function lineItems(items: z.infer<typeof lineItemSchema>[], currency: string): NormalizedLineItem[] {
+/**
+ * Lines with their unit price in `currency`. With `shopMoney` (orders) a line's
+ * `price_set.shop_money` amount wins over its bare `price`; checkouts and carts have
+ * no such pair and their bare amounts are already in `currency`.
+ */
+function lineItems(items: z.infer<typeof lineItemSchema>[], currency: string, shopMoney = false): NormalizedLineItem[] {
   return items.map((item, index) => ({
     lineId: String(item.id ?? item.key ?? index),
     productId: item.product_id,
@@ -57,7 +68,7 @@ function lineItems(items: z.infer<typeof lineItemSchema>[], currency: string): N
     title: item.title ?? item.presentment_title ?? "Item",
     variantTitle: item.variant_title,
     quantity: item.quantity,
-    unitPriceMinor: toMinorUnits(item.price ?? "0", currency),
+    unitPriceMinor: toMinorUnits((shopMoney ? item.price_set?.shop_money?.amount : null) ?? item.price ?? "0", currency),
     isGiftCard: item.gift_card ?? false,
   }));
 }
@@ -144,6 +155,8 @@ const orderSchema = z.object({
   line_items: z.array(lineItemSchema).default([]),
   subtotal_price: amount,
   total_price: amount,
+  subtotal_price_set: moneySet,
+  total_price_set: moneySet,
   currency: z.string().nullish(),
   presentment_currency: z.string().nullish(),
   discount_codes: z.array(z.object({ code: z.string() }).passthrough()).default([]),
@@ -154,9 +167,13 @@ const orderSchema = z.object({
   updated_at: date,
 });
 
-export function normalizeOrder(payload: unknown) {
+export function normalizeOrder(payload: unknown, shopCurrency = "USD") {
   const p = orderSchema.parse(payload);
-  const currency = (p.presentment_currency ?? p.currency ?? "USD").toUpperCase();
+  // An order's bare amounts (total_price, subtotal_price, a line's price) are in the
+  // shop's currency, `currency`; `presentment_currency` is what the customer saw, and
+  // only the *_set.presentment_money amounts are in it. Orders are kept in shop money:
+  // the *_set.shop_money amounts and their code when present, else the bare ones.
+  const currency = (p.total_price_set?.shop_money?.currency_code ?? p.currency ?? shopCurrency).toUpperCase();
   return {
     id: p.id,
     name: p.name,
@@ -166,9 +183,9 @@ export function normalizeOrder(payload: unknown) {
     customer: p.customer ?? null,
     customerLocale: p.customer_locale,
     email: (p.email ?? p.contact_email)?.trim().toLowerCase() || null,
-    lineItems: lineItems(p.line_items, currency),
-    subtotalMinor: toMinorUnits(p.subtotal_price ?? "0", currency),
-    totalMinor: toMinorUnits(p.total_price ?? "0", currency),
+    lineItems: lineItems(p.line_items, currency, true),
+    subtotalMinor: toMinorUnits(p.subtotal_price_set?.shop_money?.amount ?? p.subtotal_price ?? "0", currency),
+    totalMinor: toMinorUnits(p.total_price_set?.shop_money?.amount ?? p.total_price ?? "0", currency),
     currency,
     discountCodes: p.discount_codes.map((discount) => discount.code),
     financialStatus: p.financial_status,

@@ -81,7 +81,8 @@ describe.each(["", "2025-10"])("normalization of Shopify's sample payloads %s", 
     const cartToken = `lines-cart-${version}`;
     await process("checkouts/create", { ...samplePayload("checkouts/create"), token: `lines-chk-a-${version}`, cart_token: cartToken });
     await process("checkouts/create", { ...samplePayload("checkouts/create"), token: `lines-chk-b-${version}`, cart_token: cartToken });
-    const line = (id: number, quantity: number) => ({ ...sample.line_items[0], id, quantity, price: "12.50", gift_card: false });
+    const money = { amount: "12.50", currency_code: "USD" };
+    const line = (id: number, quantity: number) => ({ ...sample.line_items[0], id, quantity, price: "12.50", price_set: { shop_money: money, presentment_money: money }, gift_card: false });
     await process("orders/create", { ...sample, id: orderId, checkout_token: null, cart_token: cartToken, line_items: [line(1, 1), line(2, 2)], updated_at: "2026-11-01T10:00:00Z" });
     await process("orders/updated", { ...sample, id: orderId, checkout_token: null, cart_token: cartToken, line_items: [line(2, 5), line(3, 1)], updated_at: "2026-11-01T11:00:00Z" });
 
