@@ -192,7 +192,9 @@ export async function saveCustomer(tx: Tx, shop: string, customer: NormalizedCus
     email: customer.email,
     first_name: customer.firstName,
     last_name: customer.lastName,
-    locale: customer.locale,
+    // Customer webhooks (2025-10, 2026-07) carry no locale: one learned from an order's
+    // customer_locale (what emails are written in) stays unless a payload brings one.
+    ...(customer.locale ? { locale: customer.locale } : {}),
     tags: customer.tags,
     shopify_updated_at: customer.updatedAt,
   });
