@@ -34,6 +34,8 @@ interface EventContext {
   topic: string;
   payload: unknown;
   shopCurrency: string;
+  /** X-Shopify-Triggered-At of the delivery, when it came with one. */
+  triggeredAt: Date | null;
 }
 
 type TopicHandler = (tx: Tx, event: EventContext) => Promise<unknown>;
@@ -54,7 +56,9 @@ const handlers: Record<string, TopicHandler> = {
   "customers/update": (tx, e) => saveCustomer(tx, e.shop, normalizeCustomer(e.payload)),
   "customers_email_marketing_consent/update": (tx, e) => {
     const consent = normalizeConsentUpdate(e.payload);
-    return saveConsent(tx, e.shop, consent.customerId, consent.state, consent.consentUpdatedAt, consent.email);
+    // consent_updated_at can be null (Shopify's own sample has it so): the delivery's
+    // trigger time orders it then, so a late, older delivery does not win as "now" would.
+    return saveConsent(tx, e.shop, consent.customerId, consent.state, consent.consentUpdatedAt ?? e.triggeredAt, consent.email);
   },
   "products/update": (tx, e) => saveProduct(tx, e.shop, normalizeProduct(e.payload, e.shopCurrency)),
   "products/delete": (tx, e) => deleteProduct(tx, e.shop, normalizeProductDelete(e.payload).id),
@@ -79,7 +83,7 @@ export type ProcessOutcome = "processed" | "invalid" | "skipped";
 // bench:webhooks, CPU per processed event). The event, its shop's currency and
 // installation state come in one read.
 const EVENT_SQL = `
-SELECT e.shop, e.topic, e.status, e.payload, e.received_at, s.currency, s.uninstalled_at
+SELECT e.shop, e.topic, e.status, e.payload, e.received_at, e.triggered_at, s.currency, s.uninstalled_at
 FROM webhook_event e LEFT JOIN shop s ON s.domain = e.shop
 WHERE e.id = $1`;
 const MARK_SQL = `UPDATE webhook_event SET status = $2, error = $3, processed_at = now() WHERE id = $1`;
@@ -90,6 +94,7 @@ interface EventRow {
   status: string;
   payload: unknown;
   received_at: Date;
+  triggered_at: Date | null;
   currency: string | null;
   uninstalled_at: Date | null;
 }
@@ -122,7 +127,7 @@ export async function processWebhookEvent(id: bigint): Promise<ProcessOutcome> {
         // Lock the event row so two workers never apply the same delivery at once.
         const locked = (await tx.$queryRawUnsafe(`SELECT status FROM webhook_event WHERE id = $1 FOR UPDATE`, id)) as Array<{ status: string }>;
         if (locked[0]?.status !== "received") return;
-        await handler(tx, { id, shop: event.shop, topic: event.topic, payload: event.payload, shopCurrency: event.currency ?? "USD" });
+        await handler(tx, { id, shop: event.shop, topic: event.topic, payload: event.payload, shopCurrency: event.currency ?? "USD", triggeredAt: event.triggered_at });
         await tx.$executeRawUnsafe(MARK_SQL, id, "processed", null);
       },
       { timeout: 30_000 },

@@ -42,3 +42,24 @@ describe.each(["", "2025-10"])("customer webhooks %s", (version) => {
     expect((await customer(id)).locale).toBe("fr");
   });
 });
+
+describe("customers_email_marketing_consent/update without consent_updated_at", () => {
+  it("is ordered by the delivery's X-Shopify-Triggered-At: a late, older delivery does not win", async () => {
+    const sample = samplePayload("customers_email_marketing_consent/update");
+    expect(sample.email_marketing_consent.consent_updated_at).toBeNull();
+    const id = 4_500;
+    const consent = (state: string) => ({ ...sample, customer_id: id, email_address: "ana@example.com", email_marketing_consent: { ...sample.email_marketing_consent, state } });
+
+    await process("customers_email_marketing_consent/update", consent("subscribed"), "2026-11-10T10:00:00Z");
+    expect(await customer(id)).toMatchObject({ emailMarketingState: "SUBSCRIBED" });
+    expect((await customer(id)).emailMarketingConsentAt?.toISOString()).toBe("2026-11-10T10:00:00.000Z");
+
+    // Triggered earlier, delivered later (a retry): older than what we hold.
+    await process("customers_email_marketing_consent/update", consent("unsubscribed"), "2026-11-09T10:00:00Z");
+    expect((await customer(id)).emailMarketingState).toBe("SUBSCRIBED");
+
+    // Triggered later: applied.
+    await process("customers_email_marketing_consent/update", consent("unsubscribed"), "2026-11-11T10:00:00Z");
+    expect((await customer(id)).emailMarketingState).toBe("UNSUBSCRIBED");
+  });
+});
