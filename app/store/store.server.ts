@@ -246,7 +246,8 @@ function productColumns(shop: string, product: Omit<NormalizedProduct, "updatedA
     price_minor: product.priceMinor,
     currency: product.currency,
     status: product.status,
-    available: product.available,
+    // Null: the payload cannot tell (see normalizeProduct): the stored value stands, a new row takes the default (available).
+    ...(product.available === null ? {} : { available: product.available }),
     is_gift_card: product.isGiftCard,
     deleted_at: null,
     shopify_updated_at: product.updatedAt,

@@ -307,17 +307,32 @@ const productSchema = z.object({
   updated_at: date,
 });
 
+/**
+ * Whether any variant can be bought, or null when the payload cannot tell. A variant
+ * sells when it has stock, continues selling when out, or is not tracked
+ * (`inventory_management` null). Product webhooks stopped carrying
+ * `inventory_management` in 2024 (the 2025-10 and 2026-07 samples have none), so an
+ * untracked variant at quantity 0 with policy "deny" looks exactly like a sold-out
+ * tracked one: only a variant known to be tracked (the field present and not null)
+ * proves "sold out". When no variant sells and some are unknown, the answer is null
+ * and the stored availability stands (the bulk export's availableForSale and
+ * reconciliation's tracksInventory settle it).
+ */
+function productAvailability(variants: Array<{ inventory_quantity?: number | null; inventory_policy?: string | null; inventory_management?: string | null }>): boolean | null {
+  if (!variants.length) return null;
+  let unknown = false;
+  for (const variant of variants) {
+    if ((variant.inventory_quantity ?? 1) > 0 || variant.inventory_policy === "continue" || variant.inventory_management === null) return true;
+    if (variant.inventory_management === undefined) unknown = true;
+  }
+  return unknown ? null : false;
+}
+
 export function normalizeProduct(payload: unknown, shopCurrency: string) {
   const p = productSchema.parse(payload);
   const tags = Array.isArray(p.tags) ? p.tags : (p.tags ?? "").split(",").map((tag) => tag.trim()).filter(Boolean);
   const prices = p.variants.map((variant) => toMinorUnits(variant.price ?? "0", shopCurrency));
-  // A variant is sellable when it has stock, continues selling when out, or is not tracked.
-  const available = p.variants.some(
-    (variant) =>
-      (variant.inventory_quantity ?? 1) > 0 ||
-      variant.inventory_policy === "continue" ||
-      variant.inventory_management === null,
-  );
+  const available = productAvailability(p.variants);
   const isGiftCard = (p.product_type ?? "").toLowerCase() === "gift card" || tags.some((tag) => tag.toLowerCase() === "gift card");
   return {
     id: p.id,
