@@ -248,7 +248,7 @@ function productColumns(shop: string, product: Omit<NormalizedProduct, "updatedA
     status: product.status,
     // Null: the payload cannot tell (see normalizeProduct): the stored value stands, a new row takes the default (available).
     ...(product.available === null ? {} : { available: product.available }),
-    is_gift_card: product.isGiftCard,
+    ...(product.isGiftCard === null ? {} : { is_gift_card: product.isGiftCard }),
     deleted_at: null,
     shopify_updated_at: product.updatedAt,
   };

@@ -305,6 +305,8 @@ const productSchema = z.object({
     )
     .default([]),
   updated_at: date,
+  // Shopify's product webhooks have no gift-card flag; reconciliation's Admin API mapping adds one.
+  is_gift_card: z.boolean().nullish(),
 });
 
 /**
@@ -333,7 +335,9 @@ export function normalizeProduct(payload: unknown, shopCurrency: string) {
   const tags = Array.isArray(p.tags) ? p.tags : (p.tags ?? "").split(",").map((tag) => tag.trim()).filter(Boolean);
   const prices = p.variants.map((variant) => toMinorUnits(variant.price ?? "0", shopCurrency));
   const available = productAvailability(p.variants);
-  const isGiftCard = (p.product_type ?? "").toLowerCase() === "gift card" || tags.some((tag) => tag.toLowerCase() === "gift card");
+  // Null when the payload cannot tell (every products/update): a guess from the type or
+  // tags would overwrite the bulk export's accurate isGiftCard, so the stored flag stands.
+  const isGiftCard = p.is_gift_card ?? null;
   return {
     id: p.id,
     title: p.title,

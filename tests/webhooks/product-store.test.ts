@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import prisma from "../../app/db.server";
+import { productPayloadFromAdmin } from "../../app/store/reconcile.server";
+import { normalizeProduct } from "../../app/webhooks/normalize";
 import { deliver, drainJobs, installShop, samplePayload } from "../support/shopify";
 
 const SHOP = "product-store.myshopify.com";
@@ -60,5 +62,39 @@ describe("product availability from products/update", () => {
     await process("products/update", outOfStockSample(id, "2026-11-06T00:00:00Z", { inventory_management: "shopify" }));
     await process("products/update", { ...samplePayload("products/update"), id, updated_at: "2026-11-07T00:00:00Z" });
     expect((await product(id)).available).toBe(true);
+  });
+});
+
+describe("gift cards", () => {
+  it("products/update (which has no gift-card flag) keeps the export's isGiftCard, whatever the type or tags say", async () => {
+    const sample = samplePayload("products/update");
+    const giftCard = 6_300;
+    const tagged = 6_301;
+    await prisma.product.create({ data: { shop: SHOP, id: String(giftCard), title: "Store credit", status: "active", isGiftCard: true, shopifyUpdatedAt: new Date("2026-11-01T00:00:00Z") } });
+    await prisma.product.create({ data: { shop: SHOP, id: String(tagged), title: "Gift card box", status: "active", isGiftCard: false, shopifyUpdatedAt: new Date("2026-11-01T00:00:00Z") } });
+
+    await process("products/update", { ...sample, id: giftCard, product_type: "Digital", tags: "", updated_at: "2026-11-02T00:00:00Z" });
+    await process("products/update", { ...sample, id: tagged, product_type: "Gift Card", tags: "gift card", updated_at: "2026-11-02T00:00:00Z" });
+    expect(await product(giftCard)).toMatchObject({ isGiftCard: true, productType: "Digital" });
+    expect(await product(tagged)).toMatchObject({ isGiftCard: false, productType: "Gift Card" });
+  });
+
+  it("reconciliation takes the flag from the Admin API's Product.isGiftCard", () => {
+    const node = {
+      legacyResourceId: "6400",
+      title: "Store credit",
+      handle: "store-credit",
+      productType: "",
+      vendor: null,
+      tags: [],
+      status: "ACTIVE",
+      isGiftCard: true,
+      tracksInventory: false,
+      updatedAt: "2026-11-02T00:00:00Z",
+      featuredImage: null,
+      variants: { nodes: [{ price: "25.00", inventoryQuantity: 0, inventoryPolicy: "DENY" }] },
+    };
+    expect(normalizeProduct(productPayloadFromAdmin(node), "USD")).toMatchObject({ isGiftCard: true, available: true });
+    expect(normalizeProduct(productPayloadFromAdmin({ ...node, isGiftCard: false }), "USD").isGiftCard).toBe(false);
   });
 });
