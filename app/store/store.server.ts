@@ -57,9 +57,33 @@ export async function saveCheckout(tx: Tx, shop: string, checkout: NormalizedChe
     shopify_created_at: checkout.createdAt,
     shopify_updated_at: checkout.updatedAt,
   });
-  if (outcome !== "stale") await emitStoreEvent(tx, { kind: "checkout.changed", shop, checkout, created: outcome === "inserted" });
+  if (outcome === "stale") return outcome;
+  // A checkout whose order came first (deliveries arrive out of order) is completed by it
+  // now: otherwise it stays open (order_id and completed_at null) for something bought.
+  const [linked] = (await tx.$queryRawUnsafe(LINK_CHECKOUT_TO_ORDER, shop, checkout.token, checkout.cartToken)) as Array<{ completedAt: Date | null }>;
+  const completedAt = checkout.completedAt ?? linked?.completedAt ?? null;
+  await emitStoreEvent(tx, { kind: "checkout.changed", shop, checkout: { ...checkout, completedAt }, created: outcome === "inserted" });
   return outcome;
 }
+
+// The order that completes a checkout: the one with its checkout token, else one with its
+// cart token (what LINK_ORDER links from the order's side). A completion time the
+// checkout already has stays.
+const LINK_CHECKOUT_TO_ORDER = `
+UPDATE checkout c SET order_id = o.id, completed_at = COALESCE(c.completed_at, o.shopify_created_at)
+FROM (
+  SELECT id, shopify_created_at FROM "order"
+  WHERE shop = $1 AND (checkout_token = $2 OR ($3::text IS NOT NULL AND cart_token = $3))
+  ORDER BY (checkout_token IS NOT DISTINCT FROM $2) DESC, shopify_created_at
+  LIMIT 1
+) o
+WHERE c.shop = $1 AND c.token = $2
+RETURNING c.completed_at AS "completedAt"`;
+
+const LINK_CART_TO_ORDER = `
+UPDATE cart c SET order_id = o.id
+FROM (SELECT id FROM "order" WHERE shop = $1 AND cart_token = $2 ORDER BY shopify_created_at LIMIT 1) o
+WHERE c.shop = $1 AND c.token = $2`;
 
 export async function saveCart(tx: Tx, shop: string, cart: NormalizedCart) {
   const outcome = await upsertIfNewer(tx, "cart", ["shop", "token"], {
@@ -71,6 +95,8 @@ export async function saveCart(tx: Tx, shop: string, cart: NormalizedCart) {
     shopify_created_at: cart.createdAt,
     shopify_updated_at: cart.updatedAt,
   });
+  // A cart whose order came first is linked to it now (order cart_token = cart token).
+  if (outcome !== "stale") await tx.$executeRawUnsafe(LINK_CART_TO_ORDER, shop, cart.token);
   if (outcome !== "stale") await emitStoreEvent(tx, { kind: "cart.changed", shop, cart, created: outcome === "inserted" });
   return outcome;
 }
