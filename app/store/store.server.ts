@@ -174,8 +174,10 @@ export async function saveOrder(tx: Tx, shop: string, order: NormalizedOrder) {
  * orders/delete (Shopify deletes only archived or cancelled orders, mostly tests). The
  * row stays as a tombstone: a late orders/updated or a bulk export started before the
  * deletion must not bring it back, and a checkout it completed stays completed. What
- * names a person (email, customer, name) and its lines go. An order we never held is
- * left alone.
+ * names a person (email, customer, name) and its lines go. An order we never held (its
+ * orders/create is late, or was missed) gets a bare tombstone: its id, deleted_at, and
+ * the deletion time as its creation time (the column requires one; it keeps the row
+ * inside retention), so the late orders/create cannot create it.
  */
 export async function deleteOrder(tx: Tx, shop: string, orderId: string) {
   const rows = (await tx.$queryRawUnsafe(
@@ -185,7 +187,14 @@ export async function deleteOrder(tx: Tx, shop: string, orderId: string) {
     shop,
     orderId,
   )) as Array<{ createdAt: Date }>;
-  if (!rows.length) return "unknown";
+  if (!rows.length) {
+    const inserted = await tx.$executeRawUnsafe(
+      `INSERT INTO "order" (shop, id, shopify_created_at, deleted_at) VALUES ($1, $2, now(), now()) ON CONFLICT (shop, id) DO NOTHING`,
+      shop,
+      orderId,
+    );
+    return inserted ? "tombstoned" : "already deleted";
+  }
   await tx.$executeRawUnsafe(`DELETE FROM order_line WHERE shop = $1 AND order_id = $2`, shop, orderId);
   await emitStoreEvent(tx, { kind: "order.deleted", shop, orderId, createdAt: rows[0].createdAt });
   return "deleted";

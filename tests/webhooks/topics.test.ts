@@ -169,9 +169,22 @@ describe("orders/delete", () => {
     expect(await prisma.orderLine.count({ where: { shop: SHOP, orderId: String(orderId) } })).toBe(0);
   });
 
-  it("an order we never held: recorded and processed, nothing created; a payload without an id is refused", async () => {
+  it("an order we never held gets a bare tombstone, so its late orders/create does not bring it back; a payload without an id is refused", async () => {
     await process("orders/delete", { id: 9_200_001 });
-    expect(await prisma.order.count({ where: { shop: SHOP, id: "9200001" } })).toBe(0);
+    const tombstone = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: "9200001" } } });
+    expect(tombstone.deletedAt).not.toBeNull();
+    expect(tombstone).toMatchObject({ email: null, customerId: null, name: null, checkoutToken: null, lineItems: [], totalMinor: 0 });
+    // A second delivery of the delete changes nothing.
+    await process("orders/delete", { id: 9_200_001 });
+    expect((await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: "9200001" } } })).deletedAt).toEqual(tombstone.deletedAt);
+
+    // The orders/create that was still on its way arrives after the delete.
+    await process("checkouts/create", { ...samplePayload("checkouts/create"), token: "del-late-chk", email: null });
+    await process("orders/create", { ...samplePayload("orders/create"), id: 9_200_001, checkout_token: "del-late-chk", updated_at: "2026-11-21T10:00:00Z" });
+    const after = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: "9200001" } } });
+    expect(after).toMatchObject({ email: null, name: null, totalMinor: 0, deletedAt: tombstone.deletedAt });
+    expect(await prisma.orderLine.count({ where: { shop: SHOP, orderId: "9200001" } })).toBe(0);
+
     const eventId = randomUUID();
     await deliver({ shop: SHOP, topic: "orders/delete", body: { order_id: 1 }, eventId });
     await drainJobs();
