@@ -360,6 +360,12 @@ export function normalizeProductDelete(payload: unknown) {
   return z.object({ id }).parse(payload);
 }
 
+/** app/scopes_update: the scopes granted now, and when they changed. */
+export function normalizeScopesUpdate(payload: unknown) {
+  const p = z.object({ current: z.array(z.string()), updated_at: date }).passthrough().parse(payload);
+  return { scopes: p.current.join(","), updatedAt: p.updated_at };
+}
+
 /** orders/delete carries only the order's id. */
 export function normalizeOrderDelete(payload: unknown) {
   return z.object({ id }).parse(payload);

@@ -26,6 +26,7 @@ import {
   normalizeOrderDelete,
   normalizeProduct,
   normalizeProductDelete,
+  normalizeScopesUpdate,
 } from "./normalize";
 
 interface EventContext {
@@ -64,12 +65,22 @@ const handlers: Record<string, TopicHandler> = {
   "products/delete": (tx, e) => deleteProduct(tx, e.shop, normalizeProductDelete(e.payload).id),
   "app/uninstalled": (tx, e) => markUninstalled(tx, e.shop),
   "app/scopes_update": async (tx, e) => {
-    const current = (e.payload as { current?: unknown })?.current;
-    const scopes = Array.isArray(current) ? current.map(String).join(",") : null;
-    if (scopes !== null) {
-      await tx.shop.updateMany({ where: { domain: e.shop }, data: { scopes } });
-      await tx.session.updateMany({ where: { shop: e.shop }, data: { scope: scopes } });
-    }
+    const { scopes, updatedAt } = normalizeScopesUpdate(e.payload);
+    // Applied only when not older than the change we hold: a late delivery (a retry of
+    // an earlier change) must not restore old scopes. Without updated_at, the delivery's
+    // trigger time orders it.
+    const version = updatedAt ?? e.triggeredAt;
+    const applied = (await tx.$queryRawUnsafe(
+      `UPDATE shop SET scopes = $2, scopes_updated_at = COALESCE($3::timestamptz, scopes_updated_at)
+       WHERE domain = $1 AND ($3::timestamptz IS NULL OR scopes_updated_at IS NULL OR scopes_updated_at <= $3::timestamptz)
+       RETURNING domain`,
+      e.shop,
+      scopes,
+      version?.toISOString() ?? null,
+    )) as unknown[];
+    if (!applied.length && (await tx.shop.count({ where: { domain: e.shop } }))) return "stale";
+    await tx.session.updateMany({ where: { shop: e.shop }, data: { scope: scopes } });
+    return applied.length ? "updated" : "no shop";
   },
   "customers/data_request": (tx, e) => recordDataRequest(tx, { shop: e.shop, ...normalizeDataRequest(e.payload) }),
   "customers/redact": (tx, e) => redactCustomer(tx, { shop: e.shop, ...normalizeCustomerRedact(e.payload), keepEventId: e.id }),

@@ -193,3 +193,23 @@ describe("orders/delete", () => {
     expect(event.error).toMatch(/id/);
   });
 });
+
+describe("app/scopes_update", () => {
+  it("applies the newer change only: a late delivery of an older one does not restore old scopes", async () => {
+    const sample = samplePayload("app/scopes_update");
+    const scopes = async () => {
+      const shop = await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+      const session = await prisma.session.findFirstOrThrow({ where: { shop: SHOP } });
+      return [shop.scopes, session.scope];
+    };
+    await process("app/scopes_update", { ...sample, previous: ["read_orders"], current: ["read_orders", "write_products"], updated_at: "2026-11-20T12:00:00.000Z" });
+    expect(await scopes()).toEqual(["read_orders,write_products", "read_orders,write_products"]);
+
+    // The earlier change (products dropped, then granted again) arrives late.
+    await process("app/scopes_update", { ...sample, previous: ["read_orders", "write_products"], current: ["read_orders"], updated_at: "2026-11-20T11:00:00.000Z" });
+    expect(await scopes()).toEqual(["read_orders,write_products", "read_orders,write_products"]);
+
+    await process("app/scopes_update", { ...sample, current: ["read_orders", "write_products", "read_customers"], updated_at: "2026-11-20T13:00:00.000Z" });
+    expect(await scopes()).toEqual(["read_orders,write_products,read_customers", "read_orders,write_products,read_customers"]);
+  });
+});
