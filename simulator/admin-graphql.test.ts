@@ -309,3 +309,24 @@ describe("query cost and throttling", () => {
     }
   });
 });
+
+describe("a zero-decimal shop (JPY)", () => {
+  it("answers money in whole yen, as Shopify does", async () => {
+    const yen = createSimulator({ appUrl: "http://127.0.0.1:9", apiKey: API_KEY, apiSecret: "sim-graphql-secret", shop: "yen-test.myshopify.com", currency: "JPY", orderCount: 5, customerCount: 5 });
+    const { origin: yenOrigin } = await yen.start();
+    try {
+      const order = yen.store.orders[0];
+      const response = await fetch(`${yenOrigin}/admin/api/2026-10/graphql.json`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-shopify-access-token": yen.issueAccessToken(), "x-shopify-shop-domain": "yen-test.myshopify.com" },
+        body: JSON.stringify({ query: `query { shop { currencyCode } order(id: "gid://shopify/Order/${order.id}") { currencyCode totalPriceSet { shopMoney { amount currencyCode } } lineItems(first: 1) { nodes { originalUnitPriceSet { shopMoney { amount } } } } } }` }),
+      });
+      const { data } = (await response.json()) as { data: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+      expect(data.shop.currencyCode).toBe("JPY");
+      expect(data.order.totalPriceSet.shopMoney).toEqual({ amount: String(order.lineItems.reduce((sum, line) => sum + line.price * line.quantity, 0) - order.totalDiscount), currencyCode: "JPY" });
+      expect(data.order.lineItems.nodes[0].originalUnitPriceSet.shopMoney.amount).toBe(String(order.lineItems[0].price));
+    } finally {
+      await yen.stop();
+    }
+  });
+});

@@ -211,9 +211,13 @@ export function searchFilter<T>(query: string | null | undefined, fields: Record
   return (item) => terms.every((term) => term(item));
 }
 
-const money = (minor: number, currencyCode: string) => ({ __typename: "MoneyV2", amount: (minor / 100).toFixed(2), currencyCode });
+/** Decimal text for minor units in a currency: 1999 USD -> "19.99", 1500 JPY -> "1500". */
+const decimalIn = (minor: number, currencyCode: string) => {
+  const digits = new Intl.NumberFormat("en", { style: "currency", currency: currencyCode }).resolvedOptions().maximumFractionDigits ?? 2;
+  return (minor / 10 ** digits).toFixed(digits);
+};
+const money = (minor: number, currencyCode: string) => ({ __typename: "MoneyV2", amount: decimalIn(minor, currencyCode), currencyCode });
 const moneyBag = (minor: number, currencyCode: string) => ({ __typename: "MoneyBag", shopMoney: money(minor, currencyCode), presentmentMoney: money(minor, currencyCode) });
-const decimal = (minor: number) => (minor / 100).toFixed(2);
 
 // ---------------------------------------------------------------------------
 // Context and bulk operations
@@ -352,7 +356,7 @@ function variantNode(product: SimProduct, variant: SimVariant, context: AdminApi
     legacyResourceId: String(variant.id),
     title: variant.title,
     displayName: `${product.title} - ${variant.title}`,
-    price: decimal(variant.price),
+    price: decimalIn(variant.price, currency),
     contextualPricing: () => ({ __typename: "ProductVariantContextualPricing", price: money(variant.price, currency), compareAtPrice: null }),
     compareAtPrice: null,
     sku: variant.sku,

@@ -50,6 +50,8 @@ export interface SimulatorOptions {
   seed?: number;
   orderCount?: number;
   customerCount?: number;
+  /** The shop's currency (USD), e.g. JPY for a zero-decimal shop. */
+  currency?: string;
   /** Simulated seconds per real second (the scenario's clock). */
   clockSpeed?: number;
   /**
@@ -92,7 +94,7 @@ export function createSimulator(options: SimulatorOptions) {
   const host = options.host ?? "127.0.0.1";
   const scopes = options.scopes ?? DEFAULT_SCOPES;
   let origin = `http://${host}:${options.port ?? 0}`;
-  const store: SimStore = seedStore({ shop, seed: options.seed, orderCount: options.orderCount, customerCount: options.customerCount, imageOrigin: origin });
+  const store: SimStore = seedStore({ shop, seed: options.seed, orderCount: options.orderCount, customerCount: options.customerCount, currency: options.currency, imageOrigin: origin });
   const bulk = new BulkOperations();
   const bucket = new CostBucket(options.throttle?.maximum, options.throttle?.restoreRate);
   const invalidQueries: GraphqlLogEntry[] = [];

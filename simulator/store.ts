@@ -99,6 +99,8 @@ export interface SimOrder {
   financialStatus: "paid" | "pending" | "refunded";
   fulfillmentStatus: "fulfilled" | null;
   customerLocale: string;
+  /** The currency the customer saw when it differs from the shop's: `rate` of its units per shop unit. */
+  presentment?: { currency: string; rate: number };
 }
 
 export interface SimFulfillment {
@@ -241,6 +243,8 @@ export interface SeedOptions {
   customerCount?: number;
   now?: Date;
   imageOrigin?: string;
+  /** The shop's currency (USD); catalog prices are taken as its minor units. */
+  currency?: string;
 }
 
 /** Builds the party-supplies store with its order history. */
@@ -257,7 +261,7 @@ export function seedStore(options: SeedOptions = {}): SimStore {
     domain,
     name: "Confetti & Co. Party Supplies",
     email: "hello@confetti-and-co.example",
-    currency: "USD",
+    currency: options.currency ?? "USD",
     ianaTimezone: "America/New_York",
     primaryLocale: "en",
     address: { address1: "120 Balloon Street", address2: "Suite 4", city: "Brooklyn", province: "New York", zip: "11201", country: "United States", countryCode: "US" },

@@ -18,10 +18,21 @@ function sample(topic: string): Record<string, unknown> {
   return structuredClone(samples.get(topic)!);
 }
 
-const price = (minor: number) => (minor / 100).toFixed(2);
-const moneySet = (minor: number, currency: string) => ({
-  shop_money: { amount: price(minor), currency_code: currency },
-  presentment_money: { amount: price(minor), currency_code: currency },
+/** Shopify's decimal text for minor units in a currency: 1999 USD -> "19.99", 1500 JPY -> "1500". */
+const fractionDigits = (currency: string) => new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+const price = (minor: number, currency = "USD") => (minor / 10 ** fractionDigits(currency)).toFixed(fractionDigits(currency));
+/** What the customer was shown for an amount in shop money: `rate` presentment units per shop unit. */
+export interface Presentment {
+  currency: string;
+  rate: number;
+}
+const toPresentment = (minor: number, shopCurrency: string, presentment: Presentment) =>
+  Math.round((minor / 10 ** fractionDigits(shopCurrency)) * presentment.rate * 10 ** fractionDigits(presentment.currency));
+const moneySet = (minor: number, currency: string, presentment?: Presentment) => ({
+  shop_money: { amount: price(minor, currency), currency_code: currency },
+  presentment_money: presentment
+    ? { amount: price(toPresentment(minor, currency, presentment), presentment.currency), currency_code: presentment.currency }
+    : { amount: price(minor, currency), currency_code: currency },
 });
 
 export interface CartLine {
@@ -152,11 +163,11 @@ export function cartPayload(store: SimStore, cart: SimCart, topic: "carts/create
         vendor: line.product.vendor,
         quantity: line.quantity,
         gift_card: line.product.giftCard,
-        price: price(variant.price),
-        original_price: price(variant.price),
-        discounted_price: price(variant.price),
-        line_price: price(variant.price * line.quantity),
-        original_line_price: price(variant.price * line.quantity),
+        price: price(variant.price, currency),
+        original_price: price(variant.price, currency),
+        discounted_price: price(variant.price, currency),
+        line_price: price(variant.price * line.quantity, currency),
+        original_line_price: price(variant.price * line.quantity, currency),
         total_discount: "0.00",
         discounts: [],
         discounted_price_set: moneySet(variant.price, currency),
@@ -190,9 +201,9 @@ export function checkoutPayload(store: SimStore, checkout: SimCheckout, topic: "
     currency,
     presentment_currency: currency,
     abandoned_checkout_url: `https://${store.shop.domain}/checkouts/cn/${checkout.token}/recover?key=${checkout.token.slice(0, 16)}`,
-    subtotal_price: price(subtotal),
-    total_line_items_price: price(subtotal),
-    total_price: price(subtotal),
+    subtotal_price: price(subtotal, currency),
+    total_line_items_price: price(subtotal, currency),
+    total_price: price(subtotal, currency),
     total_tax: "0.00",
     total_discounts: "0.00",
     discount_codes: [],
@@ -225,9 +236,9 @@ export function checkoutPayload(store: SimStore, checkout: SimCheckout, topic: "
         vendor: line.product.vendor,
         quantity: line.quantity,
         gift_card: line.product.giftCard,
-        price: price(variant.price),
-        variant_price: price(variant.price),
-        line_price: price(variant.price * line.quantity),
+        price: price(variant.price, currency),
+        variant_price: price(variant.price, currency),
+        line_price: price(variant.price * line.quantity, currency),
         tax_lines: [],
         applied_discounts: [],
         discount_allocations: [],
@@ -240,6 +251,8 @@ export function orderPayload(store: SimStore, order: SimOrder, topic: "orders/cr
   const body = sample(topic);
   const template = ((body.line_items as Array<Record<string, unknown>>) ?? [])[0] ?? {};
   const currency = store.shop.currency;
+  // Bare amounts are in the shop's currency; only *_set.presentment_money is in the customer's.
+  const presentment = order.presentment;
   const subtotal = orderSubtotal(order);
   const total = subtotal - order.totalDiscount;
   const customer = order.customerId ? (store.find.customer(order.customerId) ?? null) : null;
@@ -265,29 +278,29 @@ export function orderPayload(store: SimStore, order: SimOrder, topic: "orders/cr
     cancel_reason: null,
     closed_at: null,
     currency,
-    presentment_currency: currency,
+    presentment_currency: presentment?.currency ?? currency,
     customer_locale: order.customerLocale,
     financial_status: order.financialStatus,
     fulfillment_status: order.fulfillmentStatus,
-    subtotal_price: price(total),
-    total_line_items_price: price(subtotal),
-    total_price: price(total),
-    current_total_price: price(total),
-    current_subtotal_price: price(total),
-    total_discounts: price(order.totalDiscount),
-    current_total_discounts: price(order.totalDiscount),
+    subtotal_price: price(total, currency),
+    total_line_items_price: price(subtotal, currency),
+    total_price: price(total, currency),
+    current_total_price: price(total, currency),
+    current_subtotal_price: price(total, currency),
+    total_discounts: price(order.totalDiscount, currency),
+    current_total_discounts: price(order.totalDiscount, currency),
     total_tax: "0.00",
     current_total_tax: "0.00",
-    subtotal_price_set: moneySet(total, currency),
-    total_price_set: moneySet(total, currency),
-    current_total_price_set: moneySet(total, currency),
-    current_subtotal_price_set: moneySet(total, currency),
-    total_line_items_price_set: moneySet(subtotal, currency),
-    total_discounts_set: moneySet(order.totalDiscount, currency),
-    current_total_discounts_set: moneySet(order.totalDiscount, currency),
+    subtotal_price_set: moneySet(total, currency, presentment),
+    total_price_set: moneySet(total, currency, presentment),
+    current_total_price_set: moneySet(total, currency, presentment),
+    current_subtotal_price_set: moneySet(total, currency, presentment),
+    total_line_items_price_set: moneySet(subtotal, currency, presentment),
+    total_discounts_set: moneySet(order.totalDiscount, currency, presentment),
+    current_total_discounts_set: moneySet(order.totalDiscount, currency, presentment),
     discount_codes: order.discountCodes.map((code) => {
       const discount = store.find.discount(code);
-      return { code, amount: price(order.totalDiscount), type: discount?.percentage === null ? "fixed_amount" : "percentage" };
+      return { code, amount: price(order.totalDiscount, currency), type: discount?.percentage === null ? "fixed_amount" : "percentage" };
     }),
     customer: customer ? customerPayload(customer, "customers/update", body.customer) : null,
     billing_address: address,
@@ -308,10 +321,10 @@ export function orderPayload(store: SimStore, order: SimOrder, topic: "orders/cr
       current_quantity: line.quantity,
       fulfillable_quantity: order.fulfillmentStatus ? 0 : line.quantity,
       gift_card: line.giftCard,
-      price: price(line.price),
-      price_set: moneySet(line.price, currency),
+      price: price(line.price, currency),
+      price_set: moneySet(line.price, currency, presentment),
       total_discount: "0.00",
-      total_discount_set: moneySet(0, currency),
+      total_discount_set: moneySet(0, currency, presentment),
       discount_allocations: [],
       tax_lines: [],
       duties: [],
@@ -359,7 +372,7 @@ export function fulfillmentPayload(store: SimStore, fulfillment: SimFulfillment,
       requires_shipping: !line.giftCard,
       fulfillable_quantity: 0,
       fulfillment_status: "fulfilled",
-      price: price(line.price),
+      price: price(line.price, currency),
       price_set: moneySet(line.price, currency),
       total_discount: "0.00",
       total_discount_set: moneySet(0, currency),
@@ -390,6 +403,7 @@ export function consentPayload(customer: SimCustomer) {
 export function productPayload(store: SimStore, product: SimProduct, topic: "products/create" | "products/update" = "products/update") {
   const body = sample(topic);
   const template = ((body.variants as Array<Record<string, unknown>>) ?? [])[0] ?? {};
+  const currency = store.shop.currency;
   return {
     ...body,
     id: product.id,
@@ -410,7 +424,7 @@ export function productPayload(store: SimStore, product: SimProduct, topic: "pro
       admin_graphql_api_id: variantGid(variant.id),
       product_id: product.id,
       title: variant.title,
-      price: price(variant.price),
+      price: price(variant.price, currency),
       sku: variant.sku,
       position: index + 1,
       inventory_quantity: variant.inventoryQuantity,

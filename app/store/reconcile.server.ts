@@ -325,6 +325,7 @@ query ReconcileProduct($id: ID!) {
     vendor
     tags
     status
+    isGiftCard
     tracksInventory
     updatedAt
     featuredImage { url }
@@ -340,6 +341,7 @@ interface ProductNode {
   vendor: string | null;
   tags: string[];
   status: string;
+  isGiftCard: boolean;
   tracksInventory: boolean;
   updatedAt: string;
   featuredImage: { url: string } | null;
@@ -364,6 +366,8 @@ export function productPayloadFromAdmin(node: ProductNode): unknown {
       inventory_management: node.tracksInventory ? "shopify" : null,
     })),
     updated_at: node.updatedAt,
+    // Not a webhook field: the Admin API knows what product webhooks do not say.
+    is_gift_card: node.isGiftCard,
   };
 }
 

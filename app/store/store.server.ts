@@ -57,9 +57,33 @@ export async function saveCheckout(tx: Tx, shop: string, checkout: NormalizedChe
     shopify_created_at: checkout.createdAt,
     shopify_updated_at: checkout.updatedAt,
   });
-  if (outcome !== "stale") await emitStoreEvent(tx, { kind: "checkout.changed", shop, checkout, created: outcome === "inserted" });
+  if (outcome === "stale") return outcome;
+  // A checkout whose order came first (deliveries arrive out of order) is completed by it
+  // now: otherwise it stays open (order_id and completed_at null) for something bought.
+  const [linked] = (await tx.$queryRawUnsafe(LINK_CHECKOUT_TO_ORDER, shop, checkout.token, checkout.cartToken)) as Array<{ completedAt: Date | null }>;
+  const completedAt = checkout.completedAt ?? linked?.completedAt ?? null;
+  await emitStoreEvent(tx, { kind: "checkout.changed", shop, checkout: { ...checkout, completedAt }, created: outcome === "inserted" });
   return outcome;
 }
+
+// The order that completes a checkout: the one with its checkout token, else one with its
+// cart token (what LINK_ORDER links from the order's side). A completion time the
+// checkout already has stays.
+const LINK_CHECKOUT_TO_ORDER = `
+UPDATE checkout c SET order_id = o.id, completed_at = COALESCE(c.completed_at, o.shopify_created_at)
+FROM (
+  SELECT id, shopify_created_at FROM "order"
+  WHERE shop = $1 AND (checkout_token = $2 OR ($3::text IS NOT NULL AND cart_token = $3))
+  ORDER BY (checkout_token IS NOT DISTINCT FROM $2) DESC, shopify_created_at
+  LIMIT 1
+) o
+WHERE c.shop = $1 AND c.token = $2
+RETURNING c.completed_at AS "completedAt"`;
+
+const LINK_CART_TO_ORDER = `
+UPDATE cart c SET order_id = o.id
+FROM (SELECT id FROM "order" WHERE shop = $1 AND cart_token = $2 ORDER BY shopify_created_at LIMIT 1) o
+WHERE c.shop = $1 AND c.token = $2`;
 
 export async function saveCart(tx: Tx, shop: string, cart: NormalizedCart) {
   const outcome = await upsertIfNewer(tx, "cart", ["shop", "token"], {
@@ -71,6 +95,8 @@ export async function saveCart(tx: Tx, shop: string, cart: NormalizedCart) {
     shopify_created_at: cart.createdAt,
     shopify_updated_at: cart.updatedAt,
   });
+  // A cart whose order came first is linked to it now (order cart_token = cart token).
+  if (outcome !== "stale") await tx.$executeRawUnsafe(LINK_CART_TO_ORDER, shop, cart.token);
   if (outcome !== "stale") await emitStoreEvent(tx, { kind: "cart.changed", shop, cart, created: outcome === "inserted" });
   return outcome;
 }
@@ -148,8 +174,10 @@ export async function saveOrder(tx: Tx, shop: string, order: NormalizedOrder) {
  * orders/delete (Shopify deletes only archived or cancelled orders, mostly tests). The
  * row stays as a tombstone: a late orders/updated or a bulk export started before the
  * deletion must not bring it back, and a checkout it completed stays completed. What
- * names a person (email, customer, name) and its lines go. An order we never held is
- * left alone.
+ * names a person (email, customer, name) and its lines go. An order we never held (its
+ * orders/create is late, or was missed) gets a bare tombstone: its id, deleted_at, and
+ * the deletion time as its creation time (the column requires one; it keeps the row
+ * inside retention), so the late orders/create cannot create it.
  */
 export async function deleteOrder(tx: Tx, shop: string, orderId: string) {
   const rows = (await tx.$queryRawUnsafe(
@@ -159,7 +187,14 @@ export async function deleteOrder(tx: Tx, shop: string, orderId: string) {
     shop,
     orderId,
   )) as Array<{ createdAt: Date }>;
-  if (!rows.length) return "unknown";
+  if (!rows.length) {
+    const inserted = await tx.$executeRawUnsafe(
+      `INSERT INTO "order" (shop, id, shopify_created_at, deleted_at) VALUES ($1, $2, now(), now()) ON CONFLICT (shop, id) DO NOTHING`,
+      shop,
+      orderId,
+    );
+    return inserted ? "tombstoned" : "already deleted";
+  }
   await tx.$executeRawUnsafe(`DELETE FROM order_line WHERE shop = $1 AND order_id = $2`, shop, orderId);
   await emitStoreEvent(tx, { kind: "order.deleted", shop, orderId, createdAt: rows[0].createdAt });
   return "deleted";
@@ -192,7 +227,9 @@ export async function saveCustomer(tx: Tx, shop: string, customer: NormalizedCus
     email: customer.email,
     first_name: customer.firstName,
     last_name: customer.lastName,
-    locale: customer.locale,
+    // Customer webhooks (2025-10, 2026-07) carry no locale: one learned from an order's
+    // customer_locale (what emails are written in) stays unless a payload brings one.
+    ...(customer.locale ? { locale: customer.locale } : {}),
     tags: customer.tags,
     shopify_updated_at: customer.updatedAt,
   });
@@ -244,8 +281,9 @@ function productColumns(shop: string, product: Omit<NormalizedProduct, "updatedA
     price_minor: product.priceMinor,
     currency: product.currency,
     status: product.status,
-    available: product.available,
-    is_gift_card: product.isGiftCard,
+    // Null: the payload cannot tell (see normalizeProduct): the stored value stands, a new row takes the default (available).
+    ...(product.available === null ? {} : { available: product.available }),
+    ...(product.isGiftCard === null ? {} : { is_gift_card: product.isGiftCard }),
     deleted_at: null,
     shopify_updated_at: product.updatedAt,
   };

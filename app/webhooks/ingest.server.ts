@@ -63,6 +63,9 @@ export async function ingestDelivery(
   deps: { authenticate: AuthenticateWebhook; recorder: WebhookRecorder },
 ): Promise<IngestResult> {
   if (delivery.method !== "POST") return { status: 405, body: "Webhooks are POST requests" };
+  // Unsigned is as untrusted as forged: 401, nothing recorded (Shopify's library answers
+  // a missing signature header 400, like any other missing header).
+  if (!delivery.header("x-shopify-hmac-sha256") && !delivery.header("shopify-hmac-sha256")) return { status: 401, body: "Unauthorized: unsigned webhook" };
   const rawBody = delivery.rawBody;
   const headers = new Headers();
   for (const [name, value] of delivery.headers) {
@@ -75,7 +78,7 @@ export async function ingestDelivery(
   try {
     verified = await deps.authenticate(replay);
   } catch (thrown) {
-    if (thrown instanceof Response) return { status: thrown.status, body: await thrown.text() }; // 401 bad HMAC, 400 missing headers
+    if (thrown instanceof Response) return { status: thrown.status, body: await thrown.text() }; // 401 bad HMAC, 400 other missing headers
     if (!(thrown instanceof SyntaxError)) throw thrown;
     // The library parses the body only after the HMAC checked out: the delivery is
     // genuine but its body is not JSON. Keep it verbatim for the operator.

@@ -24,6 +24,11 @@ const date = z
     return parsed;
   });
 const amount = z.union([z.string(), z.number()]).nullish();
+/** Shopify's money pair on orders: the shop's currency and the customer's (presentment) one. */
+const moneySet = z
+  .object({ shop_money: z.object({ amount, currency_code: z.string().nullish() }).passthrough().nullish() })
+  .passthrough()
+  .nullish();
 
 export interface NormalizedLineItem {
   lineId: string;
@@ -46,10 +51,16 @@ const lineItemSchema = z.object({
   variant_title: text,
   quantity: z.number().int().nonnegative(),
   price: amount,
+  price_set: moneySet,
   gift_card: z.boolean().nullish(),
 });
 
-function lineItems(items: z.infer<typeof lineItemSchema>[], currency: string): NormalizedLineItem[] {
+/**
+ * Lines with their unit price in `currency`. With `shopMoney` (orders) a line's
+ * `price_set.shop_money` amount wins over its bare `price`; checkouts and carts have
+ * no such pair and their bare amounts are already in `currency`.
+ */
+function lineItems(items: z.infer<typeof lineItemSchema>[], currency: string, shopMoney = false): NormalizedLineItem[] {
   return items.map((item, index) => ({
     lineId: String(item.id ?? item.key ?? index),
     productId: item.product_id,
@@ -57,7 +68,7 @@ function lineItems(items: z.infer<typeof lineItemSchema>[], currency: string): N
     title: item.title ?? item.presentment_title ?? "Item",
     variantTitle: item.variant_title,
     quantity: item.quantity,
-    unitPriceMinor: toMinorUnits(item.price ?? "0", currency),
+    unitPriceMinor: toMinorUnits((shopMoney ? item.price_set?.shop_money?.amount : null) ?? item.price ?? "0", currency),
     isGiftCard: item.gift_card ?? false,
   }));
 }
@@ -144,6 +155,8 @@ const orderSchema = z.object({
   line_items: z.array(lineItemSchema).default([]),
   subtotal_price: amount,
   total_price: amount,
+  subtotal_price_set: moneySet,
+  total_price_set: moneySet,
   currency: z.string().nullish(),
   presentment_currency: z.string().nullish(),
   discount_codes: z.array(z.object({ code: z.string() }).passthrough()).default([]),
@@ -154,9 +167,13 @@ const orderSchema = z.object({
   updated_at: date,
 });
 
-export function normalizeOrder(payload: unknown) {
+export function normalizeOrder(payload: unknown, shopCurrency = "USD") {
   const p = orderSchema.parse(payload);
-  const currency = (p.presentment_currency ?? p.currency ?? "USD").toUpperCase();
+  // An order's bare amounts (total_price, subtotal_price, a line's price) are in the
+  // shop's currency, `currency`; `presentment_currency` is what the customer saw, and
+  // only the *_set.presentment_money amounts are in it. Orders are kept in shop money:
+  // the *_set.shop_money amounts and their code when present, else the bare ones.
+  const currency = (p.total_price_set?.shop_money?.currency_code ?? p.currency ?? shopCurrency).toUpperCase();
   return {
     id: p.id,
     name: p.name,
@@ -166,9 +183,9 @@ export function normalizeOrder(payload: unknown) {
     customer: p.customer ?? null,
     customerLocale: p.customer_locale,
     email: (p.email ?? p.contact_email)?.trim().toLowerCase() || null,
-    lineItems: lineItems(p.line_items, currency),
-    subtotalMinor: toMinorUnits(p.subtotal_price ?? "0", currency),
-    totalMinor: toMinorUnits(p.total_price ?? "0", currency),
+    lineItems: lineItems(p.line_items, currency, true),
+    subtotalMinor: toMinorUnits(p.subtotal_price_set?.shop_money?.amount ?? p.subtotal_price ?? "0", currency),
+    totalMinor: toMinorUnits(p.total_price_set?.shop_money?.amount ?? p.total_price ?? "0", currency),
     currency,
     discountCodes: p.discount_codes.map((discount) => discount.code),
     financialStatus: p.financial_status,
@@ -288,20 +305,39 @@ const productSchema = z.object({
     )
     .default([]),
   updated_at: date,
+  // Shopify's product webhooks have no gift-card flag; reconciliation's Admin API mapping adds one.
+  is_gift_card: z.boolean().nullish(),
 });
+
+/**
+ * Whether any variant can be bought, or null when the payload cannot tell. A variant
+ * sells when it has stock, continues selling when out, or is not tracked
+ * (`inventory_management` null). Product webhooks stopped carrying
+ * `inventory_management` in 2024 (the 2025-10 and 2026-07 samples have none), so an
+ * untracked variant at quantity 0 with policy "deny" looks exactly like a sold-out
+ * tracked one: only a variant known to be tracked (the field present and not null)
+ * proves "sold out". When no variant sells and some are unknown, the answer is null
+ * and the stored availability stands (the bulk export's availableForSale and
+ * reconciliation's tracksInventory settle it).
+ */
+function productAvailability(variants: Array<{ inventory_quantity?: number | null; inventory_policy?: string | null; inventory_management?: string | null }>): boolean | null {
+  if (!variants.length) return null;
+  let unknown = false;
+  for (const variant of variants) {
+    if ((variant.inventory_quantity ?? 1) > 0 || variant.inventory_policy === "continue" || variant.inventory_management === null) return true;
+    if (variant.inventory_management === undefined) unknown = true;
+  }
+  return unknown ? null : false;
+}
 
 export function normalizeProduct(payload: unknown, shopCurrency: string) {
   const p = productSchema.parse(payload);
   const tags = Array.isArray(p.tags) ? p.tags : (p.tags ?? "").split(",").map((tag) => tag.trim()).filter(Boolean);
   const prices = p.variants.map((variant) => toMinorUnits(variant.price ?? "0", shopCurrency));
-  // A variant is sellable when it has stock, continues selling when out, or is not tracked.
-  const available = p.variants.some(
-    (variant) =>
-      (variant.inventory_quantity ?? 1) > 0 ||
-      variant.inventory_policy === "continue" ||
-      variant.inventory_management === null,
-  );
-  const isGiftCard = (p.product_type ?? "").toLowerCase() === "gift card" || tags.some((tag) => tag.toLowerCase() === "gift card");
+  const available = productAvailability(p.variants);
+  // Null when the payload cannot tell (every products/update): a guess from the type or
+  // tags would overwrite the bulk export's accurate isGiftCard, so the stored flag stands.
+  const isGiftCard = p.is_gift_card ?? null;
   return {
     id: p.id,
     title: p.title,
@@ -322,6 +358,12 @@ export type NormalizedProduct = ReturnType<typeof normalizeProduct>;
 
 export function normalizeProductDelete(payload: unknown) {
   return z.object({ id }).parse(payload);
+}
+
+/** app/scopes_update: the scopes granted now, and when they changed. */
+export function normalizeScopesUpdate(payload: unknown) {
+  const p = z.object({ current: z.array(z.string()), updated_at: date }).passthrough().parse(payload);
+  return { scopes: p.current.join(","), updatedAt: p.updated_at };
 }
 
 /** orders/delete carries only the order's id. */

@@ -26,6 +26,7 @@ import {
   normalizeOrderDelete,
   normalizeProduct,
   normalizeProductDelete,
+  normalizeScopesUpdate,
   normalizeShopRedact,
   requireSameShop,
 } from "./normalize";
@@ -36,6 +37,8 @@ interface EventContext {
   topic: string;
   payload: unknown;
   shopCurrency: string;
+  /** X-Shopify-Triggered-At of the delivery, when it came with one. */
+  triggeredAt: Date | null;
 }
 
 type TopicHandler = (tx: Tx, event: EventContext) => Promise<unknown>;
@@ -46,9 +49,9 @@ const handlers: Record<string, TopicHandler> = {
   "checkouts/update": (tx, e) => saveCheckout(tx, e.shop, normalizeCheckout(e.payload)),
   "carts/create": (tx, e) => saveCart(tx, e.shop, normalizeCart(e.payload, e.shopCurrency)),
   "carts/update": (tx, e) => saveCart(tx, e.shop, normalizeCart(e.payload, e.shopCurrency)),
-  "orders/create": (tx, e) => saveOrder(tx, e.shop, normalizeOrder(e.payload)),
-  "orders/paid": (tx, e) => saveOrder(tx, e.shop, normalizeOrder(e.payload)),
-  "orders/updated": (tx, e) => saveOrder(tx, e.shop, normalizeOrder(e.payload)),
+  "orders/create": (tx, e) => saveOrder(tx, e.shop, normalizeOrder(e.payload, e.shopCurrency)),
+  "orders/paid": (tx, e) => saveOrder(tx, e.shop, normalizeOrder(e.payload, e.shopCurrency)),
+  "orders/updated": (tx, e) => saveOrder(tx, e.shop, normalizeOrder(e.payload, e.shopCurrency)),
   "orders/delete": (tx, e) => deleteOrder(tx, e.shop, normalizeOrderDelete(e.payload).id),
   "fulfillments/create": (tx, e) => saveFulfillment(tx, e.shop, normalizeFulfillment(e.payload)),
   "fulfillments/update": (tx, e) => saveFulfillment(tx, e.shop, normalizeFulfillment(e.payload)),
@@ -56,18 +59,30 @@ const handlers: Record<string, TopicHandler> = {
   "customers/update": (tx, e) => saveCustomer(tx, e.shop, normalizeCustomer(e.payload)),
   "customers_email_marketing_consent/update": (tx, e) => {
     const consent = normalizeConsentUpdate(e.payload);
-    return saveConsent(tx, e.shop, consent.customerId, consent.state, consent.consentUpdatedAt, consent.email);
+    // consent_updated_at can be null (Shopify's own sample has it so): the delivery's
+    // trigger time orders it then, so a late, older delivery does not win as "now" would.
+    return saveConsent(tx, e.shop, consent.customerId, consent.state, consent.consentUpdatedAt ?? e.triggeredAt, consent.email);
   },
   "products/update": (tx, e) => saveProduct(tx, e.shop, normalizeProduct(e.payload, e.shopCurrency)),
   "products/delete": (tx, e) => deleteProduct(tx, e.shop, normalizeProductDelete(e.payload).id),
   "app/uninstalled": (tx, e) => markUninstalled(tx, e.shop),
   "app/scopes_update": async (tx, e) => {
-    const current = (e.payload as { current?: unknown })?.current;
-    const scopes = Array.isArray(current) ? current.map(String).join(",") : null;
-    if (scopes !== null) {
-      await tx.shop.updateMany({ where: { domain: e.shop }, data: { scopes } });
-      await tx.session.updateMany({ where: { shop: e.shop }, data: { scope: scopes } });
-    }
+    const { scopes, updatedAt } = normalizeScopesUpdate(e.payload);
+    // Applied only when not older than the change we hold: a late delivery (a retry of
+    // an earlier change) must not restore old scopes. Without updated_at, the delivery's
+    // trigger time orders it.
+    const version = updatedAt ?? e.triggeredAt;
+    const applied = (await tx.$queryRawUnsafe(
+      `UPDATE shop SET scopes = $2, scopes_updated_at = COALESCE($3::timestamptz, scopes_updated_at)
+       WHERE domain = $1 AND ($3::timestamptz IS NULL OR scopes_updated_at IS NULL OR scopes_updated_at <= $3::timestamptz)
+       RETURNING domain`,
+      e.shop,
+      scopes,
+      version?.toISOString() ?? null,
+    )) as unknown[];
+    if (!applied.length && (await tx.shop.count({ where: { domain: e.shop } }))) return "stale";
+    await tx.session.updateMany({ where: { shop: e.shop }, data: { scope: scopes } });
+    return applied.length ? "updated" : "no shop";
   },
   "customers/data_request": (tx, e) => {
     const { shopDomain, ...request } = normalizeDataRequest(e.payload);
@@ -92,7 +107,7 @@ export type ProcessOutcome = "processed" | "invalid" | "skipped";
 // bench:webhooks, CPU per processed event). The event, its shop's currency and
 // installation state come in one read.
 const EVENT_SQL = `
-SELECT e.shop, e.topic, e.status, e.payload, s.currency, s.uninstalled_at
+SELECT e.shop, e.topic, e.status, e.payload, e.triggered_at, s.currency, s.uninstalled_at
 FROM webhook_event e LEFT JOIN shop s ON s.domain = e.shop
 WHERE e.id = $1`;
 const MARK_SQL = `UPDATE webhook_event SET status = $2, error = $3, processed_at = now() WHERE id = $1`;
@@ -102,6 +117,7 @@ interface EventRow {
   topic: string;
   status: string;
   payload: unknown;
+  triggered_at: Date | null;
   currency: string | null;
   uninstalled_at: Date | null;
 }
@@ -136,7 +152,7 @@ export async function processWebhookEvent(id: bigint): Promise<ProcessOutcome> {
         // Lock the event row so two workers never apply the same delivery at once.
         const locked = (await tx.$queryRawUnsafe(`SELECT status FROM webhook_event WHERE id = $1 FOR UPDATE`, id)) as Array<{ status: string }>;
         if (locked[0]?.status !== "received") return;
-        await handler(tx, { id, shop: event.shop, topic: event.topic, payload: event.payload, shopCurrency: event.currency ?? "USD" });
+        await handler(tx, { id, shop: event.shop, topic: event.topic, payload: event.payload, shopCurrency: event.currency ?? "USD", triggeredAt: event.triggered_at });
         await tx.$executeRawUnsafe(MARK_SQL, id, "processed", null);
       },
       { timeout: 30_000 },

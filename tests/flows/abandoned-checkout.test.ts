@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Session } from "@shopify/shopify-api";
 import { createSimulator, type Simulator } from "../../simulator/index";
-import { deliver, samplePayload } from "../support/shopify";
+import { deliver, samplePayload, orderTotal } from "../support/shopify";
 import { adminQueryErrors } from "../support/admin-schema";
 import { flowClock } from "../../app/flows/clock";
 
@@ -177,7 +177,7 @@ describe("abandoned checkout recovery", () => {
     await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
     await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
     expect(await messagesFor(customer.email)).toHaveLength(1);
-    await deliver({ shop: SHOP, topic: "orders/create", body: { ...samplePayload("orders/create"), id: 7_200_000 + customerSeq, checkout_token: token, email: customer.email, customer: { id: customer.id }, total_price: "59.90", currency: "USD", presentment_currency: "USD", cancelled_at: null, created_at: new Date(daytime.getTime() + 5 * HOUR).toISOString() } });
+    await deliver({ shop: SHOP, topic: "orders/create", body: { ...samplePayload("orders/create"), id: 7_200_000 + customerSeq, checkout_token: token, email: customer.email, customer: { id: customer.id }, ...orderTotal("59.90"), currency: "USD", presentment_currency: "USD", cancelled_at: null, created_at: new Date(daytime.getTime() + 5 * HOUR).toISOString() } });
     await runStepsAt(new Date(daytime.getTime() + 30 * HOUR));
     expect(await messagesFor(customer.email)).toHaveLength(1);
     const { default: prisma } = await import("../../app/db.server");
@@ -311,7 +311,7 @@ describe("a recovered order that is cancelled later", () => {
     await deliver({
       shop: SHOP,
       topic: "orders/updated",
-      body: { ...samplePayload("orders/updated"), id: Number(order.id), checkout_token: order.checkoutToken, email: order.email, total_price: "59.90", currency: "USD", created_at: order.shopifyCreatedAt.toISOString(), cancelled_at: cancelledAt, updated_at: cancelledAt },
+      body: { ...samplePayload("orders/updated"), id: Number(order.id), checkout_token: order.checkoutToken, email: order.email, ...orderTotal("59.90"), currency: "USD", created_at: order.shopifyCreatedAt.toISOString(), cancelled_at: cancelledAt, updated_at: cancelledAt },
     });
     const { drainJobs } = await import("../support/shopify");
     await drainJobs();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deliver, drainJobs, installShop, samplePayload } from "../support/shopify";
+import { deliver, drainJobs, installShop, samplePayload, orderTotal } from "../support/shopify";
 import { flowClock } from "../../app/flows/clock";
 
 const SHOP = "cross-sell.myshopify.com";
@@ -79,7 +79,7 @@ describe("cross-sell after delivery", () => {
     const { default: prisma } = await import("../../app/db.server");
     const message = await prisma.emailMessage.findFirstOrThrow({ where: { shop: SHOP, flowId: "cross_sell" } });
     await prisma.emailMessage.update({ where: { id: message.id }, data: { clickedAt: flowClock.now() } });
-    await deliver({ shop: SHOP, topic: "orders/create", body: { ...order(9003, [4], 31, new Date(flowClock.now().getTime() + DAY)), total_price: "25.00" } });
+    await deliver({ shop: SHOP, topic: "orders/create", body: { ...order(9003, [4], 31, new Date(flowClock.now().getTime() + DAY)), ...orderTotal("25.00") } });
     await drainJobs();
     const run = await prisma.flowRun.findUniqueOrThrow({ where: { id: message.flowRunId } });
     expect(run).toMatchObject({ state: "converted", convertedOrderId: "9003", revenueMinor: 2500 });
@@ -102,7 +102,7 @@ describe("cross-sell after delivery", () => {
     // 6 days after the customer's click (window 5): not credited.
     await deliver({ shop: SHOP, topic: "orders/create", body: { ...order(9104, [3], 31, new Date(clickedAt.getTime() + 6 * DAY)) } });
     // A guest checkout (no customer) by the clicked email, a day later: credited.
-    const guest = { ...order(9105, [3], 0, new Date(clickedAt.getTime() + DAY)), customer: null, email: "guest@example.com", total_price: "12.00" };
+    const guest = { ...order(9105, [3], 0, new Date(clickedAt.getTime() + DAY)), customer: null, email: "guest@example.com", ...orderTotal("12.00") };
     await deliver({ shop: SHOP, topic: "orders/create", body: guest });
     await drainJobs();
     const [late, credited] = await Promise.all(runs.map((run) => prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })));
@@ -261,7 +261,7 @@ describe("cancelled and deleted orders", () => {
     const credited = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, flowKey: "cross_sell", convertedOrderId: "9003" } });
     const before = await flowFigures(SHOP, "cross_sell");
     expect(before.revenue).toEqual([{ currency: "USD", amountMinor: 2500 }]);
-    const placed = { ...order(9003, [4], 31, new Date(now.getTime() + DAY)), total_price: "25.00" };
+    const placed = { ...order(9003, [4], 31, new Date(now.getTime() + DAY)), ...orderTotal("25.00") };
     const cancelledAt = new Date(now.getTime() + 70 * DAY).toISOString();
     await deliver({ shop: SHOP, topic: "orders/updated", body: { ...placed, cancelled_at: cancelledAt, updated_at: cancelledAt } });
     await drainJobs();

@@ -17,6 +17,16 @@ export function samplePayload(topic: string, version?: string): SamplePayload {
   return JSON.parse(readFileSync(path.join(dir, file), "utf8")) as SamplePayload;
 }
 
+/**
+ * An order total as Shopify sends it: the bare amount and its total_price_set, both in
+ * the shop's money (the app keeps orders in shop money and prefers the set). Spread it
+ * over a sample order so the sample's own total_price_set does not disagree.
+ */
+export function orderTotal(amount: string, currency = "USD") {
+  const money = { amount, currency_code: currency };
+  return { total_price: amount, total_price_set: { shop_money: money, presentment_money: money } };
+}
+
 /** Installs a shop the way token exchange leaves it: an offline session and a shop row. */
 export async function installShop(shop: string, fields: { currency?: string; timezone?: string; name?: string } = {}) {
   const { sessionStorage } = await import("../../app/shopify.server");

@@ -81,7 +81,8 @@ describe.each(["", "2025-10"])("normalization of Shopify's sample payloads %s", 
     const cartToken = `lines-cart-${version}`;
     await process("checkouts/create", { ...samplePayload("checkouts/create"), token: `lines-chk-a-${version}`, cart_token: cartToken });
     await process("checkouts/create", { ...samplePayload("checkouts/create"), token: `lines-chk-b-${version}`, cart_token: cartToken });
-    const line = (id: number, quantity: number) => ({ ...sample.line_items[0], id, quantity, price: "12.50", gift_card: false });
+    const money = { amount: "12.50", currency_code: "USD" };
+    const line = (id: number, quantity: number) => ({ ...sample.line_items[0], id, quantity, price: "12.50", price_set: { shop_money: money, presentment_money: money }, gift_card: false });
     await process("orders/create", { ...sample, id: orderId, checkout_token: null, cart_token: cartToken, line_items: [line(1, 1), line(2, 2)], updated_at: "2026-11-01T10:00:00Z" });
     await process("orders/updated", { ...sample, id: orderId, checkout_token: null, cart_token: cartToken, line_items: [line(2, 5), line(3, 1)], updated_at: "2026-11-01T11:00:00Z" });
 
@@ -168,14 +169,47 @@ describe("orders/delete", () => {
     expect(await prisma.orderLine.count({ where: { shop: SHOP, orderId: String(orderId) } })).toBe(0);
   });
 
-  it("an order we never held: recorded and processed, nothing created; a payload without an id is refused", async () => {
+  it("an order we never held gets a bare tombstone, so its late orders/create does not bring it back; a payload without an id is refused", async () => {
     await process("orders/delete", { id: 9_200_001 });
-    expect(await prisma.order.count({ where: { shop: SHOP, id: "9200001" } })).toBe(0);
+    const tombstone = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: "9200001" } } });
+    expect(tombstone.deletedAt).not.toBeNull();
+    expect(tombstone).toMatchObject({ email: null, customerId: null, name: null, checkoutToken: null, lineItems: [], totalMinor: 0 });
+    // A second delivery of the delete changes nothing.
+    await process("orders/delete", { id: 9_200_001 });
+    expect((await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: "9200001" } } })).deletedAt).toEqual(tombstone.deletedAt);
+
+    // The orders/create that was still on its way arrives after the delete.
+    await process("checkouts/create", { ...samplePayload("checkouts/create"), token: "del-late-chk", email: null });
+    await process("orders/create", { ...samplePayload("orders/create"), id: 9_200_001, checkout_token: "del-late-chk", updated_at: "2026-11-21T10:00:00Z" });
+    const after = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: "9200001" } } });
+    expect(after).toMatchObject({ email: null, name: null, totalMinor: 0, deletedAt: tombstone.deletedAt });
+    expect(await prisma.orderLine.count({ where: { shop: SHOP, orderId: "9200001" } })).toBe(0);
+
     const eventId = randomUUID();
     await deliver({ shop: SHOP, topic: "orders/delete", body: { order_id: 1 }, eventId });
     await drainJobs();
     const event = await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId } });
     expect(event.status).toBe("invalid");
     expect(event.error).toMatch(/id/);
+  });
+});
+
+describe("app/scopes_update", () => {
+  it("applies the newer change only: a late delivery of an older one does not restore old scopes", async () => {
+    const sample = samplePayload("app/scopes_update");
+    const scopes = async () => {
+      const shop = await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+      const session = await prisma.session.findFirstOrThrow({ where: { shop: SHOP } });
+      return [shop.scopes, session.scope];
+    };
+    await process("app/scopes_update", { ...sample, previous: ["read_orders"], current: ["read_orders", "write_products"], updated_at: "2026-11-20T12:00:00.000Z" });
+    expect(await scopes()).toEqual(["read_orders,write_products", "read_orders,write_products"]);
+
+    // The earlier change (products dropped, then granted again) arrives late.
+    await process("app/scopes_update", { ...sample, previous: ["read_orders", "write_products"], current: ["read_orders"], updated_at: "2026-11-20T11:00:00.000Z" });
+    expect(await scopes()).toEqual(["read_orders,write_products", "read_orders,write_products"]);
+
+    await process("app/scopes_update", { ...sample, current: ["read_orders", "write_products", "read_customers"], updated_at: "2026-11-20T13:00:00.000Z" });
+    expect(await scopes()).toEqual(["read_orders,write_products,read_customers", "read_orders,write_products,read_customers"]);
   });
 });
