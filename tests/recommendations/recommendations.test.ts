@@ -388,3 +388,61 @@ describe("a recompute after webhooks changed the catalog", () => {
     expect(await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: deleted } } })).toMatchObject({ status: "deleted", deletedAt: expect.any(Date) });
   });
 });
+
+describe("catalog changes reach the lists and the storefront before the nightly rebuild", () => {
+  /** The product recommended in the most lists, and how many. */
+  const mostRecommended = async (exclude: string[] = []) => {
+    const { pool } = await import("../../app/db.server");
+    const { rows } = await pool.query<{ id: string; n: number }>(
+      `SELECT r.recommended_product_id AS id, count(*)::int AS n FROM product_recommendation r JOIN product p ON p.shop = r.shop AND p.id = r.recommended_product_id
+       WHERE r.shop = $1 AND p.status = 'active' AND p.deleted_at IS NULL AND NOT (r.recommended_product_id = ANY($2::text[]))
+       GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1`,
+      [SHOP, exclude],
+    );
+    return rows[0];
+  };
+  const storefrontListsWith = (id: string) => simulator.store.metafields.filter((m) => m.key === "also_bought" && m.value.includes(`"gid://shopify/Product/${id}"`)).length;
+  /** What Shopify does on deleting a product: the product goes, and the metafields it owns with it. */
+  const deleteInShopify = (product: ReturnType<typeof productByHandle>) => {
+    simulator.store.products.splice(simulator.store.products.indexOf(product), 1);
+    simulator.store.metafields = simulator.store.metafields.filter((m) => m.ownerId !== `gid://shopify/Product/${product.id}`);
+  };
+  const listsWith = async (id: string) => {
+    const { default: prisma } = await import("../../app/db.server");
+    return prisma.productRecommendation.count({ where: { shop: SHOP, recommendedProductId: id } });
+  };
+
+  it("a products/delete takes the product out of every list and every storefront metafield", async () => {
+    // The recompute test above deleted this one in our store only: Shopify has deleted it too.
+    deleteInShopify(productByHandle("cake-knife-set"));
+    await drainAllJobs();
+    const top = await mostRecommended();
+    expect(top.n).toBeGreaterThan(5);
+    expect(storefrontListsWith(top.id)).toBeGreaterThan(5);
+    const product = simulator.store.products.find((p) => String(p.id) === top.id)!;
+    deleteInShopify(product);
+    await deliver({ shop: SHOP, topic: "products/delete", body: simulator.payloads.productDelete(product) });
+    await drainAllJobs();
+    expect(await listsWith(top.id)).toBe(0);
+    expect(storefrontListsWith(top.id)).toBe(0);
+  });
+
+  it("a products/update to draft whose Shopify updated_at is older than the model's last save still takes the product out", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    await drainAllJobs();
+    const top = await mostRecommended();
+    expect(top.n).toBeGreaterThan(5);
+    const stored = await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: top.id } } });
+    const model = await prisma.recommendationModel.findUniqueOrThrow({ where: { shop: SHOP } });
+    // Made in Shopify before our last save, delivered after it (webhooks arrive late).
+    const changedAt = new Date(model.updatedAt.getTime() - 1_000);
+    expect(changedAt.getTime()).toBeGreaterThan(stored.shopifyUpdatedAt!.getTime());
+    const product = simulator.store.products.find((p) => String(p.id) === top.id)!;
+    Object.assign(product, { status: "DRAFT", updatedAt: changedAt });
+    await deliver({ shop: SHOP, topic: "products/update", body: simulator.payloads.product(product) });
+    await drainAllJobs();
+    expect((await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: top.id } } })).status).toBe("draft");
+    expect(await listsWith(top.id)).toBe(0);
+    expect(storefrontListsWith(top.id)).toBe(0);
+  });
+});
