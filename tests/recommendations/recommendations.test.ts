@@ -413,8 +413,10 @@ describe("catalog changes reach the lists and the storefront before the nightly 
   };
 
   it("a products/delete takes the product out of every list and every storefront metafield", async () => {
-    // The recompute test above deleted this one in our store only: Shopify has deleted it too.
-    deleteInShopify(productByHandle("cake-knife-set"));
+    // The recompute test above deleted one in our store only: Shopify has deleted it too.
+    const { default: prisma } = await import("../../app/db.server");
+    const knives = productByHandle("cake-knife-set");
+    if ((await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(knives.id) } } })).deletedAt) deleteInShopify(knives);
     await drainAllJobs();
     const top = await mostRecommended();
     expect(top.n).toBeGreaterThan(5);
@@ -444,5 +446,26 @@ describe("catalog changes reach the lists and the storefront before the nightly 
     expect((await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: top.id } } })).status).toBe("draft");
     expect(await listsWith(top.id)).toBe(0);
     expect(storefrontListsWith(top.id)).toBe(0);
+  });
+
+  it("saving pins leaves Shopify's updated_at alone: a products/update made in Shopify before the save still applies", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const { saveOverrides } = await import("../../app/recommendations/admin.server");
+    const { recommendationsFor } = await import("../../app/recommendations/service.server");
+    const [hat, web] = [productByHandle("witch-hat"), productByHandle("spider-web-decor")];
+    const stored = await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(hat.id) } } });
+    const editedAt = new Date(); // the merchant renames it in Shopify, then pins in the app
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const form = new FormData();
+    form.set("productId", String(hat.id));
+    form.set("pinned", String(web.id));
+    form.set("excluded", "");
+    expect(await saveOverrides(SHOP, form)).toEqual({ ok: true });
+    expect((await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(hat.id) } } })).shopifyUpdatedAt).toEqual(stored.shopifyUpdatedAt);
+    Object.assign(hat, { title: "Witch Hat (deluxe)", updatedAt: editedAt });
+    await deliver({ shop: SHOP, topic: "products/update", body: simulator.payloads.product(hat) });
+    await drainAllJobs();
+    expect((await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(hat.id) } } })).title).toBe("Witch Hat (deluxe)");
+    expect((await recommendationsFor(SHOP, String(hat.id)))[0]).toMatchObject({ recommendedProductId: String(web.id), source: "pinned" });
   });
 });
