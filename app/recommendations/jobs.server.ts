@@ -226,10 +226,14 @@ const syncMetafields: Task = async (raw) => {
       const userErrors = metafieldsSet.userErrors;
       if (userErrors.length) {
         // Shopify rejects the whole call: record the offending product(s) and write the rest next round.
+        // The error holds for that list only (not retried every run); a changed list clears it.
         const failed = new Set(userErrors.map((error) => Number(error.field?.[1])).filter((index) => Number.isInteger(index)));
-        for (const index of failed.size ? failed : new Set(writable.map((_, i) => i))) {
-          const row = writable[index];
-          if (row) await prisma.recommendationSync.update({ where: { shop_productId: { shop, productId: row.product_id } }, data: { error: userErrors.map((e) => e.message).join("; ").slice(0, 500) } });
+        const named = [...failed].map((index) => writable[index]).filter((row) => row !== undefined);
+        for (const row of named.length ? named : writable) {
+          await prisma.recommendationSync.updateMany({
+            where: { shop, productId: row.product_id, listHash: row.list_hash },
+            data: { error: userErrors.map((e) => e.message).join("; ").slice(0, 500) },
+          });
         }
         continue;
       }

@@ -132,9 +132,11 @@ async function storeRecommendations(shop: string, lists: Map<string, Recommendat
       });
       for (const productId of chunk) {
         const hash = listHash(lists.get(productId)!);
+        // A changed list clears a write error recorded for the previous one: it is tried afresh.
         await tx.$executeRawUnsafe(
           `INSERT INTO recommendation_sync (shop, product_id, list_hash) VALUES ($1, $2, $3)
-           ON CONFLICT (shop, product_id) DO UPDATE SET list_hash = EXCLUDED.list_hash`,
+           ON CONFLICT (shop, product_id) DO UPDATE SET list_hash = EXCLUDED.list_hash,
+             error = CASE WHEN recommendation_sync.list_hash = EXCLUDED.list_hash THEN recommendation_sync.error END`,
           shop,
           productId,
           hash,

@@ -468,4 +468,37 @@ describe("catalog changes reach the lists and the storefront before the nightly 
     expect((await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(hat.id) } } })).title).toBe("Witch Hat (deluxe)");
     expect((await recommendationsFor(SHOP, String(hat.id)))[0]).toMatchObject({ recommendedProductId: String(web.id), source: "pinned" });
   });
+
+  it("a list whose metafield write failed is written again once the list changes, and not retried while it stays the same", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const { saveOverrides } = await import("../../app/recommendations/admin.server");
+    const { addJob, prismaSql } = await import("../../app/jobs/queue.server");
+    await drainAllJobs();
+    const [wig, balloons, disco] = [productByHandle("silver-wig"), productByHandle("gold-number-balloons"), productByHandle("disco-ball")];
+    const pin = async (id: number) => {
+      const form = new FormData();
+      form.set("productId", String(wig.id));
+      form.set("pinned", String(id));
+      form.set("excluded", "");
+      expect(await saveOverrides(SHOP, form)).toEqual({ ok: true });
+      await drainAllJobs();
+    };
+    const writesFor = () => simulator.graphqlRequests.filter((r) => r.query.includes("metafieldsSet") && JSON.stringify(r.variables).includes(`"gid://shopify/Product/${wig.id}"`)).length;
+    const storefrontList = () => JSON.parse(simulator.store.metafields.find((m) => m.key === "also_bought" && m.ownerId === `gid://shopify/Product/${wig.id}`)?.value ?? "[]") as string[];
+    // Shopify refuses the write once (here: the owner is briefly unknown to it).
+    const index = simulator.store.products.indexOf(wig);
+    simulator.store.products.splice(index, 1);
+    await pin(balloons.id);
+    expect((await prisma.recommendationSync.findUniqueOrThrow({ where: { shop_productId: { shop: SHOP, productId: String(wig.id) } } })).error).toMatch(/Owner does not exist/);
+    // The same list is not tried again on every sync.
+    const tried = writesFor();
+    await addJob(prismaSql(prisma), "recs.sync-metafields", { shop: SHOP });
+    await drainAllJobs();
+    expect(writesFor()).toBe(tried);
+    // A changed list is written, and the error cleared.
+    simulator.store.products.splice(index, 0, wig);
+    await pin(disco.id);
+    expect(storefrontList()[0]).toBe(`gid://shopify/Product/${disco.id}`);
+    expect(await prisma.recommendationSync.findUniqueOrThrow({ where: { shop_productId: { shop: SHOP, productId: String(wig.id) } } })).toMatchObject({ error: null });
+  });
 });
