@@ -215,6 +215,18 @@ describe("mutations", () => {
     expect(good.body.data.metafieldsSet.metafields[0].namespace).toBe(resolveNamespace("$app:pathwise", API_KEY));
   });
 
+  it("metafieldsDelete: deletes by owner, namespace and key; null for one that does not exist; another app's namespace refused", async () => {
+    const deleteMutation = `mutation D($metafields: [MetafieldIdentifierInput!]!) { metafieldsDelete(metafields: $metafields) { deletedMetafields { ownerId namespace key } userErrors { field message } } }`;
+    const owner = productGidAt(29);
+    expect((await admin(setMutation, { metafields: [input(JSON.stringify([productGidAt(1)]), { ownerId: owner })] })).body.data.metafieldsSet.userErrors).toEqual([]);
+    const id = { ownerId: owner, namespace: "$app:pathwise", key: "also_bought" };
+    const foreign = await admin(deleteMutation, { metafields: [{ ...id, namespace: "app--1--theirs" }] });
+    expect(foreign.body.data.metafieldsDelete.userErrors).toHaveLength(1);
+    const deleted = await admin(deleteMutation, { metafields: [id, { ...id, ownerId: productGidAt(28) }] });
+    expect(deleted.body.data.metafieldsDelete).toEqual({ deletedMetafields: [{ ...id, namespace: resolveNamespace("$app:pathwise", API_KEY) }, null], userErrors: [] });
+    expect(simulator.store.metafields.filter((m) => m.ownerId === owner)).toEqual([]);
+  });
+
   it("exposes app-owned metafields on Product.metafield and metafields, with references and compareDigest", async () => {
     const read = await admin(
       `query P($id: ID!) { product(id: $id) { metafield(namespace: "$app:pathwise", key: "also_bought") { type value jsonValue compareDigest references(first: 5) { nodes { ... on Product { id } } } } metafields(first: 5, namespace: "$app:pathwise") { nodes { key } } } }`,

@@ -939,6 +939,28 @@ function rootValue(context: AdminApiContext): Record<string, unknown> {
       return { metafields: written, userErrors: [] };
     },
 
+    // Deletes by owner, namespace and key; a metafield that does not exist gets null in
+    // deletedMetafields and no error (as Shopify documents). Another app's reserved namespace is refused.
+    metafieldsDelete: (args: { metafields: Array<{ ownerId: string; namespace: string; key: string }> }) => {
+      if (!args.metafields.length) return { deletedMetafields: null, userErrors: [userError("UserError", ["metafields"], "At least one metafield identifier must be specified.", null)] };
+      const ownAppPrefix = `app--${appNumericId(context.apiKey)}`;
+      const errors = args.metafields.flatMap((input, index) => {
+        const namespace = resolveNamespace(input.namespace, context.apiKey);
+        return namespace.startsWith("app--") && namespace !== ownAppPrefix && !namespace.startsWith(`${ownAppPrefix}--`)
+          ? [userError("UserError", ["metafields", String(index), "namespace"], "Access to this namespace and key on Metafields for this resource type is not allowed.", null)]
+          : [];
+      });
+      if (errors.length) return { deletedMetafields: null, userErrors: errors };
+      const deletedMetafields = args.metafields.map((input) => {
+        const namespace = resolveNamespace(input.namespace, context.apiKey);
+        const index = store.metafields.findIndex((m) => m.ownerId === input.ownerId && m.namespace === namespace && m.key === input.key);
+        if (index < 0) return null;
+        store.metafields.splice(index, 1);
+        return { __typename: "MetafieldIdentifier", ownerId: input.ownerId, namespace, key: input.key };
+      });
+      return { deletedMetafields, userErrors: [] };
+    },
+
     metafieldDefinitionCreate: (args: { definition: { name: string; namespace?: string | null; key: string; type: string; ownerType: string; access?: { storefront?: string | null } | null } }) => {
       const input = args.definition;
       const fail = (field: string, message: string, code: string) => ({
