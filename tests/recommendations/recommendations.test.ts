@@ -77,7 +77,8 @@ describe("backfill through bulk operations", () => {
 
   it("sends only queries valid against the Admin schema", async () => {
     const { PRODUCTS_BULK_QUERY, ordersBulkQuery, BULK_RUN_MUTATION, BULK_STATUS_QUERY } = await import("../../app/recommendations/bulk.server");
-    for (const query of [PRODUCTS_BULK_QUERY, ordersBulkQuery(new Date()), BULK_RUN_MUTATION, BULK_STATUS_QUERY]) expect(adminQueryErrors(query)).toEqual([]);
+    const { METAFIELDS_SET, METAFIELDS_DELETE } = await import("../../app/recommendations/jobs.server");
+    for (const query of [PRODUCTS_BULK_QUERY, ordersBulkQuery(new Date()), BULK_RUN_MUTATION, BULK_STATUS_QUERY, METAFIELDS_SET, METAFIELDS_DELETE]) expect(adminQueryErrors(query)).toEqual([]);
   });
 });
 
@@ -500,5 +501,24 @@ describe("catalog changes reach the lists and the storefront before the nightly 
     await pin(disco.id);
     expect(storefrontList()[0]).toBe(`gid://shopify/Product/${disco.id}`);
     expect(await prisma.recommendationSync.findUniqueOrThrow({ where: { shop_productId: { shop: SHOP, productId: String(wig.id) } } })).toMatchObject({ error: null });
+  });
+
+  it("a list that becomes empty deletes the storefront metafield instead of leaving the old list there", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const { addJob, prismaSql } = await import("../../app/jobs/queue.server");
+    const { createHash } = await import("node:crypto");
+    await drainAllJobs();
+    const owner = String(productByHandle("gold-number-balloons").id);
+    const storefront = () => simulator.store.metafields.filter((m) => m.key === "also_bought" && m.ownerId === `gid://shopify/Product/${owner}`);
+    expect(storefront()).toHaveLength(1);
+    // What a ranking leaves for a product with nothing left to recommend (everything else sold out, say): no rows, the empty list's hash.
+    const emptyHash = createHash("sha1").update("").digest("hex");
+    await prisma.productRecommendation.deleteMany({ where: { shop: SHOP, productId: owner } });
+    await prisma.recommendationSync.update({ where: { shop_productId: { shop: SHOP, productId: owner } }, data: { listHash: emptyHash } });
+    await addJob(prismaSql(prisma), "recs.sync-metafields", { shop: SHOP });
+    await drainAllJobs();
+    expect(storefront()).toEqual([]);
+    expect(await prisma.recommendationSync.findUniqueOrThrow({ where: { shop_productId: { shop: SHOP, productId: owner } } })).toMatchObject({ syncedHash: emptyHash, error: null });
+    expect(simulator.invalidQueries).toEqual([]);
   });
 });
