@@ -1,0 +1,16 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { EXTENSION_DIR, productDrop, renderCartPage, renderProductPage } from "../support/liquid-storefront";
+
+// The theme app extension's Liquid rendered with liquidjs (no browser): what Shopify would send.
+const blockSource = (name: string) => readFileSync(path.join(EXTENSION_DIR, "blocks", `${name}.liquid`), "utf8");
+const current = productDrop(100, "Chocolate Fudge Party Cake", 3499);
+
+describe("'Based on your cart' block markup", () => {
+  it("builds the app proxy URL on the shopper's locale root: '/' and '/ko' (no trailing slash)", async () => {
+    const endpoint = (html: string) => /data-endpoint="([^"]*)"/.exec(html)?.[1];
+    expect(endpoint(await renderCartPage({ productIds: [101] }))).toBe("/apps/pathwise/recommendations");
+    expect(endpoint(await renderCartPage({ productIds: [101], locale: "ko", rootUrl: "/ko" }))).toBe("/ko/apps/pathwise/recommendations");
+  });
+});
