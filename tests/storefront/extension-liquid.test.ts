@@ -13,4 +13,13 @@ describe("'Based on your cart' block markup", () => {
     expect(endpoint(await renderCartPage({ productIds: [101] }))).toBe("/apps/pathwise/recommendations");
     expect(endpoint(await renderCartPage({ productIds: [101], locale: "ko", rootUrl: "/ko" }))).toBe("/ko/apps/pathwise/recommendations");
   });
+
+  it("loads its script deferred, never through the parser-blocking script_tag filter (theme check ParserBlockingScript)", async () => {
+    const source = blockSource("cart-recommendations");
+    expect(source).not.toMatch(/\|\s*script_tag/);
+    const html = await renderCartPage({ productIds: [101] });
+    const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((match) => match[0]);
+    expect(scripts).toEqual([expect.stringContaining('src="/assets/cart-recommendations.js"')]);
+    expect(scripts[0]).toMatch(/\sdefer(\s|>|=)/);
+  });
 });
