@@ -23,3 +23,20 @@ describe("'Based on your cart' block markup", () => {
     expect(scripts[0]).toMatch(/\sdefer(\s|>|=)/);
   });
 });
+
+describe("'Customers also bought' block markup", () => {
+  it("skips empty or missing entries and gift cards: no blank card, no $0.00, no 'Sold out' placeholder", async () => {
+    const topper = productDrop(101, "Happy Birthday Cake Topper", 699);
+    const giftCard = productDrop(107, "Party Gift Card", 2500, { "gift_card?": true });
+    const html = await renderProductPage({ product: current, recommendations: [null, {}, "", topper, giftCard] as never });
+    const titles = [...html.matchAll(/<span class="pathwise-card__title">([^<]*)<\/span>/g)].map((match) => match[1]);
+    expect(titles).toEqual(["Happy Birthday Cake Topper"]);
+    expect(html).not.toContain("$0.00");
+    expect(html).not.toContain("pathwise-card__sold-out");
+  });
+
+  it("loads its stylesheet once (the schema's, which Shopify injects, or a tag in the markup, not both)", async () => {
+    const html = await renderProductPage({ product: current, recommendations: [productDrop(101, "Happy Birthday Cake Topper", 699)] });
+    expect(html.match(/also-bought\.css/g) ?? []).toHaveLength(1);
+  });
+});
