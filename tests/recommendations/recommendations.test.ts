@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Session } from "@shopify/shopify-api";
 import { createSimulator, type Simulator } from "../../simulator/index";
-import { deliver, drainAllJobs } from "../support/shopify";
+import { appConfigScopes, deliver, drainAllJobs } from "../support/shopify";
 import { adminQueryErrors } from "../support/admin-schema";
 
 const SHOP = "recs-shop.myshopify.com";
 let simulator: Simulator;
 
 beforeAll(async () => {
-  simulator = createSimulator({ appUrl: "http://127.0.0.1:9", apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET!, shop: SHOP, throttle: { maximum: 2000, restoreRate: 1000 } });
+  // The app's tokens carry the scopes shopify.app.toml requests (12 months of orders need read_all_orders).
+  simulator = createSimulator({ appUrl: "http://127.0.0.1:9", apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET!, shop: SHOP, scopes: appConfigScopes(), throttle: { maximum: 2000, restoreRate: 1000 } });
   const { origin } = await simulator.start();
   process.env.SHOPIFY_ADMIN_API_ORIGIN = origin;
   const { sessionStorage } = await import("../../app/shopify.server");

@@ -17,6 +17,14 @@ export function samplePayload(topic: string, version?: string): SamplePayload {
   return JSON.parse(readFileSync(path.join(dir, file), "utf8")) as SamplePayload;
 }
 
+/** The access scopes shopify.app.toml requests: what Shopify grants the app's tokens on install. */
+export function appConfigScopes(): string {
+  const toml = readFileSync(path.resolve(import.meta.dirname, "..", "..", "shopify.app.toml"), "utf8");
+  const scopes = /^\s*scopes\s*=\s*"([^"]*)"/m.exec(toml)?.[1];
+  if (!scopes) throw new Error("shopify.app.toml: no [access_scopes] scopes");
+  return scopes;
+}
+
 /** Installs a shop the way token exchange leaves it: an offline session and a shop row. */
 export async function installShop(shop: string, fields: { currency?: string; timezone?: string; name?: string } = {}) {
   const { sessionStorage } = await import("../../app/shopify.server");
