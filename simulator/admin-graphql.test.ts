@@ -49,6 +49,25 @@ describe("Admin GraphQL against the real schema", () => {
     expect(simulator.graphqlRequests.slice(before).map((entry) => [entry.operationName ?? "ShopInfo", entry.valid])).toEqual([["ShopInfo", true]]);
   });
 
+  it("without read_all_orders a token reads only the last 60 days of orders", async () => {
+    const oldest = `{ orders(first: 1, sortKey: CREATED_AT) { nodes { createdAt } } }`;
+    const ageDays = (body: { data: { orders: { nodes: Array<{ createdAt: string }> } } }) => (Date.now() - Date.parse(body.data.orders.nodes[0].createdAt)) / 86_400_000;
+    expect(ageDays((await admin(oldest)).body)).toBeGreaterThan(300);
+    const limited = createSimulator({ appUrl: "http://127.0.0.1:9", apiKey: API_KEY, apiSecret: "sim-graphql-secret", shop: SHOP, scopes: "read_orders,read_products", throttle: { maximum: 100_000, restoreRate: 100_000 } });
+    const { origin: limitedOrigin } = await limited.start();
+    try {
+      const call = async (query: string, variables?: Record<string, unknown>) =>
+        (await fetch(`${limitedOrigin}/admin/api/2026-10/graphql.json`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-shopify-access-token": limited.issueAccessToken(), "x-shopify-shop-domain": SHOP },
+          body: JSON.stringify({ query, variables }),
+        }).then((response) => response.json())) as { data: { orders: { nodes: Array<{ createdAt: string }> } } };
+      expect(ageDays(await call(oldest))).toBeLessThanOrEqual(60);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it("rejects an invalid field like Shopify and records it in invalidQueries", async () => {
     const before = simulator.invalidQueries.length;
     const { status, body } = await admin(`{ shop { name notAField } }`);
@@ -213,6 +232,18 @@ describe("mutations", () => {
     expect(good.body.data.metafieldsSet.userErrors).toEqual([]);
     expect(good.body.data.metafieldsSet.metafields).toHaveLength(25);
     expect(good.body.data.metafieldsSet.metafields[0].namespace).toBe(resolveNamespace("$app:pathwise", API_KEY));
+  });
+
+  it("metafieldsDelete: deletes by owner, namespace and key; null for one that does not exist; another app's namespace refused", async () => {
+    const deleteMutation = `mutation D($metafields: [MetafieldIdentifierInput!]!) { metafieldsDelete(metafields: $metafields) { deletedMetafields { ownerId namespace key } userErrors { field message } } }`;
+    const owner = productGidAt(29);
+    expect((await admin(setMutation, { metafields: [input(JSON.stringify([productGidAt(1)]), { ownerId: owner })] })).body.data.metafieldsSet.userErrors).toEqual([]);
+    const id = { ownerId: owner, namespace: "$app:pathwise", key: "also_bought" };
+    const foreign = await admin(deleteMutation, { metafields: [{ ...id, namespace: "app--1--theirs" }] });
+    expect(foreign.body.data.metafieldsDelete.userErrors).toHaveLength(1);
+    const deleted = await admin(deleteMutation, { metafields: [id, { ...id, ownerId: productGidAt(28) }] });
+    expect(deleted.body.data.metafieldsDelete).toEqual({ deletedMetafields: [{ ...id, namespace: resolveNamespace("$app:pathwise", API_KEY) }, null], userErrors: [] });
+    expect(simulator.store.metafields.filter((m) => m.ownerId === owner)).toEqual([]);
   });
 
   it("exposes app-owned metafields on Product.metafield and metafields, with references and compareDigest", async () => {

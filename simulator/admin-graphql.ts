@@ -237,6 +237,8 @@ export interface BulkOperationRecord {
   /** Lengths of the store's lists when the operation ran: the file shows that moment. */
   snapshot: Snapshot;
   canceled: boolean;
+  /** The scopes of the token that started it: the file shows what that token could read. */
+  scopes?: string[];
 }
 
 type Snapshot = { products: number; customers: number; orders: number };
@@ -260,6 +262,20 @@ export interface AdminApiContext {
   /** Bulk queries read connections whole, without first/last. */
   unbounded: boolean;
   snapshot?: Snapshot;
+  /** The access token's granted scopes; absent: every scope (internal callers). */
+  scopes?: string[];
+}
+
+const ORDER_WINDOW_MS = 60 * 86_400_000;
+/**
+ * Orders the token may read: without read_all_orders Shopify exposes only the last
+ * 60 days of orders (shopify.dev, Order object: "Only the last 60 days' worth of
+ * orders from a store are accessible ... by default").
+ */
+function readableOrders(orders: SimOrder[], context: AdminApiContext): SimOrder[] {
+  if (!context.scopes || context.scopes.includes("read_all_orders")) return orders;
+  const since = Date.now() - ORDER_WINDOW_MS;
+  return orders.filter((order) => order.createdAt.getTime() >= since);
 }
 
 const limited = <T>(items: T[], length: number | undefined) => (length === undefined ? items : items.slice(0, length));
@@ -837,7 +853,7 @@ function rootValue(context: AdminApiContext): Record<string, unknown> {
         cart_token: (o) => o.cartToken,
         discount_code: (o) => o.discountCodes,
       });
-      return sortedConnection(limited(store.orders, snapshot?.orders).filter(filter), args, context, (order) => orderNode(order, context));
+      return sortedConnection(readableOrders(limited(store.orders, snapshot?.orders), context).filter(filter), args, context, (order) => orderNode(order, context));
     },
     order: (args: { id: string }) => nodeOfKind(args.id, "Order", context),
     node: (args: { id: string }) => nodeById(args.id, context),
@@ -873,6 +889,7 @@ function rootValue(context: AdminApiContext): Record<string, unknown> {
         failure: null,
         snapshot: snapshotNow,
         canceled: false,
+        scopes: context.scopes,
       };
       context.bulk.operations.set(id, record);
       context.bulk.current = id;
@@ -941,6 +958,28 @@ function rootValue(context: AdminApiContext): Record<string, unknown> {
         return metafieldNode(created, context);
       });
       return { metafields: written, userErrors: [] };
+    },
+
+    // Deletes by owner, namespace and key; a metafield that does not exist gets null in
+    // deletedMetafields and no error (as Shopify documents). Another app's reserved namespace is refused.
+    metafieldsDelete: (args: { metafields: Array<{ ownerId: string; namespace: string; key: string }> }) => {
+      if (!args.metafields.length) return { deletedMetafields: null, userErrors: [userError("UserError", ["metafields"], "At least one metafield identifier must be specified.", null)] };
+      const ownAppPrefix = `app--${appNumericId(context.apiKey)}`;
+      const errors = args.metafields.flatMap((input, index) => {
+        const namespace = resolveNamespace(input.namespace, context.apiKey);
+        return namespace.startsWith("app--") && namespace !== ownAppPrefix && !namespace.startsWith(`${ownAppPrefix}--`)
+          ? [userError("UserError", ["metafields", String(index), "namespace"], "Access to this namespace and key on Metafields for this resource type is not allowed.", null)]
+          : [];
+      });
+      if (errors.length) return { deletedMetafields: null, userErrors: errors };
+      const deletedMetafields = args.metafields.map((input) => {
+        const namespace = resolveNamespace(input.namespace, context.apiKey);
+        const index = store.metafields.findIndex((m) => m.ownerId === input.ownerId && m.namespace === namespace && m.key === input.key);
+        if (index < 0) return null;
+        store.metafields.splice(index, 1);
+        return { __typename: "MetafieldIdentifier", ownerId: input.ownerId, namespace, key: input.key };
+      });
+      return { deletedMetafields, userErrors: [] };
     },
 
     metafieldDefinitionCreate: (args: { definition: { name: string; namespace?: string | null; key: string; type: string; ownerType: string; access?: { storefront?: string | null } | null } }) => {
@@ -1163,7 +1202,7 @@ function countBulkQuery(query: string, context: AdminApiContext): { objectCount:
 
 /** The result file of a completed bulk operation, generated line by line from the snapshot it ran on. */
 export function* bulkResultLines(operation: BulkOperationRecord, context: Omit<AdminApiContext, "unbounded" | "snapshot">): Generator<string> {
-  for (const { line } of bulkLines(operation.query, { ...context, unbounded: true, snapshot: operation.snapshot })) yield `${line}\n`;
+  for (const { line } of bulkLines(operation.query, { ...context, unbounded: true, snapshot: operation.snapshot, scopes: operation.scopes })) yield `${line}\n`;
 }
 
 // ---------------------------------------------------------------------------

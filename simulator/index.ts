@@ -71,7 +71,7 @@ export interface SimulatorOptions {
 }
 
 export const DEFAULT_SHOP = "pathwise-party.myshopify.com";
-const DEFAULT_SCOPES = "read_orders,read_customers,write_customers,read_products,write_products,read_discounts,write_discounts,read_fulfillments,read_checkouts";
+const DEFAULT_SCOPES = "read_orders,read_all_orders,read_customers,write_customers,read_products,write_products,read_discounts,write_discounts,read_fulfillments,read_checkouts";
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ID_TOKEN = "urn:ietf:params:oauth:token-type:id_token";
 const ONLINE_TOKEN = "urn:shopify:params:oauth:token-type:online-access-token";
@@ -167,7 +167,7 @@ export function createSimulator(options: SimulatorOptions) {
     if (typeof body.query !== "string" || !body.query.trim()) return json(response, 400, { errors: { query: "Required parameter missing or invalid" } });
     const result = await executeAdminGraphql(
       { version, query: body.query, variables: body.variables ?? undefined, operationName: body.operationName, shop },
-      { store, origin, apiKey: options.apiKey, bulk, unbounded: false },
+      { store, origin, apiKey: options.apiKey, bulk, unbounded: false, scopes: grant.scope.split(",").map((scope) => scope.trim()) },
       bucket,
     );
     graphqlRequests.push(result.logEntry);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import prisma from "../db.server";
 import { prismaSql } from "../jobs/queue.server";
 import { enqueueBackfill, enqueueUpdate } from "./jobs.server";
-import { rebuildRecommendations, setStatus } from "./service.server";
+import { markProductsChanged, rebuildRecommendations, setStatus } from "./service.server";
 import { addJob } from "../jobs/queue.server";
 
 /** What the recommendations page shows: status, the catalog, one product's list and its overrides. */
@@ -61,8 +61,9 @@ export async function saveOverrides(shop: string, form: FormData): Promise<Overr
       create: { shop, productId, pinned, excluded },
       update: { pinned, excluded, updatedAt: new Date() },
     });
-    // Re-rank that product on the next update (its catalog timestamp marks it changed).
-    await tx.product.updateMany({ where: { shop, id: productId }, data: { shopifyUpdatedAt: new Date() } });
+    // Re-rank that product on the next update. Our own mark: Shopify's updated_at is
+    // Shopify's, and moving it would make later genuine products/update webhooks look stale.
+    await markProductsChanged(tx, shop, [productId]);
     await enqueueUpdate(prismaSql(tx), shop, 0);
   });
   return { ok: true };

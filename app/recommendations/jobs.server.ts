@@ -185,11 +185,19 @@ async function importOrders(shop: string, url: string): Promise<number> {
   return count;
 }
 
-const METAFIELDS_SET = `#graphql
+export const METAFIELDS_SET = `#graphql
   mutation PathwiseSetRecommendations($metafields: [MetafieldsSetInput!]!) {
     metafieldsSet(metafields: $metafields) {
       metafields { key namespace ownerType }
       userErrors { field message code }
+    }
+  }`;
+
+export const METAFIELDS_DELETE = `#graphql
+  mutation PathwiseDeleteRecommendations($metafields: [MetafieldIdentifierInput!]!) {
+    metafieldsDelete(metafields: $metafields) {
+      deletedMetafields { ownerId }
+      userErrors { field message }
     }
   }`;
 
@@ -202,9 +210,9 @@ const syncMetafields: Task = async (raw) => {
   const graphql = await adminFor(shop);
   for (;;) {
     const pending = (await prisma.$queryRawUnsafe(
-      `SELECT product_id, list_hash FROM recommendation_sync WHERE shop = $1 AND synced_hash IS DISTINCT FROM list_hash AND error IS NULL ORDER BY product_id LIMIT 25`,
+      `SELECT product_id, list_hash, synced_hash FROM recommendation_sync WHERE shop = $1 AND synced_hash IS DISTINCT FROM list_hash AND error IS NULL ORDER BY product_id LIMIT 25`,
       shop,
-    )) as Array<{ product_id: string; list_hash: string }>;
+    )) as Array<{ product_id: string; list_hash: string; synced_hash: string | null }>;
     if (!pending.length) return;
     const recs = await prisma.productRecommendation.findMany({
       where: { shop, productId: { in: pending.map((row) => row.product_id) } },
@@ -213,6 +221,19 @@ const syncMetafields: Task = async (raw) => {
     const byProduct = new Map<string, string[]>();
     for (const rec of recs) byProduct.set(rec.productId, [...(byProduct.get(rec.productId) ?? []), `gid://shopify/Product/${rec.recommendedProductId}`]);
     const writable = pending.filter((row) => (byProduct.get(row.product_id) ?? []).length > 0);
+    // A list that became empty: its old list must not stay on the storefront. Never written: nothing to delete.
+    const emptied = pending.filter((row) => !byProduct.has(row.product_id) && row.synced_hash !== null);
+    if (emptied.length) {
+      const { metafieldsDelete } = await adminQuery<{ metafieldsDelete: { userErrors: Array<{ field: string[] | null; message: string }> } }>(graphql, METAFIELDS_DELETE, {
+        metafields: emptied.map((row) => ({ ownerId: `gid://shopify/Product/${row.product_id}`, namespace: METAFIELD_NAMESPACE, key: METAFIELD_KEY })),
+      });
+      if (metafieldsDelete.userErrors.length) {
+        // Recorded on these lists (not retried until they change); the writes go ahead next round.
+        const message = metafieldsDelete.userErrors.map((e) => e.message).join("; ").slice(0, 500);
+        for (const row of emptied) await prisma.recommendationSync.updateMany({ where: { shop, productId: row.product_id, listHash: row.list_hash }, data: { error: message } });
+        continue;
+      }
+    }
     const metafields = writable.map((row) => ({
       ownerId: `gid://shopify/Product/${row.product_id}`,
       namespace: METAFIELD_NAMESPACE,
@@ -226,10 +247,14 @@ const syncMetafields: Task = async (raw) => {
       const userErrors = metafieldsSet.userErrors;
       if (userErrors.length) {
         // Shopify rejects the whole call: record the offending product(s) and write the rest next round.
+        // The error holds for that list only (not retried every run); a changed list clears it.
         const failed = new Set(userErrors.map((error) => Number(error.field?.[1])).filter((index) => Number.isInteger(index)));
-        for (const index of failed.size ? failed : new Set(writable.map((_, i) => i))) {
-          const row = writable[index];
-          if (row) await prisma.recommendationSync.update({ where: { shop_productId: { shop, productId: row.product_id } }, data: { error: userErrors.map((e) => e.message).join("; ").slice(0, 500) } });
+        const named = [...failed].map((index) => writable[index]).filter((row) => row !== undefined);
+        for (const row of named.length ? named : writable) {
+          await prisma.recommendationSync.updateMany({
+            where: { shop, productId: row.product_id, listHash: row.list_hash },
+            data: { error: userErrors.map((e) => e.message).join("; ").slice(0, 500) },
+          });
         }
         continue;
       }

@@ -7,6 +7,7 @@ import { onInstalled } from "../shops/shops.server";
 import { enqueueBackfill, enqueueRefresh, enqueueUpdate, recommendationTasks, REFRESH_ALL_CRON } from "./jobs.server";
 import { recsModelConcurrency } from "./model-lock.server";
 import { rebuildTask } from "./admin.server";
+import { markProductsChanged } from "./service.server";
 
 // Wiring of "Customers also bought": tasks, the install backfill, incremental updates.
 for (const [name, task] of Object.entries(recommendationTasks)) registerTask(name, task);
@@ -21,7 +22,10 @@ onInstalled(async (shop, firstInstall) => {
 
 // New orders and catalog changes reshape lists: one debounced update per shop.
 onStoreEvent("order.created", (tx, event) => enqueueUpdate(prismaSql(tx), event.shop));
-onStoreEvent("product.changed", (tx, event) => enqueueUpdate(prismaSql(tx), event.shop));
+onStoreEvent("product.changed", async (tx, event) => {
+  await markProductsChanged(tx, event.shop, [event.productId]);
+  await enqueueUpdate(prismaSql(tx), event.shop);
+});
 
 // An order the model may have counted was cancelled or deleted: the model only adds, so it is rebuilt.
 async function refreshIfCounted(tx: Tx, shop: string, orderCreatedAt: Date) {

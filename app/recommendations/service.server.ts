@@ -4,6 +4,7 @@ import prisma, { pool } from "../db.server";
 import { addJob, prismaSql } from "../jobs/queue.server";
 import { invalidateStorefrontLists } from "./storefront.server";
 import { withShopModel } from "./model-lock.server";
+import type { Tx } from "../store/sql.server";
 import { CoPurchaseModel, ProductCatalog, type CatalogProduct, type ModelStateHeader, type OrderInput, type Overrides, type Recommendation } from "./engine";
 
 /**
@@ -74,10 +75,51 @@ export async function* streamOrders(shop: string, since?: Date, after?: { create
   }
 }
 
+/**
+ * Marks products to re-rank, in the caller's transaction: a catalog change
+ * (deletion, status, availability, gift card) or the merchant's overrides. The next
+ * update re-ranks each and every list that holds it. Our own mark, not Shopify's
+ * updated_at: a deletion carries none, and a webhook can arrive after a model save
+ * that its updated_at predates.
+ */
+export async function markProductsChanged(tx: Tx, shop: string, productIds: string[]) {
+  if (!productIds.length) return;
+  await tx.$executeRawUnsafe(
+    `INSERT INTO recommendation_dirty_product (shop, product_id) SELECT $1, unnest($2::text[])
+     ON CONFLICT (shop, product_id) DO UPDATE SET mark = recommendation_dirty_product.mark + 1`,
+    shop,
+    productIds,
+  );
+}
+
+type ChangeMark = { product_id: string; mark: string };
+
+async function changedProducts(shop: string): Promise<ChangeMark[]> {
+  return (await pool.query<ChangeMark>(`SELECT product_id, mark::text AS mark FROM recommendation_dirty_product WHERE shop = $1`, [shop])).rows;
+}
+
+/** Clears the marks read before ranking; a product marked again since keeps its (newer) mark. */
+async function clearChanges(shop: string, marks: ChangeMark[]) {
+  if (!marks.length) return;
+  await pool.query(
+    `DELETE FROM recommendation_dirty_product d USING unnest($2::text[], $3::bigint[]) AS t(product_id, mark)
+     WHERE d.shop = $1 AND d.product_id = t.product_id AND d.mark = t.mark`,
+    [shop, marks.map((m) => m.product_id), marks.map((m) => m.mark)],
+  );
+}
+
 const listHash = (list: Recommendation[]) => createHash("sha1").update(list.map((r) => r.productId).join(",")).digest("hex");
 
 /** Writes the top K of these products and marks changed lists for the storefront sync (one transaction). */
-async function storeRecommendations(shop: string, lists: Map<string, Recommendation[]>) {
+async function storeRecommendations(shop: string, lists: Map<string, Recommendation[]>, gone: string[] = []) {
+  // A deleted product's own list goes (Shopify deleted its metafield with it).
+  for (let start = 0; start < gone.length; start += 500) {
+    const chunk = gone.slice(start, start + 500);
+    await prisma.$transaction([
+      prisma.productRecommendation.deleteMany({ where: { shop, productId: { in: chunk } } }),
+      prisma.recommendationSync.deleteMany({ where: { shop, productId: { in: chunk } } }),
+    ]);
+  }
   const productIds = [...lists.keys()];
   for (let start = 0; start < productIds.length; start += 500) {
     const chunk = productIds.slice(start, start + 500);
@@ -90,9 +132,11 @@ async function storeRecommendations(shop: string, lists: Map<string, Recommendat
       });
       for (const productId of chunk) {
         const hash = listHash(lists.get(productId)!);
+        // A changed list clears a write error recorded for the previous one: it is tried afresh.
         await tx.$executeRawUnsafe(
           `INSERT INTO recommendation_sync (shop, product_id, list_hash) VALUES ($1, $2, $3)
-           ON CONFLICT (shop, product_id) DO UPDATE SET list_hash = EXCLUDED.list_hash`,
+           ON CONFLICT (shop, product_id) DO UPDATE SET list_hash = EXCLUDED.list_hash,
+             error = CASE WHEN recommendation_sync.list_hash = EXCLUDED.list_hash THEN recommendation_sync.error END`,
           shop,
           productId,
           hash,
@@ -112,12 +156,13 @@ async function computeLists(shop: string, model: CoPurchaseModel, catalog: Produ
     (await prisma.recommendationOverride.findMany({ where: { shop } })).map((row) => [row.productId, { pinned: row.pinned, excluded: row.excluded }]),
   );
   const lists = new Map<string, Recommendation[]>();
+  const gone: string[] = [];
   for (const productId of productIds) {
     const entry = catalog.get(productId);
-    if (!entry || entry.status.toUpperCase() === "DELETED") continue;
-    lists.set(productId, model.topK(productId, catalog, overrides.get(productId), TOP_K));
+    if (!entry || entry.status.toUpperCase() === "DELETED") gone.push(productId);
+    else lists.set(productId, model.topK(productId, catalog, overrides.get(productId), TOP_K));
   }
-  return lists;
+  return { lists, gone };
 }
 
 /**
@@ -140,11 +185,14 @@ async function rebuildModel(shop: string): Promise<{ orders: number; products: n
     lastOrderAt = order.createdAt;
     if (orders % 5_000 === 0) await setStatus(shop, { progressDone: orders });
   }
+  // Every list is ranked from the catalog read next: the changes marked so far are covered.
+  const marks = await changedProducts(shop);
   const catalog = await loadCatalog(shop);
   await setStatus(shop, { phase: "ranking", progressDone: 0, progressTotal: catalog.size });
-  const lists = await computeLists(shop, model, catalog, [...catalog.values()].map((product) => product.id));
-  await storeRecommendations(shop, lists);
+  const { lists, gone } = await computeLists(shop, model, catalog, [...catalog.values()].map((product) => product.id));
+  await storeRecommendations(shop, lists, gone);
   await saveModel(shop, model, orders, lastOrderAt);
+  await clearChanges(shop, marks);
   const covered = [...lists.values()].filter((list) => list.some((rec) => rec.source === "copurchase")).length;
   const active = [...catalog.values()].filter((entry) => entry.status.toUpperCase() === "ACTIVE").length;
   await setStatus(shop, { state: "ready", phase: null, ordersCovered: orders, productsCovered: covered, catalogSize: active, progressDone: catalog.size });
@@ -210,20 +258,19 @@ async function updateModel(shop: string): Promise<{ orders: number; products: nu
     lastOrderAt = order.createdAt;
   }
   for (const productId of model.takeDirtyProducts()) touched.add(productId);
-  // Products whose catalog state changed since the last run (availability, status) reshape every list they are in.
-  const changed = await prisma.product.findMany({ where: { shop, shopifyUpdatedAt: { gt: stored.updatedAt } }, select: { id: true } });
-  if (changed.length) {
-    const holders = await prisma.productRecommendation.findMany({
-      where: { shop, recommendedProductId: { in: changed.map((p) => p.id) } },
-      select: { productId: true },
-    });
-    for (const row of [...changed.map((p) => ({ productId: p.id })), ...holders]) touched.add(row.productId);
+  // Products marked changed (deleted, status, availability, gift card, overrides) reshape every list they are in.
+  const marks = await changedProducts(shop);
+  if (marks.length) {
+    const changed = marks.map((m) => m.product_id);
+    const holders = await prisma.productRecommendation.findMany({ where: { shop, recommendedProductId: { in: changed } }, select: { productId: true } });
+    for (const productId of [...changed, ...holders.map((row) => row.productId)]) touched.add(productId);
   }
   if (touched.size === 0) return { orders: 0, products: 0 };
   const catalog = await loadCatalog(shop);
-  const lists = await computeLists(shop, model, catalog, touched);
-  await storeRecommendations(shop, lists);
+  const { lists, gone } = await computeLists(shop, model, catalog, touched);
+  await storeRecommendations(shop, lists, gone);
   await saveModel(shop, model, stored.ordersCovered + orders, lastOrderAt);
+  await clearChanges(shop, marks);
   await setStatus(shop, { ordersCovered: stored.ordersCovered + orders });
   return { orders, products: lists.size };
 }

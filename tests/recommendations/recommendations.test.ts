@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Session } from "@shopify/shopify-api";
 import { createSimulator, type Simulator } from "../../simulator/index";
-import { deliver, drainAllJobs } from "../support/shopify";
+import { appConfigScopes, deliver, drainAllJobs } from "../support/shopify";
 import { adminQueryErrors } from "../support/admin-schema";
 
 const SHOP = "recs-shop.myshopify.com";
 let simulator: Simulator;
 
 beforeAll(async () => {
-  simulator = createSimulator({ appUrl: "http://127.0.0.1:9", apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET!, shop: SHOP, throttle: { maximum: 2000, restoreRate: 1000 } });
+  // The app's tokens carry the scopes shopify.app.toml requests (12 months of orders need read_all_orders).
+  simulator = createSimulator({ appUrl: "http://127.0.0.1:9", apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET!, shop: SHOP, scopes: appConfigScopes(), throttle: { maximum: 2000, restoreRate: 1000 } });
   const { origin } = await simulator.start();
   process.env.SHOPIFY_ADMIN_API_ORIGIN = origin;
   const { sessionStorage } = await import("../../app/shopify.server");
@@ -77,7 +78,8 @@ describe("backfill through bulk operations", () => {
 
   it("sends only queries valid against the Admin schema", async () => {
     const { PRODUCTS_BULK_QUERY, ordersBulkQuery, BULK_RUN_MUTATION, BULK_STATUS_QUERY } = await import("../../app/recommendations/bulk.server");
-    for (const query of [PRODUCTS_BULK_QUERY, ordersBulkQuery(new Date()), BULK_RUN_MUTATION, BULK_STATUS_QUERY]) expect(adminQueryErrors(query)).toEqual([]);
+    const { METAFIELDS_SET, METAFIELDS_DELETE } = await import("../../app/recommendations/jobs.server");
+    for (const query of [PRODUCTS_BULK_QUERY, ordersBulkQuery(new Date()), BULK_RUN_MUTATION, BULK_STATUS_QUERY, METAFIELDS_SET, METAFIELDS_DELETE]) expect(adminQueryErrors(query)).toEqual([]);
   });
 });
 
@@ -386,5 +388,138 @@ describe("a recompute after webhooks changed the catalog", () => {
 
     expect(await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: soldOut } } })).toMatchObject({ available: false, collections: ["cake"] });
     expect(await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: deleted } } })).toMatchObject({ status: "deleted", deletedAt: expect.any(Date) });
+  });
+});
+
+describe("catalog changes reach the lists and the storefront before the nightly rebuild", () => {
+  /** The product recommended in the most lists, and how many. */
+  const mostRecommended = async (exclude: string[] = []) => {
+    const { pool } = await import("../../app/db.server");
+    const { rows } = await pool.query<{ id: string; n: number }>(
+      `SELECT r.recommended_product_id AS id, count(*)::int AS n FROM product_recommendation r JOIN product p ON p.shop = r.shop AND p.id = r.recommended_product_id
+       WHERE r.shop = $1 AND p.status = 'active' AND p.deleted_at IS NULL AND NOT (r.recommended_product_id = ANY($2::text[]))
+       GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1`,
+      [SHOP, exclude],
+    );
+    return rows[0];
+  };
+  const storefrontListsWith = (id: string) => simulator.store.metafields.filter((m) => m.key === "also_bought" && m.value.includes(`"gid://shopify/Product/${id}"`)).length;
+  /** What Shopify does on deleting a product: the product goes, and the metafields it owns with it. */
+  const deleteInShopify = (product: ReturnType<typeof productByHandle>) => {
+    simulator.store.products.splice(simulator.store.products.indexOf(product), 1);
+    simulator.store.metafields = simulator.store.metafields.filter((m) => m.ownerId !== `gid://shopify/Product/${product.id}`);
+  };
+  const listsWith = async (id: string) => {
+    const { default: prisma } = await import("../../app/db.server");
+    return prisma.productRecommendation.count({ where: { shop: SHOP, recommendedProductId: id } });
+  };
+
+  it("a products/delete takes the product out of every list and every storefront metafield", async () => {
+    // The recompute test above deleted one in our store only: Shopify has deleted it too.
+    const { default: prisma } = await import("../../app/db.server");
+    const knives = productByHandle("cake-knife-set");
+    if ((await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(knives.id) } } })).deletedAt) deleteInShopify(knives);
+    await drainAllJobs();
+    const top = await mostRecommended();
+    expect(top.n).toBeGreaterThan(5);
+    expect(storefrontListsWith(top.id)).toBeGreaterThan(5);
+    const product = simulator.store.products.find((p) => String(p.id) === top.id)!;
+    deleteInShopify(product);
+    await deliver({ shop: SHOP, topic: "products/delete", body: simulator.payloads.productDelete(product) });
+    await drainAllJobs();
+    expect(await listsWith(top.id)).toBe(0);
+    expect(storefrontListsWith(top.id)).toBe(0);
+  });
+
+  it("a products/update to draft whose Shopify updated_at is older than the model's last save still takes the product out", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    await drainAllJobs();
+    const top = await mostRecommended();
+    expect(top.n).toBeGreaterThan(5);
+    const stored = await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: top.id } } });
+    const model = await prisma.recommendationModel.findUniqueOrThrow({ where: { shop: SHOP } });
+    // Made in Shopify before our last save, delivered after it (webhooks arrive late).
+    const changedAt = new Date(model.updatedAt.getTime() - 1_000);
+    expect(changedAt.getTime()).toBeGreaterThan(stored.shopifyUpdatedAt!.getTime());
+    const product = simulator.store.products.find((p) => String(p.id) === top.id)!;
+    Object.assign(product, { status: "DRAFT", updatedAt: changedAt });
+    await deliver({ shop: SHOP, topic: "products/update", body: simulator.payloads.product(product) });
+    await drainAllJobs();
+    expect((await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: top.id } } })).status).toBe("draft");
+    expect(await listsWith(top.id)).toBe(0);
+    expect(storefrontListsWith(top.id)).toBe(0);
+  });
+
+  it("saving pins leaves Shopify's updated_at alone: a products/update made in Shopify before the save still applies", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const { saveOverrides } = await import("../../app/recommendations/admin.server");
+    const { recommendationsFor } = await import("../../app/recommendations/service.server");
+    const [hat, web] = [productByHandle("witch-hat"), productByHandle("spider-web-decor")];
+    const stored = await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(hat.id) } } });
+    const editedAt = new Date(); // the merchant renames it in Shopify, then pins in the app
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const form = new FormData();
+    form.set("productId", String(hat.id));
+    form.set("pinned", String(web.id));
+    form.set("excluded", "");
+    expect(await saveOverrides(SHOP, form)).toEqual({ ok: true });
+    expect((await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(hat.id) } } })).shopifyUpdatedAt).toEqual(stored.shopifyUpdatedAt);
+    Object.assign(hat, { title: "Witch Hat (deluxe)", updatedAt: editedAt });
+    await deliver({ shop: SHOP, topic: "products/update", body: simulator.payloads.product(hat) });
+    await drainAllJobs();
+    expect((await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(hat.id) } } })).title).toBe("Witch Hat (deluxe)");
+    expect((await recommendationsFor(SHOP, String(hat.id)))[0]).toMatchObject({ recommendedProductId: String(web.id), source: "pinned" });
+  });
+
+  it("a list whose metafield write failed is written again once the list changes, and not retried while it stays the same", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const { saveOverrides } = await import("../../app/recommendations/admin.server");
+    const { addJob, prismaSql } = await import("../../app/jobs/queue.server");
+    await drainAllJobs();
+    const [wig, balloons, disco] = [productByHandle("silver-wig"), productByHandle("gold-number-balloons"), productByHandle("disco-ball")];
+    const pin = async (id: number) => {
+      const form = new FormData();
+      form.set("productId", String(wig.id));
+      form.set("pinned", String(id));
+      form.set("excluded", "");
+      expect(await saveOverrides(SHOP, form)).toEqual({ ok: true });
+      await drainAllJobs();
+    };
+    const writesFor = () => simulator.graphqlRequests.filter((r) => r.query.includes("metafieldsSet") && JSON.stringify(r.variables).includes(`"gid://shopify/Product/${wig.id}"`)).length;
+    const storefrontList = () => JSON.parse(simulator.store.metafields.find((m) => m.key === "also_bought" && m.ownerId === `gid://shopify/Product/${wig.id}`)?.value ?? "[]") as string[];
+    // Shopify refuses the write once (here: the owner is briefly unknown to it).
+    const index = simulator.store.products.indexOf(wig);
+    simulator.store.products.splice(index, 1);
+    await pin(balloons.id);
+    expect((await prisma.recommendationSync.findUniqueOrThrow({ where: { shop_productId: { shop: SHOP, productId: String(wig.id) } } })).error).toMatch(/Owner does not exist/);
+    // The same list is not tried again on every sync.
+    const tried = writesFor();
+    await addJob(prismaSql(prisma), "recs.sync-metafields", { shop: SHOP });
+    await drainAllJobs();
+    expect(writesFor()).toBe(tried);
+    // A changed list is written, and the error cleared.
+    simulator.store.products.splice(index, 0, wig);
+    await pin(disco.id);
+    expect(storefrontList()[0]).toBe(`gid://shopify/Product/${disco.id}`);
+    expect(await prisma.recommendationSync.findUniqueOrThrow({ where: { shop_productId: { shop: SHOP, productId: String(wig.id) } } })).toMatchObject({ error: null });
+  });
+
+  it("a list that becomes empty deletes the storefront metafield instead of leaving the old list there", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const { addJob, prismaSql } = await import("../../app/jobs/queue.server");
+    const { createHash } = await import("node:crypto");
+    await drainAllJobs();
+    const owner = String(productByHandle("gold-number-balloons").id);
+    const storefront = () => simulator.store.metafields.filter((m) => m.key === "also_bought" && m.ownerId === `gid://shopify/Product/${owner}`);
+    expect(storefront()).toHaveLength(1);
+    // What a ranking leaves for a product with nothing left to recommend (everything else sold out, say): no rows, the empty list's hash.
+    const emptyHash = createHash("sha1").update("").digest("hex");
+    await prisma.productRecommendation.deleteMany({ where: { shop: SHOP, productId: owner } });
+    await prisma.recommendationSync.update({ where: { shop_productId: { shop: SHOP, productId: owner } }, data: { listHash: emptyHash } });
+    await addJob(prismaSql(prisma), "recs.sync-metafields", { shop: SHOP });
+    await drainAllJobs();
+    expect(storefront()).toEqual([]);
+    expect(await prisma.recommendationSync.findUniqueOrThrow({ where: { shop_productId: { shop: SHOP, productId: owner } } })).toMatchObject({ syncedHash: emptyHash, error: null });
+    expect(simulator.invalidQueries).toEqual([]);
   });
 });

@@ -18,6 +18,7 @@ export interface ProductDrop {
   price: number; // cents
   featured_image: { src: string; alt: string | null } | null;
   selected_or_first_available_variant: { id: number };
+  "gift_card?"?: boolean;
 }
 
 function lookup(locale: Record<string, unknown>, key: string): string | undefined {
@@ -109,18 +110,33 @@ export async function renderProductPage(options: {
     settings: { heading: "", products_to_show: 4, layout: "grid", show_price: true, show_add_to_cart: true, ...options.settings },
   };
   const html = await engine.renderFile("also-bought", { product, block, routes: { cart_add_url: "/cart/add", root_url: "/" } });
-  return dawnShell(options.locale ?? "en", `<h1 class="product__title">${options.product.title}</h1><p class="price">$${(options.product.price / 100).toFixed(2)}</p>`, html);
+  return dawnShell(options.locale ?? "en", schemaAssets("also-bought"), `<h1 class="product__title">${options.product.title}</h1><p class="price">$${(options.product.price / 100).toFixed(2)}</p>`, html);
 }
 
-export async function renderCartPage(options: { productIds: number[]; locale?: string }) {
+/** rootUrl: Shopify's routes.root_url, "/" on the default locale, "/ko" (no trailing slash) on another. */
+export async function renderCartPage(options: { productIds: number[]; locale?: string; rootUrl?: string }) {
   const engine = createStorefrontLiquid({ locale: options.locale });
   const cart = { item_count: options.productIds.length, items: options.productIds.map((id) => ({ product_id: id })) };
   const block = { id: "pathwise-cart-1", shopify_attributes: "", settings: { heading: "", products_to_show: 4 } };
-  const html = await engine.renderFile("cart-recommendations", { cart, block, routes: { cart_add_url: "/cart/add", root_url: "/" } });
-  return dawnShell(options.locale ?? "en", `<h1>Your cart</h1>`, html);
+  const rootUrl = options.rootUrl ?? "/";
+  const html = await engine.renderFile("cart-recommendations", { cart, block, routes: { cart_add_url: `${rootUrl === "/" ? "" : rootUrl}/cart/add`, root_url: rootUrl } });
+  return dawnShell(options.locale ?? "en", schemaAssets("cart-recommendations"), `<h1>Your cart</h1>`, html);
 }
 
-function dawnShell(locale: string, main: string, block: string): string {
+/**
+ * What Shopify adds to the page for a block's schema: its "stylesheet" (a <link> in
+ * <head>) and "javascript" (a deferred <script>), once however many times the block is used.
+ */
+export function schemaAssets(blockName: string, assetBase = "/assets"): string {
+  const source = readFileSync(path.join(EXTENSION_DIR, "blocks", `${blockName}.liquid`), "utf8");
+  const schema = JSON.parse(/\{%-?\s*schema\s*-?%\}([\s\S]*?)\{%-?\s*endschema\s*-?%\}/.exec(source)?.[1] ?? "{}") as { stylesheet?: string; javascript?: string };
+  return [
+    schema.stylesheet ? `<link href="${assetBase}/${schema.stylesheet}" rel="stylesheet" type="text/css" media="all">` : "",
+    schema.javascript ? `<script src="${assetBase}/${schema.javascript}" defer></script>` : "",
+  ].join("");
+}
+
+function dawnShell(locale: string, head: string, main: string, block: string): string {
   return `<!doctype html>
 <html lang="${locale}">
 <head>
@@ -134,6 +150,7 @@ function dawnShell(locale: string, main: string, block: string): string {
     header a { font-weight: 700; font-size: 1.25rem; color: inherit; text-decoration: none; }
     main { max-width: var(--page-width); margin: 0 auto; padding: 0 1.5rem; }
   </style>
+  ${head}
 </head>
 <body>
   <a class="skip-to-content-link" href="#MainContent" style="position:absolute;left:-9999px">Skip to content</a>

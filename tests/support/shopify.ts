@@ -27,6 +27,14 @@ export function orderTotal(amount: string, currency = "USD") {
   return { total_price: amount, total_price_set: { shop_money: money, presentment_money: money } };
 }
 
+/** The access scopes shopify.app.toml requests: what Shopify grants the app's tokens on install. */
+export function appConfigScopes(): string {
+  const toml = readFileSync(path.resolve(import.meta.dirname, "..", "..", "shopify.app.toml"), "utf8");
+  const scopes = /^\s*scopes\s*=\s*"([^"]*)"/m.exec(toml)?.[1];
+  if (!scopes) throw new Error("shopify.app.toml: no [access_scopes] scopes");
+  return scopes;
+}
+
 /** Installs a shop the way token exchange leaves it: an offline session and a shop row. */
 export async function installShop(shop: string, fields: { currency?: string; timezone?: string; name?: string } = {}) {
   const { sessionStorage } = await import("../../app/shopify.server");
