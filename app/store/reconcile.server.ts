@@ -333,7 +333,7 @@ query ReconcileProduct($id: ID!) {
   }
 }`;
 
-interface ProductNode {
+export interface ProductNode {
   legacyResourceId: string;
   title: string;
   handle: string | null;

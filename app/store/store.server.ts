@@ -1,6 +1,7 @@
 import type { Tx } from "./sql.server";
 import { asJson, upsertIfNewer, upsertIfNewerReturningPrevious } from "./sql.server";
 import { emitStoreEvent } from "./store-events.server";
+import { addJob, prismaSql } from "../jobs/queue.server";
 import type {
   NormalizedCart,
   NormalizedCheckout,
@@ -292,7 +293,24 @@ function productColumns(shop: string, product: Omit<NormalizedProduct, "updatedA
 export async function saveProduct(tx: Tx, shop: string, product: NormalizedProduct) {
   const outcome = await upsertIfNewer(tx, "product", ["shop", "id"], productColumns(shop, product), { alsoWhen: NOT_DELETED_SINCE });
   if (outcome !== "stale") await emitStoreEvent(tx, { kind: "product.changed", shop, productId: product.id });
+  if (outcome !== "stale" && product.available === null) await scheduleAvailabilityCheck(tx, shop, product.id);
   return outcome;
+}
+
+export const PRODUCT_AVAILABILITY_TASK = "store.product-availability";
+
+/**
+ * A products/update with no stock and no way to tell a sold-out tracked product from an
+ * untracked one (see normalizeProduct) leaves availability as stored, and asks the Admin
+ * API (tracksInventory) half a minute later: a burst of updates asks once.
+ */
+async function scheduleAvailabilityCheck(tx: Tx, shop: string, productId: string) {
+  await addJob(prismaSql(tx), PRODUCT_AVAILABILITY_TASK, { shop, productId }, {
+    jobKey: `product-availability:${shop}:${productId}`,
+    jobKeyMode: "preserve_run_at",
+    runAt: new Date(Date.now() + 30_000),
+    maxAttempts: 5,
+  });
 }
 
 export async function deleteProduct(tx: Tx, shop: string, productId: string) {

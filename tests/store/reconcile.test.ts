@@ -15,7 +15,7 @@ import {
 import { saveProduct } from "../../app/store/store.server";
 import { normalizeProduct } from "../../app/webhooks/normalize";
 import { adminQueryErrors } from "../support/admin-schema";
-import { drainJobs } from "../support/shopify";
+import { deliver, drainJobs, samplePayload } from "../support/shopify";
 
 // A shop whose webhooks partly never arrived: the simulator holds orders the app was not told about.
 const SHOP = "reconcile-shop.myshopify.com";
@@ -164,6 +164,36 @@ describe("reconciliation against the Admin API", () => {
     expect(await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(unknown.id) } } })).toMatchObject({ available: true, title: unknown.title, imageUrl: unknown.imageUrl });
     // A second look finds nothing newer than what it just stored.
     expect((await reconcileProducts(SHOP, admin, { now: new Date(Date.now() + 15 * MINUTE) })).updated).toBe(0);
+  });
+
+  it("a products/update at zero stock that cannot say whether the product is tracked asks the Admin API, once, half a minute later", async () => {
+    const candidates = simulator.store.products.filter((p) => p.status === "ACTIVE" && !p.giftCard && p.variants.some((v) => v.inventoryQuantity > 0));
+    const [soldOut, inStock] = candidates.slice(5, 7);
+    for (const variant of soldOut.variants) variant.inventoryQuantity = 0; // tracked (the simulator tracks every product but gift cards)
+    await prisma.product.create({ data: { shop: SHOP, id: String(soldOut.id), title: soldOut.title, available: true, status: "active", shopifyUpdatedAt: new Date(Date.now() - 3_600_000) } });
+    await prisma.product.create({ data: { shop: SHOP, id: String(inStock.id), title: inStock.title, available: false, status: "active", shopifyUpdatedAt: new Date(Date.now() - 3_600_000) } });
+    const zeroStock = (id: number) => {
+      const sample = samplePayload("products/update");
+      // The 2026-07 shape: no inventory_management on the variants.
+      return { ...sample, id, status: "active", updated_at: new Date().toISOString(), variants: sample.variants.map((v: Record<string, unknown>) => ({ ...v, inventory_quantity: 0, inventory_policy: "deny" })) };
+    };
+    for (const product of [soldOut, inStock]) {
+      await deliver({ shop: SHOP, topic: "products/update", body: zeroStock(product.id) });
+      await deliver({ shop: SHOP, topic: "products/update", body: { ...zeroStock(product.id), updated_at: new Date(Date.now() + 1_000).toISOString() } });
+    }
+    await drainJobs();
+    const keys = [soldOut, inStock].map((product) => `product-availability:${SHOP}:${product.id}`);
+    const { rows } = await pool.query(`SELECT key, run_at FROM graphile_worker.jobs WHERE key = ANY($1::text[])`, [keys]);
+    expect(rows).toHaveLength(2); // one per product for the two updates
+    expect(rows.every((row) => row.run_at.getTime() > Date.now() + 20_000)).toBe(true);
+    // Until then, the silence changes nothing.
+    const held = async (id: number) => (await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(id) } } })).available;
+    expect([await held(soldOut.id), await held(inStock.id)]).toEqual([true, false]);
+
+    await pool.query(`UPDATE graphile_worker._private_jobs SET run_at = now() WHERE key = ANY($1::text[])`, [keys]);
+    await drainJobs();
+    expect(simulator.invalidQueries).toEqual([]);
+    expect([await held(soldOut.id), await held(inStock.id)]).toEqual([false, true]);
   });
 
   it("runs every 15 minutes on the crontab, one job per installed shop", async () => {
