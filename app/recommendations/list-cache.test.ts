@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Recommendation } from "./engine";
 import { ShopListCache, cartCards, type ProductCard, type ShopLists } from "./list-cache";
 
-const card = (id: string): ProductCard => ({ id, title: `P${id}`, url: `/products/${id}`, image: null, priceMinor: 100, currency: "USD", variantId: null });
+const card = (id: string): ProductCard => ({ id, title: `P${id}`, handle: `p${id}`, url: `/products/${id}`, image: null, priceMinor: 100, currency: "USD", variantId: null });
 const rec = (productId: string, score: number, source: Recommendation["source"] = "copurchase"): Recommendation => ({ productId, score, source });
 
 function shopLists(version: string, lists: Record<string, Recommendation[]>, shown = ["1", "2", "3", "4", "5", "6"]): ShopLists {

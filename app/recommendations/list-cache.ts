@@ -16,6 +16,8 @@ import { mergeCartRecommendations, type Recommendation } from "./engine";
 export interface ProductCard {
   id: string;
   title: string;
+  /** The storefront's product handle: the cart block reads the shopper's price from /products/{handle}.js. */
+  handle: string | null;
   url: string;
   image: string | null;
   priceMinor: number | null;

@@ -12,6 +12,7 @@ import { ShopListCache, cartCards, type ProductCard, type ShopLists } from "./li
 export interface StorefrontProduct {
   id: string;
   title: string;
+  handle: string | null;
   url: string;
   image: string | null;
   price: string | null;
@@ -44,6 +45,7 @@ async function loadShopLists(shop: string): Promise<ShopLists> {
     cards.set(row.id, {
       id: row.id,
       title: row.title,
+      handle: row.handle,
       url: row.url ?? `/products/${row.handle ?? row.id}`,
       image: row.image_url,
       priceMinor: row.price_minor,
@@ -99,6 +101,7 @@ function storefrontProduct(card: ProductCard, locale: string): StorefrontProduct
     product = {
       id: card.id,
       title: card.title,
+      handle: card.handle,
       url: card.url,
       image: card.image,
       price: card.priceMinor !== null && card.currency ? formatPrice(card.priceMinor, card.currency, locale) : null,

@@ -13,11 +13,12 @@ let browser: Browser;
 let server: Server;
 let origin: string;
 const pages = new Map<string, string>();
+const proxyRequests: string[] = [];
 
 const current = productDrop(100, "Chocolate Fudge Party Cake", 3499);
 const recommendations = [
   productDrop(101, "Happy Birthday Cake Topper", 699),
-  productDrop(102, "Spiral Birthday Candles (24)", 499),
+  productDrop(102, "Spiral Birthday Candles (24)", 499, { price_varies: true, price_min: 399 }),
   productDrop(103, "Cake Boxes (5)", 899, { available: false }),
   productDrop(100, "Chocolate Fudge Party Cake", 3499),
   productDrop(104, "Sparkler Cake Candles", 699),
@@ -43,15 +44,30 @@ beforeAll(async () => {
       res.writeHead(302, { location: "/cart" });
       return res.end();
     }
-    if (url.pathname === "/apps/pathwise/recommendations") {
+    if (/^(\/ko)?\/apps\/pathwise\/recommendations$/.test(url.pathname)) {
       res.writeHead(200, { "content-type": "application/json" });
       const ids = url.searchParams.get("product_ids");
+      proxyRequests.push(url.pathname + url.search);
       return res.end(JSON.stringify({
         products: ids === "101,102" ? [
-          { id: "104", title: "Sparkler Cake Candles", url: "/products/sparkler-cake-candles", image: "/images/sparkler.svg", price: "$6.99", available: true, variant_id: "1041" },
-          { id: "105", title: "Gold Cake Stand", url: "/products/gold-cake-stand", image: "/images/stand.svg", price: "$21.99", available: true, variant_id: "1051" },
+          { id: "104", title: "Sparkler Cake Candles", handle: "sparkler-cake-candles", url: "/products/sparkler-cake-candles", image: "/images/sparkler.svg", price: "$6.99", available: true, variant_id: "1041" },
+          { id: "105", title: "Gold Cake Stand", handle: "gold-cake-stand", url: "/products/gold-cake-stand", image: "/images/stand.svg", price: "$21.99", available: true, variant_id: "1051" },
+          { id: "106", title: "Confetti Paper Plates (16)", handle: "confetti-paper-plates", url: "/products/confetti-paper-plates", image: "/images/plates.svg", price: "$7.99", available: true, variant_id: "1061" },
         ] : [],
       }));
+    }
+    // The storefront's product JSON, as the shopper's market and language see it (Shopify's Ajax API: amounts in hundredths).
+    const productJson = /^(\/ko)?\/products\/([a-z0-9-]+)\.js$/.exec(url.pathname);
+    if (productJson) {
+      const korean = productJson[1] === "/ko";
+      const products: Record<string, unknown> = {
+        "sparkler-cake-candles": { id: 104, handle: "sparkler-cake-candles", title: korean ? "스파클러 케이크 초" : "Sparkler Cake Candles", available: true, price: 650, price_min: 650, price_varies: false, variants: [{ id: 1041, available: false }, { id: 1042, available: true }] },
+        "gold-cake-stand": { id: 105, handle: "gold-cake-stand", title: "Gold Cake Stand", available: false, price: 2050, price_min: 2050, price_varies: false, variants: [{ id: 1051, available: false }] },
+        "confetti-paper-plates": { id: 106, handle: "confetti-paper-plates", title: korean ? "컨페티 종이 접시 (16)" : "Confetti Paper Plates (16)", available: true, price: 750, price_min: 750, price_varies: true, variants: [{ id: 1061, available: true }] },
+      };
+      const product = products[productJson[2]];
+      res.writeHead(product ? 200 : 404, { "content-type": "application/json" });
+      return res.end(JSON.stringify(product ?? { status: 404 }));
     }
     const html = pages.get(url.pathname);
     if (!html) {
@@ -100,6 +116,8 @@ describe("'Customers also bought' product block", { retry: 1 }, () => {
     const titles = await section.locator(".pathwise-card__title").allTextContents();
     expect(titles).toEqual(["Happy Birthday Cake Topper", "Spiral Birthday Candles (24)", "Sparkler Cake Candles", "Gold Cake Stand"]);
     expect(await section.locator(".pathwise-card__price").first().textContent()).toContain("$6.99");
+    // Variants at different prices: "From" the lowest, as Dawn's cards say.
+    expect(await section.locator(".pathwise-card__price").nth(1).textContent()).toContain("From $3.99");
     const image = section.locator("img").first();
     expect(await image.getAttribute("loading")).toBe("lazy");
     expect(await image.getAttribute("alt")).toBe("Happy Birthday Cake Topper");
@@ -156,8 +174,26 @@ describe("'Based on your cart' block", { retry: 1 }, () => {
     const page = await open("/cart", await renderCartPage({ productIds: [101, 102] }));
     const section = page.getByRole("region", { name: "Based on your cart" });
     await section.locator(".pathwise-card").first().waitFor();
-    expect(await section.locator(".pathwise-card__title").allTextContents()).toEqual(["Sparkler Cake Candles", "Gold Cake Stand"]);
+    expect(await section.locator(".pathwise-card__title").allTextContents()).toEqual(["Sparkler Cake Candles", "Confetti Paper Plates (16)"]);
+    expect(await section.locator(".pathwise-card__price").allTextContents()).toEqual(["$6.50", "From $7.50"]);
     expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("shows each product as this shopper's storefront sells it: their language, currency and market price, and only what can be bought now", async () => {
+    const page = await open("/ko/cart", await renderCartPage({ productIds: [101, 102], locale: "ko", rootUrl: "/ko", currency: "EUR" }));
+    const section = page.getByRole("region", { name: "장바구니와 어울리는 상품" });
+    await section.locator(".pathwise-card").first().waitFor();
+    // The gold stand sold out since the lists were computed: left out.
+    expect(await section.locator(".pathwise-card__title").allTextContents()).toEqual(["스파클러 케이크 초", "컨페티 종이 접시 (16)"]);
+    const prices = await section.locator(".pathwise-card__price").allTextContents();
+    expect(prices[0]).toMatch(/€\s?6\.50/);
+    expect(prices[1]).toMatch(/€\s?7\.50부터/);
+    // Add to cart posts the first variant that can be bought, to the locale's cart.
+    expect(await section.locator('.pathwise-card__form [name="id"]').first().inputValue()).toBe("1042");
+    expect(await section.locator(".pathwise-card__form").first().getAttribute("action")).toBe("/ko/cart/add");
+    expect(await section.locator(".pathwise-card__link").first().getAttribute("href")).toBe("/ko/products/sparkler-cake-candles");
+    expect(proxyRequests.at(-1)).toBe("/ko/apps/pathwise/recommendations?product_ids=101%2C102&limit=4&locale=ko");
     await page.close();
   });
 

@@ -16,6 +16,8 @@ export interface ProductDrop {
   handle: string;
   available: boolean;
   price: number; // cents
+  price_varies?: boolean;
+  price_min?: number;
   featured_image: { src: string; alt: string | null } | null;
   selected_or_first_available_variant: { id: number };
   "gift_card?"?: boolean;
@@ -114,12 +116,13 @@ export async function renderProductPage(options: {
 }
 
 /** rootUrl: Shopify's routes.root_url, "/" on the default locale, "/ko" (no trailing slash) on another. */
-export async function renderCartPage(options: { productIds: number[]; locale?: string; rootUrl?: string }) {
+export async function renderCartPage(options: { productIds: number[]; locale?: string; rootUrl?: string; currency?: string }) {
   const engine = createStorefrontLiquid({ locale: options.locale });
-  const cart = { item_count: options.productIds.length, items: options.productIds.map((id) => ({ product_id: id })) };
+  const cart = { item_count: options.productIds.length, items: options.productIds.map((id) => ({ product_id: id })), currency: { iso_code: options.currency ?? "USD" } };
   const block = { id: "pathwise-cart-1", shopify_attributes: "", settings: { heading: "", products_to_show: 4 } };
   const rootUrl = options.rootUrl ?? "/";
-  const html = await engine.renderFile("cart-recommendations", { cart, block, routes: { cart_add_url: `${rootUrl === "/" ? "" : rootUrl}/cart/add`, root_url: rootUrl } });
+  const request = { locale: { iso_code: options.locale ?? "en" } };
+  const html = await engine.renderFile("cart-recommendations", { cart, block, request, routes: { cart_add_url: `${rootUrl === "/" ? "" : rootUrl}/cart/add`, root_url: rootUrl } });
   return dawnShell(options.locale ?? "en", schemaAssets("cart-recommendations"), `<h1>Your cart</h1>`, html);
 }
 
