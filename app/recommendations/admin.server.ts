@@ -5,23 +5,58 @@ import { enqueueBackfill, enqueueUpdate } from "./jobs.server";
 import { markProductsChanged, rebuildRecommendations, setStatus } from "./service.server";
 import { addJob } from "../jobs/queue.server";
 
-/** What the recommendations page shows: status, the catalog, one product's list and its overrides. */
+export interface ProductOption {
+  id: string;
+  title: string;
+  imageUrl: string | null;
+}
+
+/** What the recommendations page shows: status, one product's list with titles, and its overrides. */
 export async function loadRecommendationsPage(shop: string, productId: string | null) {
-  const [status, products] = await Promise.all([
+  const [status, selected] = await Promise.all([
     prisma.recommendationStatus.findUnique({ where: { shop } }),
-    prisma.product.findMany({ where: { shop, deletedAt: null }, select: { id: true, title: true }, orderBy: { title: "asc" }, take: 2000 }),
+    productId && /^\d{1,20}$/.test(productId)
+      ? prisma.product.findFirst({ where: { shop, id: productId, deletedAt: null }, select: { id: true, title: true, imageUrl: true } })
+      : null,
   ]);
-  const selected = productId ? products.find((product) => product.id === productId) ?? null : null;
   let recommendations: Array<{ id: string; title: string; score: number; source: string }> = [];
-  let overrides = { pinned: [] as string[], excluded: [] as string[] };
+  let overrides = { pinned: [] as ProductOption[], excluded: [] as ProductOption[] };
   if (selected) {
-    const rows = await prisma.productRecommendation.findMany({ where: { shop, productId: selected.id }, orderBy: { rank: "asc" } });
-    const titles = new Map(products.map((product) => [product.id, product.title]));
-    recommendations = rows.map((row) => ({ id: row.recommendedProductId, title: titles.get(row.recommendedProductId) ?? row.recommendedProductId, score: row.score, source: row.source }));
-    const override = await prisma.recommendationOverride.findUnique({ where: { shop_productId: { shop, productId: selected.id } } });
-    if (override) overrides = { pinned: override.pinned, excluded: override.excluded };
+    const [rows, override] = await Promise.all([
+      prisma.productRecommendation.findMany({ where: { shop, productId: selected.id }, orderBy: { rank: "asc" } }),
+      prisma.recommendationOverride.findUnique({ where: { shop_productId: { shop, productId: selected.id } } }),
+    ]);
+    const ids = [...rows.map((row) => row.recommendedProductId), ...(override?.pinned ?? []), ...(override?.excluded ?? [])];
+    const products = new Map(
+      (await prisma.product.findMany({ where: { shop, id: { in: ids } }, select: { id: true, title: true, imageUrl: true } })).map((product) => [product.id, product]),
+    );
+    const option = (id: string): ProductOption => products.get(id) ?? { id, title: `Product ${id} (no longer in the catalog)`, imageUrl: null };
+    recommendations = rows.map((row) => ({ id: row.recommendedProductId, title: option(row.recommendedProductId).title, score: row.score, source: row.source }));
+    if (override) overrides = { pinned: override.pinned.map(option), excluded: override.excluded.map(option) };
   }
-  return { status, products, selected, recommendations, overrides };
+  return { status, selected, recommendations, overrides };
+}
+
+/**
+ * The product picker's search: titles containing the text (case-insensitive), those that
+ * start with it first. Deleted products are not offered; drafts are, marked by status,
+ * since a merchant may prepare pins before a launch.
+ */
+export async function searchProducts(shop: string, text: string, limit = 20): Promise<Array<ProductOption & { status: string }>> {
+  const query = text.trim().slice(0, 100);
+  const literal = query.replace(/[\\%_]/g, (char) => `\\${char}`); // LIKE's wildcards, taken literally
+  const pattern = `%${literal}%`;
+  const prefix = `${literal}%`;
+  return prisma.$queryRawUnsafe(
+    `SELECT id, title, image_url AS "imageUrl", status FROM product
+      WHERE shop = $1 AND deleted_at IS NULL AND title ILIKE $2
+      ORDER BY (title ILIKE $3) DESC, lower(title), id
+      LIMIT $4`,
+    shop,
+    pattern,
+    prefix,
+    Math.min(Math.max(limit, 1), 50),
+  );
 }
 
 const idList = z

@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
-import { useEffect, useState } from "react";
-import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, ProgressBar, Select, Text, TextField } from "@shopify/polaris";
+import { useEffect } from "react";
+import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import { ProductMultiPicker, ProductSearch } from "../components/ProductPicker";
 import { authenticate } from "../shopify.server";
 import { shopTimezone } from "../shops/shops.server";
 import { formatShopTime } from "../shops/shop-time";
@@ -80,14 +81,14 @@ export default function Recommendations() {
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
-              <Select
+              <ProductSearch
                 label="Product"
-                options={[{ label: "Choose a product", value: "" }, ...data.products.map((p) => ({ label: p.title, value: p.id }))]}
-                value={data.selected?.id ?? ""}
-                onChange={(value) => setParams(value ? { product: value } : {})}
+                placeholder={data.selected ? `${data.selected.title}: search for another` : "Search products by title"}
+                onSelect={(product) => setParams({ product: product.id })}
               />
               {data.selected ? (
                 <>
+                  <Text as="h2" variant="headingMd">{data.selected.title}</Text>
                   <DataTable
                     columnContentTypes={["numeric", "text", "numeric", "text"]}
                     headings={["#", "Recommended product", "Score", "Source"]}
@@ -97,8 +98,8 @@ export default function Recommendations() {
                     <input type="hidden" name="productId" value={data.selected.id} />
                     <input type="hidden" name="intent" value="overrides" />
                     <BlockStack gap="200">
-                      <OverrideField label="Pinned products (ids, comma separated, shown first)" name="pinned" initial={data.overrides.pinned.join(", ")} error={errors?.pinned} />
-                      <OverrideField label="Excluded products (ids, comma separated, never shown)" name="excluded" initial={data.overrides.excluded.join(", ")} error={errors?.excluded} />
+                      <ProductMultiPicker label="Pinned products" helpText="Shown first, in this order." name="pinned" initial={data.overrides.pinned} error={errors?.pinned} />
+                      <ProductMultiPicker label="Excluded products" helpText="Never shown for this product." name="excluded" initial={data.overrides.excluded} error={errors?.excluded} />
                       <InlineStack>
                         <Button submit variant="primary">Save pins and exclusions</Button>
                       </InlineStack>
@@ -115,9 +116,4 @@ export default function Recommendations() {
       </Layout>
     </Page>
   );
-}
-
-function OverrideField({ label, name, initial, error }: { label: string; name: string; initial: string; error?: string }) {
-  const [value, setValue] = useState(initial);
-  return <TextField label={label} name={name} autoComplete="off" value={value} onChange={setValue} error={error} />;
 }
