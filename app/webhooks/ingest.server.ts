@@ -115,7 +115,9 @@ export async function ingestDelivery(
   }
 
   const outcome = await deps.recorder.record(record);
-  if (record.status === "malformed") return { status: 400, body: "Malformed JSON body: recorded, not processed" };
+  // Kept verbatim for the operator, like an unknown topic: acknowledged, since Shopify would only
+  // retry the same bytes for 4 hours (each a duplicate) and count the endpoint as failing.
+  if (record.status === "malformed") return { status: 200, body: "recorded: malformed JSON body, kept verbatim, not processed" };
   return { status: 200, body: outcome === "duplicate" ? "duplicate delivery: already recorded" : record.status === "received" ? "ok" : `recorded: ${record.status}` };
 }
 
