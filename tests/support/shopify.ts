@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -91,6 +92,18 @@ export async function deliver(options: WebhookOptions): Promise<Response> {
   const { action } = await import("../../app/routes/webhooks");
   const request = await signedWebhookRequest(options);
   return action({ request, params: {}, context: {} } as never);
+}
+
+/** Delivers a signed webhook, runs the jobs, and expects its event processed without an error; returns the event. */
+export async function deliverAndProcess(options: Omit<WebhookOptions, "eventId">) {
+  const eventId = randomUUID();
+  expect((await deliver({ ...options, eventId })).status).toBe(200);
+  await drainJobs();
+  const { default: prisma } = await import("../../app/db.server");
+  const event = await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId } });
+  expect(event.error ?? "").toBe("");
+  expect(event.status).toBe("processed");
+  return event;
 }
 
 /** Runs every job that is due now, with the app's task list, until none are left. */

@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import prisma from "../../app/db.server";
-import { deliver, drainJobs, installShop, samplePayload } from "../support/shopify";
+import { installShop, samplePayload, deliverAndProcess } from "../support/shopify";
 
 const SHOP = "customer-store.myshopify.com";
 
@@ -9,14 +8,7 @@ beforeAll(async () => {
   await installShop(SHOP);
 });
 
-async function process(topic: string, body: unknown, triggeredAt?: string) {
-  const eventId = randomUUID();
-  expect((await deliver({ shop: SHOP, topic, body, eventId, triggeredAt })).status).toBe(200);
-  await drainJobs();
-  const event = await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId } });
-  expect(event.error ?? "").toBe("");
-  expect(event.status).toBe("processed");
-}
+const process = (topic: string, body: unknown, triggeredAt?: string) => deliverAndProcess({ shop: SHOP, topic, body, triggeredAt });
 
 const customer = (id: number) => prisma.customer.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(id) } } });
 

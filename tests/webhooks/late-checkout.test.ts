@@ -1,10 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import prisma from "../../app/db.server";
 import { saveFlow } from "../../app/flows/abandoned-checkout.server";
 import { defaultAbandonedCheckoutSettings } from "../../app/flows/settings";
 import { ABANDONED_CHECKOUT } from "../../app/flows/settings";
-import { deliver, drainJobs, installShop, jobCount, samplePayload } from "../support/shopify";
+import { installShop, jobCount, samplePayload, deliverAndProcess } from "../support/shopify";
 
 // Deliveries arrive out of order: a checkout or cart whose order came first is completed by it.
 const SHOP = "late-checkout.myshopify.com";
@@ -14,14 +13,7 @@ beforeAll(async () => {
   await saveFlow(SHOP, true, defaultAbandonedCheckoutSettings());
 });
 
-async function process(topic: string, body: unknown) {
-  const eventId = randomUUID();
-  expect((await deliver({ shop: SHOP, topic, body, eventId })).status).toBe(200);
-  await drainJobs();
-  const event = await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId } });
-  expect(event.error ?? "").toBe("");
-  expect(event.status).toBe("processed");
-}
+const process = (topic: string, body: unknown) => deliverAndProcess({ shop: SHOP, topic, body });
 
 describe("a checkout or cart that arrives after its order", () => {
   it("is linked to the order and completed, and no abandoned-checkout run starts for it", async () => {

@@ -1,9 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import prisma from "../../app/db.server";
 import { productPayloadFromAdmin } from "../../app/store/reconcile.server";
 import { normalizeProduct } from "../../app/webhooks/normalize";
-import { deliver, drainJobs, installShop, samplePayload } from "../support/shopify";
+import { installShop, samplePayload, deliverAndProcess } from "../support/shopify";
 
 const SHOP = "product-store.myshopify.com";
 
@@ -11,14 +10,7 @@ beforeAll(async () => {
   await installShop(SHOP);
 });
 
-async function process(topic: string, body: unknown) {
-  const eventId = randomUUID();
-  expect((await deliver({ shop: SHOP, topic, body, eventId })).status).toBe(200);
-  await drainJobs();
-  const event = await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId } });
-  expect(event.error ?? "").toBe("");
-  expect(event.status).toBe("processed");
-}
+const process = (topic: string, body: unknown) => deliverAndProcess({ shop: SHOP, topic, body });
 
 const product = (id: number) => prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(id) } } });
 

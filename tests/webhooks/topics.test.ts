@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import prisma from "../../app/db.server";
-import { deliver, drainJobs, installShop, samplePayload } from "../support/shopify";
+import { deliver, drainJobs, installShop, samplePayload, deliverAndProcess } from "../support/shopify";
 
 const SHOP = "topics-shop.myshopify.com";
 
@@ -9,16 +9,7 @@ beforeAll(async () => {
   await installShop(SHOP);
 });
 
-async function process(topic: string, body: unknown) {
-  const eventId = randomUUID();
-  const response = await deliver({ shop: SHOP, topic, body, eventId });
-  expect(response.status).toBe(200);
-  await drainJobs();
-  const event = await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId } });
-  expect(event.error ?? "").toBe("");
-  expect(event.status).toBe("processed");
-  return event;
-}
+const process = (topic: string, body: unknown) => deliverAndProcess({ shop: SHOP, topic, body });
 
 describe.each(["", "2025-10"])("normalization of Shopify's sample payloads %s", (version) => {
   it("checkouts/create and checkouts/update -> checkout with money in minor units, recovery URL and customer", async () => {
