@@ -59,6 +59,16 @@ function checkoutBody(token: string, customer: { id: number; email: string }, lo
   };
 }
 
+/** A subscribed shopper's checkout, processed: its run waits for email 1. */
+async function waitingRun(locale: string) {
+  const customer = await subscribedCustomer();
+  const token = randomBytes(8).toString("hex");
+  await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, locale, daytime) });
+  const { drainJobs } = await import("../support/shopify");
+  await drainJobs();
+  return { customer, token };
+}
+
 /** Moves the flows' clock to `at` and the queue with it, then runs whatever has come due. */
 async function runStepsAt(at: Date) {
   const { pool } = await import("../../app/db.server");
@@ -130,11 +140,8 @@ describe("abandoned checkout recovery", () => {
   });
 
   it("customers/redact ends a waiting run, removes its timer, blanks its address and sends nothing; the export lists the run first", async () => {
-    const customer = await subscribedCustomer();
-    const token = randomBytes(8).toString("hex");
-    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "th", daytime) });
+    const { customer, token } = await waitingRun("th");
     const { drainJobs } = await import("../support/shopify");
-    await drainJobs();
     const { default: prisma, pool } = await import("../../app/db.server");
     const { exportCustomerData } = await import("../../app/compliance/compliance.server");
     const who = { shop: SHOP, customerId: String(customer.id), email: customer.email, orderIds: [] };
@@ -155,11 +162,7 @@ describe("abandoned checkout recovery", () => {
   });
 
   it("a timer that outlived the uninstall (running when it was cancelled) ends the run without sending", async () => {
-    const customer = await subscribedCustomer();
-    const token = randomBytes(8).toString("hex");
-    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
-    const { drainJobs } = await import("../support/shopify");
-    await drainJobs();
+    const { customer, token } = await waitingRun("en");
     const { default: prisma } = await import("../../app/db.server");
     await prisma.shop.update({ where: { domain: SHOP }, data: { uninstalledAt: daytime } });
     try {
