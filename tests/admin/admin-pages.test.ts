@@ -1,0 +1,464 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Locator, Page } from "playwright-core";
+import { deliver, drainJobs, installShop, samplePayload } from "../support/shopify";
+import { customer, sendRequest } from "../email/support/email-fixtures";
+import { saveScreenshot, seriousA11yViolations, startAdminBrowser, type AdminBrowser } from "../support/admin-browser";
+
+// Every admin page as a merchant sees it, in Chromium against the production build
+// (tests/support/admin-browser.ts). One file: the build writes build/, and vitest runs files in parallel.
+let admin: AdminBrowser;
+
+beforeAll(async () => {
+  admin = await startAdminBrowser();
+}, 240_000);
+
+afterAll(async () => {
+  await admin?.close();
+});
+
+// ---------------------------------------------------------------------------
+// Customers also bought (app.recommendations)
+// ---------------------------------------------------------------------------
+const SHOP = "admin-page.myshopify.com";
+
+const products = [
+  ["7001", "Chocolate Party Cake"],
+  ["7002", "Cake Knife Set"],
+  ["7003", "Birthday Candles 100% Wax"],
+  ["7004", "Confetti Poppers"],
+  ["7005", "Pirate Costume"],
+  ["7006", "Party Hats (8)"],
+] as const;
+
+beforeAll(async () => {
+  await installShop(SHOP);
+  const { default: prisma } = await import("../../app/db.server");
+  for (const [id, title] of products) await prisma.product.create({ data: { shop: SHOP, id, title, handle: title.toLowerCase().replace(/[^a-z0-9]+/g, "-"), status: "active", priceMinor: 1000, currency: "USD" } });
+  await prisma.product.create({ data: { shop: SHOP, id: "7009", title: "Cake Stand (deleted)", status: "deleted", deletedAt: new Date() } });
+  const list = [["7006", 0.41, "copurchase"], ["7004", 0.33, "copurchase"], ["7003", 0.12, "product_type"]] as const;
+  await prisma.productRecommendation.createMany({ data: list.map(([rec, score, source], rank) => ({ shop: SHOP, productId: "7001", recommendedProductId: rec, rank, score, source })) });
+  await prisma.recommendationStatus.create({ data: { shop: SHOP, state: "ready", lastComputedAt: new Date(), ordersCovered: 3210, productsCovered: 5, catalogSize: 6 } });
+});
+
+describe("the product picker's search", () => {
+  it("matches titles case-insensitively, those starting with the text first, LIKE's wildcards literally, never deleted products", async () => {
+    const { searchProducts } = await import("../../app/recommendations/admin.server");
+    expect((await searchProducts(SHOP, "CAKE")).map((p) => p.title)).toEqual(["Cake Knife Set", "Chocolate Party Cake"]);
+    expect((await searchProducts(SHOP, "%")).map((p) => p.title)).toEqual(["Birthday Candles 100% Wax"]);
+    expect(await searchProducts(SHOP, "_")).toEqual([]);
+    expect((await searchProducts(SHOP, "")).length).toBe(products.length);
+    expect(await searchProducts("another-shop.myshopify.com", "cake")).toEqual([]);
+  });
+});
+
+describe("the recommendations page in the admin (Chromium)", { retry: 1 }, () => {
+  it("finds a product by title, shows its list with scores and sources, and saves pins picked by title", async () => {
+    const page = await admin.openAdminPage("/app/recommendations", SHOP);
+    await page.getByText("3,210 orders").waitFor();
+
+    // The picker searches the catalog as the merchant types; a deleted product is never offered.
+    await page.getByRole("combobox", { name: "Product" }).fill("cake");
+    const options = page.getByRole("option");
+    await expect.poll(() => options.allTextContents()).toEqual(["Cake Knife Set", "Chocolate Party Cake"]);
+    await page.getByRole("option", { name: "Chocolate Party Cake" }).click();
+    await page.getByRole("heading", { name: "Chocolate Party Cake" }).waitFor();
+    expect(new URL(page.url()).searchParams.get("product")).toBe("7001");
+    const rows = page.locator(".Polaris-DataTable__TableRow");
+    await expect.poll(() => rows.count()).toBe(3);
+    expect(await rows.first().innerText()).toMatch(/Party Hats \(8\)\s+0\.4100\s+copurchase/);
+
+    // Pins are picked by title, in order; a title with LIKE's wildcard characters is matched literally.
+    await page.getByRole("combobox", { name: "Pinned products" }).fill("100%");
+    await page.getByRole("option", { name: "Birthday Candles 100% Wax" }).click();
+    await page.getByRole("combobox", { name: "Pinned products" }).fill("knife");
+    await page.getByRole("option", { name: "Cake Knife Set" }).click();
+    await page.keyboard.press("Escape");
+    expect(await page.locator(".Polaris-Tag").allTextContents()).toEqual(["Birthday Candles 100% Wax", "Cake Knife Set"]);
+
+    await saveScreenshot(page, "recommendations");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await page.getByRole("button", { name: "Save pins and exclusions" }).click();
+    await page.getByText("Saved: the list is being recomputed.").waitFor();
+    const { default: prisma } = await import("../../app/db.server");
+    expect(await prisma.recommendationOverride.findUniqueOrThrow({ where: { shop_productId: { shop: SHOP, productId: "7001" } } })).toMatchObject({ pinned: ["7003", "7002"], excluded: [] });
+    await page.close();
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The other pages a merchant sees. Each has its own shop, seeded through the app's
+// modules (webhooks, sending, flow settings) or Prisma where the app has no writer.
+// ---------------------------------------------------------------------------
+const db = async () => (await import("../../app/db.server")).default;
+const rowsOf = (page: Page, table: Locator | Page = page) => table.locator(".Polaris-DataTable__TableRow");
+/** Text as a merchant reads it: a Polaris Badge also carries its tone ("Success") as text for screen readers only. */
+const seen = (text: string) => text.replace(/\b(Success|Info|Attention|Warning|Critical)\n/g, "").split(/\s+/).join(" ").trim();
+const figureOf = (page: Page, label: Locator) => page.locator(".Polaris-InlineGrid > *").filter({ has: label }).locator("p").last().innerText();
+// TODO(a11y): the flow pages' Page backAction has a url but no content, so Polaris renders an icon-only
+// link with no accessible name (app/routes/app.flows.abandoned-checkout.tsx and app.flows.cross-sell.tsx:
+// backAction={{ url: "/app/flows" }}; give it content: "Flows"). Expected here so that any other
+// violation still fails; drop it from the list once the routes are fixed.
+const BACK_LINK_WITHOUT_NAME = expect.stringMatching(/^link-name: Links must have discernible text \([^,]+\)$/);
+/** The page header's back link: Polaris's icon-only Button, whose name would come from backAction.content. */
+const backLinkName = (page: Page) => page.locator(".Polaris-Page-Header__BreadcrumbWrapper a").evaluate((a) => (a.getAttribute("aria-label") ?? a.textContent ?? "").trim());
+
+interface RunSeed {
+  subjectKey: string;
+  email: string;
+  state: string;
+  exitReason?: string;
+  revenueMinor?: number;
+  minutesAgo: number;
+  steps?: Array<[key: string, status: string, reason?: string]>;
+  /** The run's email, as the send ledger has it. */
+  message?: { stepKey: string; status: string; opened?: boolean; clicked?: boolean };
+}
+
+/** Flow runs with their steps and emails, the rows the flow pages count and list. */
+async function seedRuns(shop: string, flowKey: string, runs: RunSeed[]) {
+  const prisma = await db();
+  for (const run of runs) {
+    const id = randomUUID();
+    const startedAt = new Date(Date.now() - run.minutesAgo * 60_000);
+    await prisma.flowRun.create({
+      data: {
+        id, shop, flowKey, subjectKey: run.subjectKey, email: run.email, state: run.state, exitReason: run.exitReason ?? null, anchorAt: startedAt, startedAt,
+        revenueMinor: run.revenueMinor ?? null, currency: run.revenueMinor ? "USD" : null,
+        steps: { create: (run.steps ?? []).map(([stepKey, status, reason]) => ({ shop, stepKey, status, reason: reason ?? null })) },
+      },
+    });
+    if (run.message) {
+      const { stepKey, status, opened, clicked } = run.message;
+      await prisma.emailMessage.create({
+        data: { id: randomUUID(), shop, sendKey: `${id}:${stepKey}`, flowId: flowKey, flowRunId: id, stepKey, email: run.email, status, sentAt: startedAt, openedAt: opened ? new Date() : null, clickedAt: clicked ? new Date() : null },
+      });
+    }
+  }
+}
+
+describe("home (app._index)", () => {
+  const shop = "home-page.myshopify.com";
+  beforeAll(async () => {
+    await installShop(shop, { name: "Crumb & Co" });
+    const prisma = await db();
+    await prisma.customer.createMany({ data: ["1", "2", "3"].map((id) => ({ shop, id, email: `c${id}@example.com` })) });
+    await prisma.order.createMany({ data: ["11", "12"].map((id) => ({ shop, id, shopifyCreatedAt: new Date() })) });
+    await prisma.order.create({ data: { shop, id: "13", shopifyCreatedAt: new Date(), deletedAt: new Date() } });
+    await prisma.checkout.createMany({ data: [{ shop, token: "open-1" }, { shop, token: "done-1", completedAt: new Date(), orderId: "11" }] });
+    await prisma.product.createMany({ data: ["21", "22", "23", "24"].map((id) => ({ shop, id, title: `Product ${id}` })) });
+    await prisma.product.create({ data: { shop, id: "25", title: "Gone", status: "deleted", deletedAt: new Date() } });
+  });
+
+  it("greets the shop by name, sums up what Pathwise holds, and links to store activity", async () => {
+    const page = await admin.openAdminPage("/app", shop);
+    await page.getByRole("heading", { name: "Pathwise for Crumb & Co" }).waitFor();
+    await expect.poll(() => page.getByText(/orders, .* customers/).innerText()).toBe("2 orders, 3 customers, 1 open checkouts and 4 products so far.");
+    await saveScreenshot(page, "home");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await page.getByRole("link", { name: "See store activity" }).click();
+    await page.getByRole("heading", { name: "Store activity" }).waitFor();
+    await page.close();
+  });
+});
+
+describe("flows list (app.flows._index)", () => {
+  const shop = "flows-page.myshopify.com";
+  beforeAll(async () => {
+    await installShop(shop);
+    const { saveFlow } = await import("../../app/flows/abandoned-checkout.server");
+    const { defaultAbandonedCheckoutSettings } = await import("../../app/flows/settings");
+    await saveFlow(shop, true, defaultAbandonedCheckoutSettings());
+    await seedRuns(shop, "abandoned_checkout", [
+      { subjectKey: "chk-1", email: "ada@example.com", state: "converted", revenueMinor: 4500, minutesAgo: 30 },
+      { subjectKey: "chk-2", email: "ben@example.com", state: "waiting", minutesAgo: 20 },
+    ]);
+  });
+
+  it("shows each flow with its switch and figures, and opens a flow's page", async () => {
+    const page = await admin.openAdminPage("/app/flows", shop);
+    await page.getByRole("heading", { name: "Flows", exact: true }).waitFor();
+    const abandoned = page.locator(".Polaris-Layout__Section").filter({ hasText: "Abandoned checkout recovery" });
+    const crossSell = page.locator(".Polaris-Layout__Section").filter({ hasText: "Cross-sell: you might also like" });
+    expect(seen(await abandoned.locator(".Polaris-Badge").innerText())).toBe("On");
+    expect(await abandoned.innerText()).toContain("2 started · 1 converted");
+    expect(seen(await crossSell.locator(".Polaris-Badge").innerText())).toBe("Off");
+    expect(await crossSell.innerText()).toContain("0 started · 0 converted");
+    await saveScreenshot(page, "flows");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await abandoned.getByRole("link").click();
+    await page.waitForURL((url) => url.pathname === "/app/flows/abandoned-checkout");
+    await page.getByRole("heading", { level: 1, name: "Abandoned checkout recovery" }).waitFor();
+    await page.close();
+  });
+});
+
+describe("abandoned checkout flow (app.flows.abandoned-checkout)", () => {
+  const shop = "checkout-flow-page.myshopify.com";
+  beforeAll(async () => {
+    await installShop(shop, { name: "Crumb & Co" });
+    const prisma = await db();
+    await prisma.product.createMany({ data: [["31", "Sourdough Loaf"], ["32", "Rye Crackers"]].map(([id, title]) => ({ shop, id, title, handle: title.toLowerCase().replace(/ /g, "-"), priceMinor: 850, currency: "USD" })) });
+    const { saveFlow } = await import("../../app/flows/abandoned-checkout.server");
+    const { defaultAbandonedCheckoutSettings } = await import("../../app/flows/settings");
+    await saveFlow(shop, true, defaultAbandonedCheckoutSettings());
+    await seedRuns(shop, "abandoned_checkout", [
+      { subjectKey: "chk-1", email: "ada@example.com", state: "converted", exitReason: "ordered", revenueMinor: 4500, minutesAgo: 10, steps: [["email_1", "sent"]], message: { stepKey: "email_1", status: "sent", opened: true, clicked: true } },
+      { subjectKey: "chk-2", email: "ben@example.com", state: "waiting", minutesAgo: 20, steps: [["email_1", "sent"]], message: { stepKey: "email_1", status: "captured", opened: true } },
+      { subjectKey: "chk-3", email: "cy@example.com", state: "skipped", exitReason: "no_consent", minutesAgo: 30, steps: [["email_1", "skipped", "no_consent"]] },
+    ]);
+  });
+
+  it("shows the flow's figures, its recent runs and a preview of the email with the shop's products", async () => {
+    const page = await admin.openAdminPage("/app/flows/abandoned-checkout", shop);
+    await page.getByRole("heading", { name: "Abandoned checkout recovery" }).waitFor();
+    const figure = (label: string) => figureOf(page, page.getByText(label, { exact: true }));
+    expect({ started: await figure("Started"), sent: await figure("Sent"), opened: await figure("Opened"), clicked: await figure("Clicked"), converted: await figure("Converted"), revenue: await figure("Recovered revenue") })
+      .toEqual({ started: "3", sent: "2", opened: "2", clicked: "1", converted: "1", revenue: "$45.00" });
+    const rows = rowsOf(page);
+    expect(await rows.count()).toBe(3);
+    const newest = await rows.first().innerText();
+    for (const text of ["ada@example.com", "converted", "$45.00"]) expect(newest).toContain(text);
+    expect(await page.getByLabel("Send abandoned checkout reminders").isChecked()).toBe(true);
+    expect(await page.locator('input[name="step_1_delay_hours"]').inputValue()).toBe("1");
+    // The preview is a sandboxed srcdoc frame (no scripts run in it): its HTML is read from the attribute.
+    expect(await page.locator('iframe[title="Email preview"]').getAttribute("srcdoc")).toContain("Sourdough Loaf");
+    await saveScreenshot(page, "abandoned-checkout");
+    expect(await backLinkName(page)).toBe("");
+    expect(await seriousA11yViolations(page)).toEqual([BACK_LINK_WITHOUT_NAME]); // TODO(a11y): see BACK_LINK_WITHOUT_NAME
+    await page.close();
+  });
+
+  it("refuses a zero delay on the field, then saves a valid one", async () => {
+    const page = await admin.openAdminPage("/app/flows/abandoned-checkout", shop);
+    const delay = page.locator('input[name="step_1_delay_hours"]');
+    await delay.fill("0");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("Please fix the highlighted fields").waitFor();
+    await page.getByText("The delay must be at least 1 minute (0.02 hours)").waitFor();
+    expect(await delay.getAttribute("aria-invalid")).toBe("true");
+    await saveScreenshot(page, "abandoned-checkout-error");
+    const { getFlow } = await import("../../app/flows/abandoned-checkout.server");
+    expect((await getFlow(shop)).settings.steps[0].delayMinutes).toBe(60);
+
+    await delay.fill("2");
+    await page.locator('input[name="step_2_discount_percent"]').fill("15");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("Saved", { exact: true }).waitFor();
+    expect(await page.getByText("The delay must be at least 1 minute (0.02 hours)").count()).toBe(0);
+    const saved = await getFlow(shop);
+    expect({ delay: saved.settings.steps[0].delayMinutes, percent: saved.settings.steps[1].discount?.percent }).toEqual({ delay: 120, percent: 15 });
+    await page.close();
+  });
+
+  // BUG (app code, reported, not fixed here): Polaris's Checkbox renders value="", so a checked box posts
+  // enabled="" and saveFlowForm reads "" as off. Any save turns the flow, email 2 and its discount off.
+  // it.fails passes while the bug is there: when it is fixed, make this an it().
+  it.fails("keeps the flow, email 2 and its discount on through a save", async () => {
+    const { getFlow, saveFlow } = await import("../../app/flows/abandoned-checkout.server");
+    const { defaultAbandonedCheckoutSettings } = await import("../../app/flows/settings");
+    await saveFlow(shop, true, defaultAbandonedCheckoutSettings());
+    const page = await admin.openAdminPage("/app/flows/abandoned-checkout", shop);
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("Saved", { exact: true }).waitFor();
+    await page.close();
+    const { enabled, settings } = await getFlow(shop);
+    expect({ enabled, email2: settings.steps[1].enabled, discount: settings.steps[1].discount?.enabled }).toEqual({ enabled: true, email2: true, discount: true });
+  });
+});
+
+describe("cross-sell flow (app.flows.cross-sell)", () => {
+  const shop = "cross-sell-page.myshopify.com";
+  beforeAll(async () => {
+    await installShop(shop);
+    await seedRuns(shop, "cross_sell", [
+      { subjectKey: "5001", email: "dee@example.com", state: "converted", revenueMinor: 3000, minutesAgo: 10, message: { stepKey: "email", status: "sent", opened: true, clicked: true } },
+      { subjectKey: "5002", email: "eve@example.com", state: "waiting", minutesAgo: 20 },
+    ]);
+  });
+
+  it("shows the flow's figures and recent runs", async () => {
+    const page = await admin.openAdminPage("/app/flows/cross-sell", shop);
+    await page.getByRole("heading", { name: "Cross-sell: you might also like" }).waitFor();
+    const figure = (label: string) => figureOf(page, page.getByText(label, { exact: true }));
+    expect({ started: await figure("Started"), sent: await figure("Sent"), converted: await figure("Converted"), revenue: await figure("Revenue") }).toEqual({ started: "2", sent: "1", converted: "1", revenue: "$30.00" });
+    const rows = rowsOf(page);
+    expect(await rows.count()).toBe(2);
+    const newest = await rows.first().innerText();
+    for (const text of ["dee@example.com", "converted", "$30.00"]) expect(newest).toContain(text);
+    expect(await page.getByLabel("Send", { exact: true }).inputValue()).toBe("delivery");
+    await saveScreenshot(page, "cross-sell");
+    expect(await backLinkName(page)).toBe("");
+    expect(await seriousA11yViolations(page)).toEqual([BACK_LINK_WITHOUT_NAME]); // TODO(a11y): see BACK_LINK_WITHOUT_NAME
+    await page.close();
+  });
+
+  it("refuses too many products on the field, then saves valid settings", async () => {
+    const page = await admin.openAdminPage("/app/flows/cross-sell", shop);
+    const count = page.getByLabel("Products in the email");
+    await count.fill("20");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("Please fix the highlighted fields").waitFor();
+    await page.getByText("At most 8 products").waitFor();
+    expect(await count.getAttribute("aria-invalid")).toBe("true");
+    const { getCrossSell } = await import("../../app/flows/cross-sell.server");
+    expect((await getCrossSell(shop)).settings.productCount).toBe(4);
+
+    await count.fill("6");
+    await page.getByLabel("Send", { exact: true }).selectOption("purchase");
+    await page.getByLabel("Wait (days)").fill("3");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("Saved", { exact: true }).waitFor();
+    const saved = await getCrossSell(shop);
+    expect({ trigger: saved.settings.trigger, delayDays: saved.settings.delayDays, productCount: saved.settings.productCount }).toEqual({ trigger: "purchase", delayDays: 3, productCount: 6 });
+    await page.close();
+  });
+
+  // BUG (app code, reported): the same Checkbox value="" makes "Send cross-sell emails" post enabled="",
+  // so the flow cannot be switched on from its page. it.fails passes while the bug is there.
+  it.fails("switches the flow on when the merchant ticks it and saves", async () => {
+    const page = await admin.openAdminPage("/app/flows/cross-sell", shop);
+    await page.getByLabel("Send cross-sell emails").check();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("Saved", { exact: true }).waitFor();
+    await page.close();
+    const { getCrossSell } = await import("../../app/flows/cross-sell.server");
+    expect((await getCrossSell(shop)).enabled).toBe(true);
+  });
+});
+
+describe("store activity (app.activity)", () => {
+  const shop = "activity-page.myshopify.com";
+  beforeAll(async () => {
+    await installShop(shop);
+    const customer = { id: 4242, email: "ana@example.com", first_name: "Ana", last_name: "Lee" };
+    await deliver({ shop, topic: "customers/create", body: { ...samplePayload("customers/create"), ...customer } });
+    await deliver({ shop, topic: "checkouts/create", body: { ...samplePayload("checkouts/create"), token: "chk-activity", email: customer.email, customer } });
+    await deliver({ shop, topic: "orders/create", body: { ...samplePayload("orders/create"), id: 8801, email: customer.email, customer } });
+    await drainJobs();
+    await deliver({ shop, topic: "orders/updated", body: null, rawBody: '{"id": 8801, "line_items": [' });
+  });
+
+  it("counts what the store sent, lists deliveries by topic and the latest ones with their status", async () => {
+    const page = await admin.openAdminPage("/app/activity", shop);
+    await page.getByRole("heading", { name: "Store activity" }).waitFor();
+    const figure = (label: string) => figureOf(page, page.getByRole("heading", { name: label, exact: true }));
+    expect({ customers: await figure("customers"), orders: await figure("orders"), checkouts: await figure("checkouts") }).toEqual({ customers: "1", orders: "1", checkouts: "1" });
+    const byTopic = rowsOf(page, page.locator(".Polaris-DataTable").filter({ hasText: "Deliveries" }).first());
+    expect((await byTopic.allInnerTexts()).map(seen)).toEqual(
+      expect.arrayContaining(["orders/create processed 1", "orders/updated malformed 1", "customers/create processed 1", "checkouts/create processed 1"]),
+    );
+    const latest = rowsOf(page, page.locator(".Polaris-DataTable").filter({ hasText: "Note" }));
+    expect(await latest.count()).toBe(4);
+    expect(seen(await latest.first().innerText())).toMatch(/orders\/updated malformed/);
+    await saveScreenshot(page, "activity");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("privacy requests (app.privacy)", () => {
+  const shop = "privacy-page.myshopify.com";
+  beforeAll(async () => {
+    await installShop(shop);
+    await installShop("privacy-empty.myshopify.com");
+    const customer = { id: 4242, email: "ana@example.com", first_name: "Ana", last_name: "Lee" };
+    await deliver({ shop, topic: "customers/create", body: { ...samplePayload("customers/create"), ...customer } });
+    await deliver({ shop, topic: "orders/create", body: { ...samplePayload("orders/create"), id: 8801, email: customer.email, customer } });
+    await drainJobs();
+    await deliver({ shop, topic: "customers/data_request", body: { ...samplePayload("customers/data_request"), shop_domain: shop, customer: { id: customer.id, email: customer.email }, orders_requested: [8801] } });
+    await drainJobs();
+  });
+
+  it("shows each customer's export, ready to send them", async () => {
+    const page = await admin.openAdminPage("/app/privacy", shop);
+    await page.getByRole("heading", { name: "Customer data requests" }).waitFor();
+    await page.getByRole("heading", { name: /^ana@example\.com · / }).waitFor();
+    const exported = await page.locator("pre").innerText();
+    expect(exported).toContain('"email": "ana@example.com"');
+    expect(exported).toContain('"8801"');
+    await saveScreenshot(page, "privacy");
+    // TODO(a11y): the export's <pre> scrolls (maxHeight 320, overflow auto) but cannot be focused, so a
+    // keyboard user cannot scroll it (app/routes/app.privacy.tsx; give it tabIndex={0} and an aria-label).
+    // Expected here so that any other violation still fails; drop it once the route is fixed.
+    expect(await seriousA11yViolations(page)).toEqual(["scrollable-region-focusable: Scrollable region must have keyboard access (pre)"]);
+    await page.close();
+  });
+
+  it("says so when there are none", async () => {
+    const page = await admin.openAdminPage("/app/privacy", "privacy-empty.myshopify.com");
+    await page.getByText("No data requests yet").waitFor();
+    await saveScreenshot(page, "privacy-empty");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("outbox (app.outbox)", () => {
+  const shop = "outbox-page.myshopify.com";
+  beforeAll(async () => {
+    expect(process.env.SENDGRID_API_KEY).toBeUndefined(); // capture mode: the outbox keeps a copy
+    await installShop(shop);
+    await customer(shop, "101", "ada@example.com");
+    await customer(shop, "102", "ben@example.com", "NOT_SUBSCRIBED");
+    const { sendMarketingEmail } = await import("../../app/email/outbound.server");
+    const real = { flowId: "abandoned_checkout", stepKey: "email_1" };
+    expect((await sendMarketingEmail(sendRequest(shop, { ...real, customerId: "101", email: "ada@example.com" }))).status).toBe("captured");
+    expect((await sendMarketingEmail(sendRequest(shop, { ...real, customerId: "102", email: "ben@example.com" }))).status).toBe("skipped");
+  });
+
+  it("lists every email with its status, and shows a captured one's content", async () => {
+    const page = await admin.openAdminPage("/app/outbox", shop);
+    await page.getByRole("heading", { name: "Outbox" }).waitFor();
+    await page.getByText("No SendGrid API key is set: emails are captured here instead of being sent").waitFor();
+    expect((await page.locator(".Polaris-Layout__Section").first().locator(".Polaris-Badge").allInnerTexts()).map(seen)).toEqual(expect.arrayContaining(["captured: 1", "skipped: 1"]));
+    const rows = rowsOf(page);
+    expect(await rows.count()).toBe(2);
+    const captured = rows.filter({ hasText: "ada@example.com" });
+    expect(await captured.innerText()).toContain("You left something behind");
+    expect(await rows.filter({ hasText: "ben@example.com" }).innerText()).toContain("skipped");
+
+    await captured.getByRole("link", { name: "You left something behind" }).click();
+    await page.getByRole("heading", { name: "You left something behind" }).waitFor();
+    expect(await page.locator('iframe[title="Rendered email"]').getAttribute("srcdoc")).toContain("Finish checkout");
+    await saveScreenshot(page, "outbox");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("email settings (app.settings.email)", () => {
+  const shop = "email-settings-page.myshopify.com";
+  beforeAll(async () => {
+    await installShop(shop, { name: "Crumb & Co" });
+  });
+
+  it("shows the defaults, refuses a colour that is not hex on the field, then saves valid settings", async () => {
+    const page = await admin.openAdminPage("/app/settings/email", shop);
+    await page.getByRole("heading", { name: "Email settings" }).waitFor();
+    const accent = page.getByLabel("Accent colour");
+    expect(await accent.inputValue()).toBe("#1a73e8");
+    expect(await page.getByLabel("Only email customers who accepted email marketing").isChecked()).toBe(true);
+    expect(await page.getByLabel("Quiet from").inputValue()).toBe("21:00");
+    await saveScreenshot(page, "email-settings");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await accent.fill("blue");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("Some settings need a fix before they can be saved.").waitFor();
+    await page.getByText("Use a hex colour like #1a73e8").waitFor();
+    expect(await accent.getAttribute("aria-invalid")).toBe("true");
+    const prisma = await db();
+    expect(await prisma.shopEmailSettings.findUnique({ where: { shop } })).toBeNull();
+
+    await accent.fill("#ff6600");
+    await page.getByLabel("Sender name").fill("Crumb & Co Bakery");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("Settings saved.").waitFor();
+    expect(await prisma.shopEmailSettings.findUniqueOrThrow({ where: { shop } })).toMatchObject({ accentColor: "#ff6600", fromName: "Crumb & Co Bakery", quietHoursStart: 21 * 60 });
+    await page.close();
+  });
+});
