@@ -42,7 +42,7 @@ export default function AbandonedCheckoutFlow() {
   const step = Number(params.get("step") ?? 0);
 
   return (
-    <Page title="Abandoned checkout recovery" backAction={{ url: "/app/flows" }}>
+    <Page title="Abandoned checkout recovery" backAction={{ content: "Flows", url: "/app/flows" }}>
       <Layout>
         {result?.message ? (
           <Layout.Section>
@@ -73,7 +73,7 @@ export default function AbandonedCheckoutFlow() {
           <Form method="post">
             <Card>
               <BlockStack gap="400">
-                <Checkbox label="Send abandoned checkout reminders" name="enabled" checked={enabled} onChange={setEnabled} />
+                <Checkbox value="true" label="Send abandoned checkout reminders" name="enabled" checked={enabled} onChange={setEnabled} />
                 {data.settings.steps.map((s, index) => (
                   <StepFields key={s.key} index={index} step={s} errors={errors} />
                 ))}
@@ -138,12 +138,12 @@ function StepFields({ index, step, errors }: { index: number; step: Step; errors
       <BlockStack gap="300">
         <InlineStack align="space-between">
           <Text as="h3" variant="headingSm">Email {n}</Text>
-          {index > 0 ? <Checkbox label="On" name={`step_${n}_enabled`} checked={enabled} onChange={setEnabled} /> : <input type="hidden" name={`step_${n}_enabled`} value="true" />}
+          {index > 0 ? <Checkbox value="true" label="On" name={`step_${n}_enabled`} checked={enabled} onChange={setEnabled} /> : <input type="hidden" name={`step_${n}_enabled`} value="true" />}
         </InlineStack>
         <TextField label="Send after (hours since the shopper left)" type="number" name={`step_${n}_delay_hours`} value={delay} onChange={setDelay} autoComplete="off" error={errors[`step_${n}_delay_hours`]} />
         {step.discount ? (
           <InlineStack gap="300">
-            <Checkbox label="Include a unique single-use discount code" name={`step_${n}_discount_enabled`} checked={discountOn} onChange={setDiscountOn} />
+            <Checkbox value="true" label="Include a unique single-use discount code" name={`step_${n}_discount_enabled`} checked={discountOn} onChange={setDiscountOn} />
             <TextField label="Discount (%)" type="number" name={`step_${n}_discount_percent`} value={percent} onChange={setPercent} autoComplete="off" error={errors[`step_${n}_discount_percent`]} />
             <TextField label="Code expires after (hours)" type="number" name={`step_${n}_discount_expires_hours`} value={expires} onChange={setExpires} autoComplete="off" error={errors[`step_${n}_discount_expires_hours`]} />
           </InlineStack>

@@ -27,7 +27,7 @@ export default function CrossSellFlow() {
   const [count, setCount] = useState(String(data.settings.productCount));
   const [copy, setCopy] = useState(() => Object.fromEntries(EMAIL_LOCALES.map((l) => [l, { subject: data.settings.copy[l]?.subject ?? "", preview: data.settings.copy[l]?.previewText ?? "" }])));
   return (
-    <Page title="Cross-sell: you might also like" backAction={{ url: "/app/flows" }}>
+    <Page title="Cross-sell: you might also like" backAction={{ content: "Flows", url: "/app/flows" }}>
       <Layout>
         {result ? <Layout.Section><Banner tone={result.ok ? "success" : "critical"}>{result.ok ? "Saved" : "Please fix the highlighted fields"}</Banner></Layout.Section> : null}
         <Layout.Section>
@@ -42,7 +42,7 @@ export default function CrossSellFlow() {
           <Form method="post">
             <Card>
               <BlockStack gap="300">
-                <Checkbox label="Send cross-sell emails" name="enabled" checked={enabled} onChange={setEnabled} />
+                <Checkbox value="true" label="Send cross-sell emails" name="enabled" checked={enabled} onChange={setEnabled} />
                 <Select label="Send" name="trigger" options={[{ label: "After delivery", value: "delivery" }, { label: "After purchase", value: "purchase" }]} value={trigger} onChange={setTrigger} error={errors.trigger} />
                 <TextField label="Wait (days)" type="number" name="delay_days" value={delay} onChange={setDelay} autoComplete="off" error={errors.delay_days} helpText="After delivery: counted from the carrier's delivery; orders never marked delivered are emailed 14 days after purchase plus this wait." />
                 <TextField label="Products in the email" type="number" name="product_count" value={count} onChange={setCount} autoComplete="off" error={errors.product_count} />

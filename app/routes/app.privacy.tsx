@@ -32,7 +32,8 @@ export default function Privacy() {
                     <Text as="h2" variant="headingMd">
                       {request.email ?? `Customer ${request.customerId}`} · {formatShopTime(request.requestedAt, timezone)}
                     </Text>
-                    <pre style={{ whiteSpace: "pre-wrap", fontSize: 12, maxHeight: 320, overflow: "auto" }}>
+                    {/* Focusable so a keyboard can scroll it; labelled for screen readers. */}
+                    <pre tabIndex={0} aria-label={`Export for ${request.email ?? `customer ${request.customerId}`}`} style={{ whiteSpace: "pre-wrap", fontSize: 12, maxHeight: 320, overflow: "auto" }}>
                       {JSON.stringify(request.export, null, 2)}
                     </pre>
                   </BlockStack>

@@ -96,11 +96,6 @@ const rowsOf = (page: Page, table: Locator | Page = page) => table.locator(".Pol
 /** Text as a merchant reads it: a Polaris Badge also carries its tone ("Success") as text for screen readers only. */
 const seen = (text: string) => text.replace(/\b(Success|Info|Attention|Warning|Critical)\n/g, "").split(/\s+/).join(" ").trim();
 const figureOf = (page: Page, label: Locator) => page.locator(".Polaris-InlineGrid > *").filter({ has: label }).locator("p").last().innerText();
-// TODO(a11y): the flow pages' Page backAction has a url but no content, so Polaris renders an icon-only
-// link with no accessible name (app/routes/app.flows.abandoned-checkout.tsx and app.flows.cross-sell.tsx:
-// backAction={{ url: "/app/flows" }}; give it content: "Flows"). Expected here so that any other
-// violation still fails; drop it from the list once the routes are fixed.
-const BACK_LINK_WITHOUT_NAME = expect.stringMatching(/^link-name: Links must have discernible text \([^,]+\)$/);
 /** The page header's back link: Polaris's icon-only Button, whose name would come from backAction.content. */
 const backLinkName = (page: Page) => page.locator(".Polaris-Page-Header__BreadcrumbWrapper a").evaluate((a) => (a.getAttribute("aria-label") ?? a.textContent ?? "").trim());
 
@@ -227,8 +222,8 @@ describe("abandoned checkout flow (app.flows.abandoned-checkout)", () => {
     // The preview is a sandboxed srcdoc frame (no scripts run in it): its HTML is read from the attribute.
     expect(await page.locator('iframe[title="Email preview"]').getAttribute("srcdoc")).toContain("Sourdough Loaf");
     await saveScreenshot(page, "abandoned-checkout");
-    expect(await backLinkName(page)).toBe("");
-    expect(await seriousA11yViolations(page)).toEqual([BACK_LINK_WITHOUT_NAME]); // TODO(a11y): see BACK_LINK_WITHOUT_NAME
+    expect(await backLinkName(page)).toBe("Flows");
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await page.close();
   });
 
@@ -254,10 +249,8 @@ describe("abandoned checkout flow (app.flows.abandoned-checkout)", () => {
     await page.close();
   });
 
-  // BUG (app code, reported, not fixed here): Polaris's Checkbox renders value="", so a checked box posts
-  // enabled="" and saveFlowForm reads "" as off. Any save turns the flow, email 2 and its discount off.
-  // it.fails passes while the bug is there: when it is fixed, make this an it().
-  it.fails("keeps the flow, email 2 and its discount on through a save", async () => {
+  // Polaris's Checkbox renders value="" unless given one: a checked box posted enabled="", read as off.
+  it("keeps the flow, email 2 and its discount on through a save", async () => {
     const { getFlow, saveFlow } = await import("../../app/flows/abandoned-checkout.server");
     const { defaultAbandonedCheckoutSettings } = await import("../../app/flows/settings");
     await saveFlow(shop, true, defaultAbandonedCheckoutSettings());
@@ -291,8 +284,8 @@ describe("cross-sell flow (app.flows.cross-sell)", () => {
     for (const text of ["dee@example.com", "converted", "$30.00"]) expect(newest).toContain(text);
     expect(await page.getByLabel("Send", { exact: true }).inputValue()).toBe("delivery");
     await saveScreenshot(page, "cross-sell");
-    expect(await backLinkName(page)).toBe("");
-    expect(await seriousA11yViolations(page)).toEqual([BACK_LINK_WITHOUT_NAME]); // TODO(a11y): see BACK_LINK_WITHOUT_NAME
+    expect(await backLinkName(page)).toBe("Flows");
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await page.close();
   });
 
@@ -317,9 +310,8 @@ describe("cross-sell flow (app.flows.cross-sell)", () => {
     await page.close();
   });
 
-  // BUG (app code, reported): the same Checkbox value="" makes "Send cross-sell emails" post enabled="",
-  // so the flow cannot be switched on from its page. it.fails passes while the bug is there.
-  it.fails("switches the flow on when the merchant ticks it and saves", async () => {
+  // The same Checkbox value="": "Send cross-sell emails" posted enabled="", so the flow could not be switched on.
+  it("switches the flow on when the merchant ticks it and saves", async () => {
     const page = await admin.openAdminPage("/app/flows/cross-sell", shop);
     await page.getByLabel("Send cross-sell emails").check();
     await page.getByRole("button", { name: "Save", exact: true }).click();
@@ -381,10 +373,9 @@ describe("privacy requests (app.privacy)", () => {
     expect(exported).toContain('"email": "ana@example.com"');
     expect(exported).toContain('"8801"');
     await saveScreenshot(page, "privacy");
-    // TODO(a11y): the export's <pre> scrolls (maxHeight 320, overflow auto) but cannot be focused, so a
-    // keyboard user cannot scroll it (app/routes/app.privacy.tsx; give it tabIndex={0} and an aria-label).
-    // Expected here so that any other violation still fails; drop it once the route is fixed.
-    expect(await seriousA11yViolations(page)).toEqual(["scrollable-region-focusable: Scrollable region must have keyboard access (pre)"]);
+    // The export scrolls: a keyboard can reach it.
+    expect(await page.getByLabel("Export for ana@example.com").getAttribute("tabindex")).toBe("0");
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await page.close();
   });
 
