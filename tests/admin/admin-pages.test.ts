@@ -96,6 +96,14 @@ const rowsOf = (page: Page, table: Locator | Page = page) => table.locator(".Pol
 /** Text as a merchant reads it: a Polaris Badge also carries its tone ("Success") as text for screen readers only. */
 const seen = (text: string) => text.replace(/\b(Success|Info|Attention|Warning|Critical)\n/g, "").split(/\s+/).join(" ").trim();
 const figureOf = (page: Page, label: Locator) => page.locator(".Polaris-InlineGrid > *").filter({ has: label }).locator("p").last().innerText();
+/** The outcome of a save, shown beside the Save button (not in a banner at the top of a long form). */
+async function expectOutcomeBesideSave(page: Page, text: string) {
+  const outcome = page.getByRole("status").filter({ hasText: text });
+  await outcome.waitFor();
+  const [save, said] = await Promise.all([page.getByRole("button", { name: "Save", exact: true }).boundingBox(), outcome.boundingBox()]);
+  expect(save && said && Math.abs(save.y + save.height / 2 - (said.y + said.height / 2)) < save.height).toBe(true);
+  expect(save && said && said.x - (save.x + save.width)).toBeLessThan(60);
+}
 /** The page header's back link: Polaris's icon-only Button, whose name would come from backAction.content. */
 const backLinkName = (page: Page) => page.locator(".Polaris-Page-Header__BreadcrumbWrapper a").evaluate((a) => (a.getAttribute("aria-label") ?? a.textContent ?? "").trim());
 
@@ -211,12 +219,23 @@ describe("abandoned checkout flow (app.flows.abandoned-checkout)", () => {
     const page = await admin.openAdminPage("/app/flows/abandoned-checkout", shop);
     await page.getByRole("heading", { name: "Abandoned checkout recovery" }).waitFor();
     const figure = (label: string) => figureOf(page, page.getByText(label, { exact: true }));
-    expect({ started: await figure("Started"), sent: await figure("Sent"), opened: await figure("Opened"), clicked: await figure("Clicked"), converted: await figure("Converted"), revenue: await figure("Recovered revenue") })
+    expect({ started: await figure("Started"), sent: await figure("Sent"), opened: await figure("Opened"), clicked: await figure("Clicked"), converted: await figure("Converted"), revenue: await figure("Attributed revenue") })
       .toEqual({ started: "3", sent: "2", opened: "2", clicked: "1", converted: "1", revenue: "$45.00" });
     const rows = rowsOf(page);
     expect(await rows.count()).toBe(3);
     const newest = await rows.first().innerText();
-    for (const text of ["ada@example.com", "converted", "$45.00"]) expect(newest).toContain(text);
+    for (const text of ["ada@example.com", "Ordered: the customer placed an order", "Email 1: Sent", "$45.00"]) expect(newest).toContain(text);
+    // States, reasons and steps in plain words: no raw codes.
+    const skipped = seen(await rows.filter({ hasText: "cy@example.com" }).innerText());
+    expect(skipped).toContain("Not emailed: the customer has not agreed to marketing email");
+    expect(skipped).toContain("Email 1: Not sent: the customer has not agreed to marketing email");
+    expect(await page.locator(".Polaris-DataTable").innerText()).not.toMatch(/email_1|no_consent|no consent|skipped/);
+    expect(await page.getByText("Orders credited to this flow's emails").count()).toBe(1);
+    // Copy fields are named by language, and say which placeholders they can use.
+    expect(await page.locator('input[name="step_1_subject_ko"]').getAttribute("id")).toBe(await page.getByLabel("Subject (Korean)").first().getAttribute("id"));
+    expect(await page.getByLabel("Preview text (Thai)").count()).toBe(3);
+    expect(await page.getByText(/^Subject and preview text can use \{\{first_name\}\}.*\{\{discount_percent\}\}/).count()).toBe(1);
+    expect(await page.getByText(/^Subject and preview text can use \{\{first_name\}\}/).count()).toBe(3);
     expect(await page.getByLabel("Send abandoned checkout reminders").isChecked()).toBe(true);
     expect(await page.locator('input[name="step_1_delay_hours"]').inputValue()).toBe("1");
     // The preview is a sandboxed srcdoc frame (no scripts run in it): its HTML is read from the attribute.
@@ -232,7 +251,7 @@ describe("abandoned checkout flow (app.flows.abandoned-checkout)", () => {
     const delay = page.locator('input[name="step_1_delay_hours"]');
     await delay.fill("0");
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await page.getByText("Please fix the highlighted fields").waitFor();
+    await expectOutcomeBesideSave(page, "Please fix the highlighted fields");
     await page.getByText("The delay must be at least 1 minute (0.02 hours)").waitFor();
     expect(await delay.getAttribute("aria-invalid")).toBe("true");
     await saveScreenshot(page, "abandoned-checkout-error");
@@ -242,7 +261,7 @@ describe("abandoned checkout flow (app.flows.abandoned-checkout)", () => {
     await delay.fill("2");
     await page.locator('input[name="step_2_discount_percent"]').fill("15");
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await page.getByText("Saved", { exact: true }).waitFor();
+    await expectOutcomeBesideSave(page, "Saved");
     expect(await page.getByText("The delay must be at least 1 minute (0.02 hours)").count()).toBe(0);
     const saved = await getFlow(shop);
     expect({ delay: saved.settings.steps[0].delayMinutes, percent: saved.settings.steps[1].discount?.percent }).toEqual({ delay: 120, percent: 15 });
@@ -267,6 +286,7 @@ describe("cross-sell flow (app.flows.cross-sell)", () => {
   const shop = "cross-sell-page.myshopify.com";
   beforeAll(async () => {
     await installShop(shop);
+    await (await db()).order.create({ data: { shop, id: "5001", name: "#1001", shopifyCreatedAt: new Date() } });
     await seedRuns(shop, "cross_sell", [
       { subjectKey: "5001", email: "dee@example.com", state: "converted", revenueMinor: 3000, minutesAgo: 10, message: { stepKey: "email", status: "sent", opened: true, clicked: true } },
       { subjectKey: "5002", email: "eve@example.com", state: "waiting", minutesAgo: 20 },
@@ -277,11 +297,17 @@ describe("cross-sell flow (app.flows.cross-sell)", () => {
     const page = await admin.openAdminPage("/app/flows/cross-sell", shop);
     await page.getByRole("heading", { name: "Cross-sell: you might also like" }).waitFor();
     const figure = (label: string) => figureOf(page, page.getByText(label, { exact: true }));
-    expect({ started: await figure("Started"), sent: await figure("Sent"), converted: await figure("Converted"), revenue: await figure("Revenue") }).toEqual({ started: "2", sent: "1", converted: "1", revenue: "$30.00" });
+    expect({ started: await figure("Started"), sent: await figure("Sent"), converted: await figure("Converted"), revenue: await figure("Attributed revenue") }).toEqual({ started: "2", sent: "1", converted: "1", revenue: "$30.00" });
     const rows = rowsOf(page);
     expect(await rows.count()).toBe(2);
     const newest = await rows.first().innerText();
-    for (const text of ["dee@example.com", "converted", "$30.00"]) expect(newest).toContain(text);
+    for (const text of ["dee@example.com", "Ordered", "$30.00"]) expect(newest).toContain(text);
+    // The order by its name, linked to it in the Shopify admin; an order Pathwise does not hold keeps its id.
+    expect(await rows.first().getByRole("link", { name: "#1001" }).getAttribute("href")).toBe("shopify:admin/orders/5001");
+    expect(await rows.nth(1).getByRole("link", { name: "5002" }).getAttribute("href")).toBe("shopify:admin/orders/5002");
+    expect(seen(await rows.nth(1).innerText())).toContain("Waiting to send");
+    expect(await page.getByLabel("Subject (Thai)").count()).toBe(1);
+    expect(await page.getByText("Subject and preview text can use {{first_name}} (the shopper's first name, or \"there\") and {{shop_name}} (your store's name).").count()).toBe(1);
     expect(await page.getByLabel("Send", { exact: true }).inputValue()).toBe("delivery");
     await saveScreenshot(page, "cross-sell");
     expect(await backLinkName(page)).toBe("Flows");
@@ -294,7 +320,7 @@ describe("cross-sell flow (app.flows.cross-sell)", () => {
     const count = page.getByLabel("Products in the email");
     await count.fill("20");
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await page.getByText("Please fix the highlighted fields").waitFor();
+    await expectOutcomeBesideSave(page, "Please fix the highlighted fields");
     await page.getByText("At most 8 products").waitFor();
     expect(await count.getAttribute("aria-invalid")).toBe("true");
     const { getCrossSell } = await import("../../app/flows/cross-sell.server");
@@ -304,7 +330,7 @@ describe("cross-sell flow (app.flows.cross-sell)", () => {
     await page.getByLabel("Send", { exact: true }).selectOption("purchase");
     await page.getByLabel("Wait (days)").fill("3");
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await page.getByText("Saved", { exact: true }).waitFor();
+    await expectOutcomeBesideSave(page, "Saved");
     const saved = await getCrossSell(shop);
     expect({ trigger: saved.settings.trigger, delayDays: saved.settings.delayDays, productCount: saved.settings.productCount }).toEqual({ trigger: "purchase", delayDays: 3, productCount: 6 });
     await page.close();
