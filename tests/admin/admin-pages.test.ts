@@ -431,17 +431,43 @@ describe("outbox (app.outbox)", () => {
     const page = await admin.openAdminPage("/app/outbox", shop);
     await page.getByRole("heading", { name: "Outbox" }).waitFor();
     await page.getByText("No SendGrid API key is set: emails are captured here instead of being sent").waitFor();
-    expect((await page.locator(".Polaris-Layout__Section").first().locator(".Polaris-Badge").allInnerTexts()).map(seen)).toEqual(expect.arrayContaining(["captured: 1", "skipped: 1"]));
+    expect((await page.locator(".Polaris-Layout__Section").first().locator(".Polaris-Badge").allInnerTexts()).map(seen)).toEqual(expect.arrayContaining(["Captured (not sent): 1", "Not sent: 1"]));
     const rows = rowsOf(page);
     expect(await rows.count()).toBe(2);
     const captured = rows.filter({ hasText: "ada@example.com" });
     expect(await captured.innerText()).toContain("You left something behind");
-    expect(await rows.filter({ hasText: "ben@example.com" }).innerText()).toContain("skipped");
+    // The flow by name, the step as "Email 1", the reason in words, and a subject cell that says the email never left.
+    const skipped = seen(await rows.filter({ hasText: "ben@example.com" }).innerText());
+    for (const text of ["(not sent)", "Abandoned checkout recovery · Email 1", "Not sent: the customer has not agreed to marketing email"]) expect(skipped).toContain(text);
+    expect(seen(await page.locator(".Polaris-DataTable").innerText())).not.toMatch(/abandoned_checkout|email_1|no_consent|skipped/);
 
     await captured.getByRole("link", { name: "You left something behind" }).click();
     await page.getByRole("heading", { name: "You left something behind" }).waitFor();
     expect(await page.locator('iframe[title="Rendered email"]').getAttribute("srcdoc")).toContain("Finish checkout");
+    // The plain-text part's long links break inside the card instead of running past it.
+    const text = page.locator("pre");
+    expect(await text.evaluate((pre) => getComputedStyle(pre).overflowWrap)).toBe("anywhere");
+    expect(await text.evaluate((pre) => pre.scrollWidth <= pre.clientWidth)).toBe(true);
     await saveScreenshot(page, "outbox");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("outbox with no emails (app.outbox)", () => {
+  const shop = "outbox-empty.myshopify.com";
+  beforeAll(async () => {
+    await installShop(shop);
+  });
+
+  // Polaris's EmptyState with image="" drew a grey circle over its text and hid the heading.
+  it("says so in a plain card with a heading", async () => {
+    const page = await admin.openAdminPage("/app/outbox", shop);
+    await page.getByRole("heading", { name: "No emails yet" }).waitFor();
+    expect(await page.getByRole("heading", { name: "No emails yet" }).isVisible()).toBe(true);
+    expect(await page.locator(".Polaris-EmptyState, img").count()).toBe(0);
+    await page.getByText("Emails from your flows appear here as they are sent.").waitFor();
+    await saveScreenshot(page, "outbox-empty");
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.close();
   });
