@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Locator, Page } from "playwright-core";
 import { deliver, drainJobs, installShop, samplePayload } from "../support/shopify";
 import { customer, sendRequest } from "../email/support/email-fixtures";
-import { saveScreenshot, seriousA11yViolations, startAdminBrowser, type AdminBrowser } from "../support/admin-browser";
+import { readFile } from "node:fs/promises";
+import { saveScreenshot, seriousA11yViolations, sessionToken, startAdminBrowser, type AdminBrowser } from "../support/admin-browser";
 
 // Every admin page as a merchant sees it, in Chromium against the production build
 // (tests/support/admin-browser.ts). One file: the build writes build/, and vitest runs files in parallel.
@@ -398,6 +399,13 @@ describe("privacy requests (app.privacy)", () => {
     const exported = await page.locator("pre").innerText();
     expect(exported).toContain('"email": "ana@example.com"');
     expect(exported).toContain('"8801"');
+    await page.getByText("1 order, 0 checkouts, 0 emails", { exact: true }).waitFor();
+    // The export downloads as a JSON file, through the session-token-authenticated resource route.
+    const [file] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download JSON" }).click()]);
+    const { default: prisma } = await import("../../app/db.server");
+    const { id } = await prisma.dataRequest.findFirstOrThrow({ where: { shop } });
+    expect(file.suggestedFilename()).toBe(`customer-data-request-${id}.json`);
+    expect(JSON.parse(await readFile(await file.path(), "utf8"))).toMatchObject({ store: { customer: { email: "ana@example.com" }, orders: [expect.objectContaining({ id: "8801" })] } });
     await saveScreenshot(page, "privacy");
     // The export scrolls: a keyboard can reach it.
     expect(await page.getByLabel("Export for ana@example.com").getAttribute("tabindex")).toBe("0");
@@ -405,9 +413,27 @@ describe("privacy requests (app.privacy)", () => {
     await page.close();
   });
 
-  it("says so when there are none", async () => {
+  it("serves an export only to its own shop: another shop's session gets 404 for the same id", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const { id } = await prisma.dataRequest.findFirstOrThrow({ where: { shop } });
+    const get = (asShop: string, requestId = id.toString()) =>
+      fetch(`${admin.origin}/app/privacy/${requestId}/download`, { headers: { authorization: `Bearer ${sessionToken(asShop)}`, "user-agent": "Mozilla/5.0 Chrome/130" } });
+    const own = await get(shop);
+    expect(own.status).toBe(200);
+    expect(own.headers.get("content-disposition")).toBe(`attachment; filename="customer-data-request-${id}.json"`);
+    expect(JSON.parse(await own.text())).toMatchObject({ store: { customer: { email: "ana@example.com" } } });
+    expect((await get("privacy-empty.myshopify.com")).status).toBe(404);
+    expect((await get(shop, "not-a-number")).status).toBe(404);
+    expect((await fetch(`${admin.origin}/app/privacy/${id}/download`, { headers: { "user-agent": "Mozilla/5.0 Chrome/130" }, redirect: "manual" })).status).not.toBe(200);
+  });
+
+  // Polaris's EmptyState with image="" drew a grey circle over its text and hid the heading.
+  it("says so when there are none, in a plain card with a heading", async () => {
     const page = await admin.openAdminPage("/app/privacy", "privacy-empty.myshopify.com");
-    await page.getByText("No data requests yet").waitFor();
+    await page.getByRole("heading", { name: "No data requests yet" }).waitFor();
+    expect(await page.getByRole("heading", { name: "No data requests yet" }).isVisible()).toBe(true);
+    expect(await page.locator(".Polaris-EmptyState, img").count()).toBe(0);
+    await page.getByText("When a customer asks for their data, Shopify tells Pathwise and the export appears here.").waitFor();
     await saveScreenshot(page, "privacy-empty");
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.close();
