@@ -1,4 +1,3 @@
-import type React from "react";
 import { Button, Card, InlineGrid, InlineStack, Text } from "@shopify/polaris";
 import { formatMoney } from "../money";
 
@@ -39,9 +38,4 @@ export function SaveRow({ outcome, loading }: { outcome?: { ok: boolean; message
       <div role="status">{outcome ? <Text as="span" tone={outcome.ok ? "success" : "critical"} fontWeight="medium">{outcome.message}</Text> : null}</div>
     </InlineStack>
   );
-}
-
-/** A table cell's text that wraps: Polaris's DataTable keeps cells on one line, so long phrases would scroll the table. */
-export function Wrap({ children, minWidth = 160 }: { children: React.ReactNode; minWidth?: number }) {
-  return <div style={{ whiteSpace: "normal", minWidth, maxWidth: 320 }}>{children}</div>;
 }

@@ -8,7 +8,8 @@ import { formatShopTime } from "../shops/shop-time";
 import { loadFlowPage, saveFlowForm, sendTestEmail } from "../flows/admin.server";
 import { resolveEmailLocale, EMAIL_LOCALES, EMAIL_LOCALE_NAMES, placeholderHelp, type EmailLocale } from "../email/templates/copy";
 import { emailStatusLabel, RUN_STATE_TONE, runStateLabel, stepLabel, withReason } from "../flows/labels";
-import { FlowFigures, SaveRow, Wrap } from "../components/FlowParts";
+import { FlowFigures, SaveRow } from "../components/FlowParts";
+import { Wrap } from "../components/Wrap";
 import { formatMoney } from "../money";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {

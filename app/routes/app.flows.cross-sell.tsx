@@ -6,7 +6,8 @@ import { authenticate } from "../shopify.server";
 import { loadCrossSellPage, saveCrossSellForm } from "../flows/cross-sell-admin.server";
 import { EMAIL_LOCALES, EMAIL_LOCALE_NAMES, placeholderHelp } from "../email/templates/copy";
 import { RUN_STATE_TONE, runStateLabel, withReason } from "../flows/labels";
-import { FlowFigures, SaveRow, Wrap } from "../components/FlowParts";
+import { FlowFigures, SaveRow } from "../components/FlowParts";
+import { Wrap } from "../components/Wrap";
 import { formatMoney } from "../money";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {

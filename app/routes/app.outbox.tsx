@@ -6,7 +6,7 @@ import { shopTimezone } from "../shops/shops.server";
 import { formatShopTime } from "../shops/shop-time";
 import { listOutbox, outboxMessage } from "../email/outbox.server";
 import { emailStatusLabel, flowName, stepLabel, withReason } from "../flows/labels";
-import { Wrap } from "../components/FlowParts";
+import { Wrap } from "../components/Wrap";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

@@ -365,14 +365,18 @@ describe("store activity (app.activity)", () => {
     const page = await admin.openAdminPage("/app/activity", shop);
     await page.getByRole("heading", { name: "Store activity" }).waitFor();
     const figure = (label: string) => figureOf(page, page.getByRole("heading", { name: label, exact: true }));
-    expect({ customers: await figure("customers"), orders: await figure("orders"), checkouts: await figure("checkouts") }).toEqual({ customers: "1", orders: "1", checkouts: "1" });
+    // Sentence-case labels.
+    expect({ customers: await figure("Customers"), orders: await figure("Orders"), checkouts: await figure("Checkouts"), open: await figure("Open checkouts") }).toEqual({ customers: "1", orders: "1", checkouts: "1", open: "1" });
+    // Topics and statuses readable, each topic's code beneath it for operators.
     const byTopic = rowsOf(page, page.locator(".Polaris-DataTable").filter({ hasText: "Deliveries" }).first());
     expect((await byTopic.allInnerTexts()).map(seen)).toEqual(
-      expect.arrayContaining(["orders/create processed 1", "orders/updated malformed 1", "customers/create processed 1", "checkouts/create processed 1"]),
+      expect.arrayContaining(["Order placed orders/create Processed 1", "Order updated orders/updated Unreadable 1", "Customer created customers/create Processed 1", "Checkout started checkouts/create Processed 1"]),
     );
     const latest = rowsOf(page, page.locator(".Polaris-DataTable").filter({ hasText: "Note" }));
     expect(await latest.count()).toBe(4);
-    expect(seen(await latest.first().innerText())).toMatch(/orders\/updated malformed/);
+    const malformed = seen(await latest.first().innerText());
+    expect(malformed).toMatch(/^\S.* Order updated orders\/updated Unreadable Shopify sent this update garbled or cut off, so Pathwise could not read it\. It is kept for inspection and was not acted on\. Detail: body is not valid JSON/);
+    expect(await latest.first().locator("code").innerText()).toBe("orders/updated");
     await saveScreenshot(page, "activity");
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.close();
