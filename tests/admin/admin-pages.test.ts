@@ -158,12 +158,18 @@ describe("home (app._index)", () => {
   it("greets the shop by name, sums up what Pathwise holds, and links to store activity", async () => {
     const page = await admin.openAdminPage("/app", shop);
     await page.getByRole("heading", { name: "Pathwise for Crumb & Co" }).waitFor();
-    await expect.poll(() => page.getByText(/orders, .* customers/).innerText()).toBe("2 orders, 3 customers, 1 open checkouts and 4 products so far.");
+    await expect.poll(() => page.getByText(/orders, .* customers/).innerText()).toBe("2 orders, 3 customers, 1 open checkout and 4 products so far.");
+    // No flow is on: the page says so and offers the next step.
+    await page.getByText("No flow is on yet, so Pathwise is not emailing any shoppers.", { exact: false }).waitFor();
+    expect(await page.getByText("0 runs started, 0 orders placed").count()).toBe(2);
     await saveScreenshot(page, "home");
     expect(await seriousA11yViolations(page)).toEqual([]);
 
     await page.getByRole("link", { name: "See store activity" }).click();
     await page.getByRole("heading", { name: "Store activity" }).waitFor();
+    await page.goBack();
+    await page.getByRole("link", { name: "Turn on a flow" }).click();
+    await page.getByRole("heading", { name: "Flows", exact: true }).waitFor();
     await page.close();
   });
 });
@@ -196,6 +202,15 @@ describe("flows list (app.flows._index)", () => {
     await abandoned.getByRole("link").click();
     await page.waitForURL((url) => url.pathname === "/app/flows/abandoned-checkout");
     await page.getByRole("heading", { level: 1, name: "Abandoned checkout recovery" }).waitFor();
+    await page.close();
+  });
+
+  it("sums up each flow on home, its latest run in plain words, with no nudge once a flow is on", async () => {
+    const page = await admin.openAdminPage("/app", shop);
+    await page.getByRole("link", { name: "Manage flows" }).waitFor();
+    await page.getByText("2 runs started, 1 order placed · Latest: Waiting to send").waitFor();
+    expect(await page.getByText("No flow is on yet", { exact: false }).count()).toBe(0);
+    await saveScreenshot(page, "home-flows-on");
     await page.close();
   });
 });
