@@ -531,12 +531,18 @@ describe("email settings (app.settings.email)", () => {
     expect(await accent.inputValue()).toBe("#1a73e8");
     expect(await page.getByLabel("Only email customers who accepted email marketing").isChecked()).toBe(true);
     expect(await page.getByLabel("Quiet from").inputValue()).toBe("21:00");
+    // A swatch shows the colour beside its field, and follows what the merchant types.
+    const swatch = page.getByRole("img", { name: /^Colour preview/ });
+    expect(await swatch.getAttribute("aria-label")).toBe("Colour preview: #1a73e8");
+    expect(await swatch.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(26, 115, 232)");
+    await page.getByText("within this many days of clicking a link in one of the flow's emails", { exact: false }).waitFor();
     await saveScreenshot(page, "email-settings");
     expect(await seriousA11yViolations(page)).toEqual([]);
 
     await accent.fill("blue");
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await page.getByText("Some settings need a fix before they can be saved.").waitFor();
+    await expectOutcomeBesideSave(page, "Some settings need a fix before they can be saved.");
+    expect(await swatch.getAttribute("aria-label")).toBe("Colour preview: not a colour yet");
     await page.getByText("Use a hex colour like #1a73e8").waitFor();
     expect(await accent.getAttribute("aria-invalid")).toBe("true");
     const prisma = await db();
@@ -545,7 +551,8 @@ describe("email settings (app.settings.email)", () => {
     await accent.fill("#ff6600");
     await page.getByLabel("Sender name").fill("Crumb & Co Bakery");
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await page.getByText("Settings saved.").waitFor();
+    await expectOutcomeBesideSave(page, "Settings saved.");
+    expect(await swatch.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(255, 102, 0)");
     expect(await prisma.shopEmailSettings.findUniqueOrThrow({ where: { shop } })).toMatchObject({ accentColor: "#ff6600", fromName: "Crumb & Co Bakery", quietHoursStart: 21 * 60 });
     await page.close();
   });
