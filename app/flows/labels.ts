@@ -28,7 +28,7 @@ export function stepLabel(stepKey: string): string {
 const RUN_STATES: Record<string, string> = {
   waiting: "Waiting to send",
   sent: "Emailed",
-  converted: "Ordered",
+  converted: "Converted",
   completed: "Finished",
   exited: "Stopped",
   skipped: "Not emailed",

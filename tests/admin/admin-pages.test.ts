@@ -240,7 +240,7 @@ describe("abandoned checkout flow (app.flows.abandoned-checkout)", () => {
     const rows = rowsOf(page);
     expect(await rows.count()).toBe(3);
     const newest = await rows.first().innerText();
-    for (const text of ["ada@example.com", "Ordered: the customer placed an order", "Email 1: Sent", "$45.00"]) expect(newest).toContain(text);
+    for (const text of ["ada@example.com", "Converted: the customer placed an order", "Email 1: Sent", "$45.00"]) expect(newest).toContain(text);
     // States, reasons and steps in plain words: no raw codes.
     const skipped = seen(await rows.filter({ hasText: "cy@example.com" }).innerText());
     expect(skipped).toContain("Not emailed: the customer has not agreed to marketing email");
@@ -317,7 +317,7 @@ describe("cross-sell flow (app.flows.cross-sell)", () => {
     const rows = rowsOf(page);
     expect(await rows.count()).toBe(2);
     const newest = await rows.first().innerText();
-    for (const text of ["dee@example.com", "Ordered", "$30.00"]) expect(newest).toContain(text);
+    for (const text of ["dee@example.com", "Converted", "$30.00"]) expect(newest).toContain(text);
     // The order by its name, linked to it in the Shopify admin; an order Pathwise does not hold keeps its id.
     expect(await rows.first().getByRole("link", { name: "#1001" }).getAttribute("href")).toBe("shopify:admin/orders/5001");
     expect(await rows.nth(1).getByRole("link", { name: "5002" }).getAttribute("href")).toBe("shopify:admin/orders/5002");
