@@ -7,6 +7,7 @@ import { DEFAULT_COPY, type EmailLocale, type MessageCopy } from "../email/templ
 import { getFlow, saveFlow } from "./abandoned-checkout.server";
 import { ABANDONED_CHECKOUT, settingsFromForm } from "./settings";
 import { flowFigures } from "./cross-sell-admin.server";
+import { emailStatusLabel, withReason } from "./labels";
 
 /** What the flow page shows: settings, figures, recent runs and a live preview. */
 export async function loadFlowPage(shop: string, previewStep: number, previewLocale: EmailLocale) {
@@ -91,5 +92,5 @@ export async function sendTestEmail(shop: string, stepIndex: number, locale: Ema
     marketing: true,
     render: async () => ({ subject: `[Test] ${preview.subject}`, html: preview.html, text: preview.subject }),
   });
-  return { ok: result.status === "sent" || result.status === "captured", message: `Test email to ${shopRow.email}: ${result.status}${"reason" in result ? ` (${result.reason})` : ""}` };
+  return { ok: result.status === "sent" || result.status === "captured", message: `Test email to ${shopRow.email}: ${withReason(emailStatusLabel(result.status).toLowerCase(), "reason" in result ? result.reason : null)}` };
 }

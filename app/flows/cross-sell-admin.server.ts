@@ -17,7 +17,15 @@ export async function flowFigures(shop: string, flowKey: string) {
 export async function loadCrossSellPage(shop: string) {
   const { enabled, settings } = await getCrossSell(shop);
   const runs = await prisma.flowRun.findMany({ where: { shop, flowKey: CROSS_SELL }, orderBy: { startedAt: "desc" }, take: 25 });
-  return { enabled, settings, figures: await flowFigures(shop, CROSS_SELL), runs };
+  // A cross-sell run's subject is its order's id: the merchant knows the order by its name (#1001).
+  const orders = runs.length ? await prisma.order.findMany({ where: { shop, id: { in: runs.map((run) => run.subjectKey) } }, select: { id: true, name: true } }) : [];
+  const names = new Map(orders.map((order) => [order.id, order.name]));
+  return {
+    enabled,
+    settings,
+    figures: await flowFigures(shop, CROSS_SELL),
+    runs: runs.map((run) => ({ ...run, orderId: run.subjectKey, orderName: names.get(run.subjectKey) ?? run.subjectKey })),
+  };
 }
 
 export async function saveCrossSellForm(shop: string, form: FormData) {

@@ -1,9 +1,10 @@
 import prisma from "../db.server";
 import { ABANDONED_CHECKOUT } from "./settings";
+import { flowName } from "./labels";
 
 const FLOWS = [
-  { key: ABANDONED_CHECKOUT, title: "Abandoned checkout recovery", description: "Remind shoppers who left at checkout, with an optional single-use discount.", url: "/app/flows/abandoned-checkout" },
-  { key: "cross_sell", title: "Cross-sell: you might also like", description: "After purchase or delivery, suggest what other customers bought with it (never what they already own).", url: "/app/flows/cross-sell" },
+  { key: ABANDONED_CHECKOUT, title: flowName(ABANDONED_CHECKOUT), description: "Remind shoppers who left at checkout, with an optional single-use discount.", url: "/app/flows/abandoned-checkout" },
+  { key: "cross_sell", title: flowName("cross_sell"), description: "After purchase or delivery, suggest what other customers bought with it (never what they already own).", url: "/app/flows/cross-sell" },
 ];
 
 export async function flowSummaries(shop: string) {
@@ -13,6 +14,7 @@ export async function flowSummaries(shop: string) {
       enabled: (await prisma.flow.findUnique({ where: { shop_key: { shop, key: flow.key } } }))?.enabled ?? false,
       started: await prisma.flowRun.count({ where: { shop, flowKey: flow.key } }),
       converted: await prisma.flowRun.count({ where: { shop, flowKey: flow.key, state: "converted" } }),
+      latest: await prisma.flowRun.findFirst({ where: { shop, flowKey: flow.key }, orderBy: { startedAt: "desc" }, select: { state: true, exitReason: true } }),
     })),
   );
 }

@@ -1,12 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useState } from "react";
-import { Badge, Banner, BlockStack, Button, Card, Checkbox, DataTable, InlineGrid, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { Badge, BlockStack, Button, Card, Checkbox, DataTable, InlineGrid, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
 import { shopTimezone } from "../shops/shops.server";
 import { formatShopTime } from "../shops/shop-time";
 import { loadFlowPage, saveFlowForm, sendTestEmail } from "../flows/admin.server";
-import { resolveEmailLocale, EMAIL_LOCALES, type EmailLocale } from "../email/templates/copy";
+import { resolveEmailLocale, EMAIL_LOCALES, EMAIL_LOCALE_NAMES, placeholderHelp, type EmailLocale } from "../email/templates/copy";
+import { emailStatusLabel, RUN_STATE_TONE, runStateLabel, stepLabel, withReason } from "../flows/labels";
+import { FlowFigures, SaveRow } from "../components/FlowParts";
+import { Wrap } from "../components/Wrap";
 import { formatMoney } from "../money";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -24,13 +27,11 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const form = await request.formData();
   if (form.get("intent") === "test") {
     const result = await sendTestEmail(session.shop, Number(form.get("step") ?? 0), resolveEmailLocale(String(form.get("lang")), "en"));
-    return { ok: result.ok, message: result.message, errors: {} as Record<string, string> };
+    return { intent: "test" as const, ok: result.ok, message: result.message, errors: {} as Record<string, string> };
   }
   const saved = await saveFlowForm(session.shop, form);
-  return { ok: saved.ok, message: saved.ok ? "Saved" : "Please fix the highlighted fields", errors: saved.errors };
+  return { intent: "save" as const, ok: saved.ok, message: saved.ok ? "Saved" : "Please fix the highlighted fields", errors: saved.errors };
 };
-
-const STATE_TONE: Record<string, "success" | "info" | "attention" | "critical" | undefined> = { converted: "success", sent: "info", waiting: "attention", skipped: "critical" };
 
 export default function AbandonedCheckoutFlow() {
   const data = useLoaderData<typeof loader>();
@@ -44,30 +45,8 @@ export default function AbandonedCheckoutFlow() {
   return (
     <Page title="Abandoned checkout recovery" backAction={{ content: "Flows", url: "/app/flows" }}>
       <Layout>
-        {result?.message ? (
-          <Layout.Section>
-            <Banner tone={result.ok ? "success" : "critical"}>{result.message}</Banner>
-          </Layout.Section>
-        ) : null}
         <Layout.Section>
-          <InlineGrid columns={{ xs: 2, md: 6 }} gap="300">
-            {[
-              ["Started", data.figures.started],
-              ["Sent", data.figures.sent],
-              ["Opened", data.figures.opened],
-              ["Clicked", data.figures.clicked],
-              ["Converted", data.figures.converted],
-            ].map(([label, value]) => (
-              <Card key={label}>
-                <Text as="p" tone="subdued">{label}</Text>
-                <Text as="p" variant="headingLg">{Number(value).toLocaleString()}</Text>
-              </Card>
-            ))}
-            <Card>
-              <Text as="p" tone="subdued">Recovered revenue</Text>
-              <Text as="p" variant="headingLg">{data.figures.revenue.map((r) => formatMoney(r.amountMinor, r.currency)).join(" + ") || formatMoney(0, "USD")}</Text>
-            </Card>
-          </InlineGrid>
+          <FlowFigures figures={data.figures} />
         </Layout.Section>
         <Layout.Section>
           <Form method="post">
@@ -77,9 +56,7 @@ export default function AbandonedCheckoutFlow() {
                 {data.settings.steps.map((s, index) => (
                   <StepFields key={s.key} index={index} step={s} errors={errors} />
                 ))}
-                <InlineStack>
-                  <Button submit variant="primary">Save</Button>
-                </InlineStack>
+                <SaveRow outcome={result?.intent === "save" ? result : null} />
               </BlockStack>
             </Card>
           </Form>
@@ -89,13 +66,14 @@ export default function AbandonedCheckoutFlow() {
             <BlockStack gap="300">
               <InlineStack gap="300" blockAlign="end">
                 <Select label="Preview email" options={data.settings.steps.map((s, i) => ({ label: `Email ${i + 1}`, value: String(i) }))} value={String(step)} onChange={(value) => setParams({ step: value, lang })} />
-                <Select label="Language" options={EMAIL_LOCALES.map((l) => ({ label: { en: "English", ko: "한국어", th: "ไทย" }[l], value: l }))} value={lang} onChange={(value) => setParams({ step: String(step), lang: value })} />
+                <Select label="Language" options={EMAIL_LOCALES.map((l) => ({ label: EMAIL_LOCALE_NAMES[l], value: l }))} value={lang} onChange={(value) => setParams({ step: String(step), lang: value })} />
                 <Form method="post">
                   <input type="hidden" name="intent" value="test" />
                   <input type="hidden" name="step" value={step} />
                   <input type="hidden" name="lang" value={lang} />
                   <Button submit>Send me a test</Button>
                 </Form>
+                <div role="status">{result?.intent === "test" ? <Text as="span" tone={result.ok ? "success" : "critical"}>{result.message}</Text> : null}</div>
               </InlineStack>
               <Text as="p">Subject: <strong>{data.preview.subject}</strong></Text>
               <iframe title="Email preview" sandbox="" srcDoc={data.preview.html} style={{ width: "100%", height: 720, border: "1px solid #e1e3e5", borderRadius: 8 }} />
@@ -111,8 +89,8 @@ export default function AbandonedCheckoutFlow() {
               rows={data.runs.map((run) => [
                 formatShopTime(run.startedAt, data.timezone),
                 run.email ?? "",
-                <Badge key={run.id} tone={STATE_TONE[run.state]}>{`${run.state}${run.exitReason ? ` · ${run.exitReason.replace(/_/g, " ")}` : ""}`}</Badge>,
-                run.steps.map((s) => `${s.key}: ${s.status}${s.reason ? ` (${s.reason.replace(/_/g, " ")})` : ""}`).join(", "),
+                <Wrap key={run.id}><Badge tone={RUN_STATE_TONE[run.state]}>{withReason(runStateLabel(run.state), run.exitReason)}</Badge></Wrap>,
+                <Wrap key={`${run.id}-steps`} minWidth={200}>{run.steps.map((s) => <div key={s.key}>{`${stepLabel(s.key)}: ${withReason(emailStatusLabel(s.status), s.reason)}`}</div>)}</Wrap>,
                 run.revenueMinor ? formatMoney(run.revenueMinor, run.currency ?? "USD") : "",
               ])}
             />
@@ -148,10 +126,11 @@ function StepFields({ index, step, errors }: { index: number; step: Step; errors
             <TextField label="Code expires after (hours)" type="number" name={`step_${n}_discount_expires_hours`} value={expires} onChange={setExpires} autoComplete="off" error={errors[`step_${n}_discount_expires_hours`]} />
           </InlineStack>
         ) : null}
+        <Text as="p" variant="bodySm" tone="subdued">{placeholderHelp(Boolean(step.discount))}</Text>
         {EMAIL_LOCALES.map((l) => (
           <InlineGrid key={l} columns={2} gap="300">
-            <TextField label={`Subject (${l})`} name={`step_${n}_subject_${l}`} value={copy[l].subject} onChange={(value) => setCopy({ ...copy, [l]: { ...copy[l], subject: value } })} autoComplete="off" error={errors[`step_${n}_subject_${l}`]} />
-            <TextField label={`Preview text (${l})`} name={`step_${n}_preview_${l}`} value={copy[l].preview} onChange={(value) => setCopy({ ...copy, [l]: { ...copy[l], preview: value } })} autoComplete="off" error={errors[`step_${n}_preview_${l}`]} />
+            <TextField label={`Subject (${EMAIL_LOCALE_NAMES[l]})`} name={`step_${n}_subject_${l}`} value={copy[l].subject} onChange={(value) => setCopy({ ...copy, [l]: { ...copy[l], subject: value } })} autoComplete="off" error={errors[`step_${n}_subject_${l}`]} />
+            <TextField label={`Preview text (${EMAIL_LOCALE_NAMES[l]})`} name={`step_${n}_preview_${l}`} value={copy[l].preview} onChange={(value) => setCopy({ ...copy, [l]: { ...copy[l], preview: value } })} autoComplete="off" error={errors[`step_${n}_preview_${l}`]} />
           </InlineGrid>
         ))}
       </BlockStack>

@@ -1,10 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
-import { Badge, Banner, BlockStack, Button, Card, Checkbox, DataTable, InlineGrid, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { Badge, BlockStack, Card, Checkbox, DataTable, InlineGrid, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
 import { loadCrossSellPage, saveCrossSellForm } from "../flows/cross-sell-admin.server";
-import { EMAIL_LOCALES } from "../email/templates/copy";
+import { EMAIL_LOCALES, EMAIL_LOCALE_NAMES, placeholderHelp } from "../email/templates/copy";
+import { RUN_STATE_TONE, runStateLabel, withReason } from "../flows/labels";
+import { FlowFigures, SaveRow } from "../components/FlowParts";
+import { Wrap } from "../components/Wrap";
 import { formatMoney } from "../money";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -29,14 +32,8 @@ export default function CrossSellFlow() {
   return (
     <Page title="Cross-sell: you might also like" backAction={{ content: "Flows", url: "/app/flows" }}>
       <Layout>
-        {result ? <Layout.Section><Banner tone={result.ok ? "success" : "critical"}>{result.ok ? "Saved" : "Please fix the highlighted fields"}</Banner></Layout.Section> : null}
         <Layout.Section>
-          <InlineGrid columns={{ xs: 2, md: 6 }} gap="300">
-            {Object.entries({ Started: data.figures.started, Sent: data.figures.sent, Opened: data.figures.opened, Clicked: data.figures.clicked, Converted: data.figures.converted }).map(([label, value]) => (
-              <Card key={label}><Text as="p" tone="subdued">{label}</Text><Text as="p" variant="headingLg">{value.toLocaleString()}</Text></Card>
-            ))}
-            <Card><Text as="p" tone="subdued">Revenue</Text><Text as="p" variant="headingLg">{data.figures.revenue.map((r) => formatMoney(r.amountMinor, r.currency)).join(" + ") || formatMoney(0, "USD")}</Text></Card>
-          </InlineGrid>
+          <FlowFigures figures={data.figures} />
         </Layout.Section>
         <Layout.Section>
           <Form method="post">
@@ -46,13 +43,14 @@ export default function CrossSellFlow() {
                 <Select label="Send" name="trigger" options={[{ label: "After delivery", value: "delivery" }, { label: "After purchase", value: "purchase" }]} value={trigger} onChange={setTrigger} error={errors.trigger} />
                 <TextField label="Wait (days)" type="number" name="delay_days" value={delay} onChange={setDelay} autoComplete="off" error={errors.delay_days} helpText="After delivery: counted from the carrier's delivery; orders never marked delivered are emailed 14 days after purchase plus this wait." />
                 <TextField label="Products in the email" type="number" name="product_count" value={count} onChange={setCount} autoComplete="off" error={errors.product_count} />
+                <Text as="p" variant="bodySm" tone="subdued">{placeholderHelp(false)}</Text>
                 {EMAIL_LOCALES.map((l) => (
                   <InlineGrid key={l} columns={2} gap="300">
-                    <TextField label={`Subject (${l})`} name={`subject_${l}`} value={copy[l].subject} onChange={(v) => setCopy({ ...copy, [l]: { ...copy[l], subject: v } })} autoComplete="off" error={errors[`subject_${l}`]} />
-                    <TextField label={`Preview text (${l})`} name={`preview_${l}`} value={copy[l].preview} onChange={(v) => setCopy({ ...copy, [l]: { ...copy[l], preview: v } })} autoComplete="off" error={errors[`preview_${l}`]} />
+                    <TextField label={`Subject (${EMAIL_LOCALE_NAMES[l]})`} name={`subject_${l}`} value={copy[l].subject} onChange={(v) => setCopy({ ...copy, [l]: { ...copy[l], subject: v } })} autoComplete="off" error={errors[`subject_${l}`]} />
+                    <TextField label={`Preview text (${EMAIL_LOCALE_NAMES[l]})`} name={`preview_${l}`} value={copy[l].preview} onChange={(v) => setCopy({ ...copy, [l]: { ...copy[l], preview: v } })} autoComplete="off" error={errors[`preview_${l}`]} />
                   </InlineGrid>
                 ))}
-                <div><Button submit variant="primary">Save</Button></div>
+                <SaveRow outcome={result ? { ok: result.ok, message: result.ok ? "Saved" : "Please fix the highlighted fields" } : null} />
               </BlockStack>
             </Card>
           </Form>
@@ -63,7 +61,13 @@ export default function CrossSellFlow() {
             <DataTable
               columnContentTypes={["text", "text", "text", "numeric"]}
               headings={["Order", "Shopper", "State", "Revenue"]}
-              rows={data.runs.map((run) => [run.subjectKey, run.email ?? "", <Badge key={run.id}>{`${run.state}${run.exitReason ? ` · ${run.exitReason.replace(/_/g, " ")}` : ""}`}</Badge>, run.revenueMinor ? formatMoney(run.revenueMinor, run.currency ?? "USD") : ""])}
+              rows={data.runs.map((run) => [
+                // shopify:admin links open the order in the Shopify admin around the embedded app.
+                <a key={`${run.id}-order`} href={`shopify:admin/orders/${run.orderId}`} target="_top">{run.orderName}</a>,
+                run.email ?? "",
+                <Wrap key={run.id}><Badge tone={RUN_STATE_TONE[run.state]}>{withReason(runStateLabel(run.state), run.exitReason)}</Badge></Wrap>,
+                run.revenueMinor ? formatMoney(run.revenueMinor, run.currency ?? "USD") : "",
+              ])}
             />
           </Card>
         </Layout.Section>

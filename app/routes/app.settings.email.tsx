@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
-import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, Layout, Page, Text, TextField } from "@shopify/polaris";
+import { BlockStack, Card, Checkbox, FormLayout, Layout, Page, Text, TextField } from "@shopify/polaris";
+import { SaveRow } from "../components/FlowParts";
 import { authenticate } from "../shopify.server";
 import { getEmailSettings, saveEmailSettings, settingsToForm, type EmailSettingsFormValues, type FieldErrors } from "../email/settings.server";
 
@@ -18,6 +19,20 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   return { ok: true as const, errors: {} as FieldErrors, values: settingsToForm(result.settings) };
 };
 
+const HEX = /^#[0-9a-fA-F]{6}$/;
+
+/** The accent colour as it will look, beside its field; a neutral outline while the value is not a colour yet. */
+function Swatch({ color }: { color: string }) {
+  const valid = HEX.test(color.trim());
+  return (
+    <span
+      role="img"
+      aria-label={valid ? `Colour preview: ${color.trim()}` : "Colour preview: not a colour yet"}
+      style={{ display: "inline-block", width: 20, height: 20, borderRadius: 4, verticalAlign: "middle", border: "1px solid rgba(0, 0, 0, 0.25)", background: valid ? color.trim() : "transparent" }}
+    />
+  );
+}
+
 export default function EmailSettings() {
   const loaded = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
@@ -33,16 +48,6 @@ export default function EmailSettings() {
     <Page title="Email settings" subtitle="How every Pathwise email looks and when it may be sent">
       <Form method="post">
         <Layout>
-          {result?.ok ? (
-            <Layout.Section>
-              <Banner tone="success">Settings saved.</Banner>
-            </Layout.Section>
-          ) : null}
-          {result && !result.ok ? (
-            <Layout.Section>
-              <Banner tone="critical">Some settings need a fix before they can be saved.</Banner>
-            </Layout.Section>
-          ) : null}
           <Layout.Section>
             <Card>
               <BlockStack gap="300">
@@ -50,7 +55,7 @@ export default function EmailSettings() {
                 <FormLayout>
                   <TextField label="Sender name" name="fromName" value={values.fromName} onChange={set("fromName")} error={errors.fromName} autoComplete="off" helpText="Defaults to your store's name" />
                   <TextField label="Reply-to address" name="replyTo" type="email" value={values.replyTo} onChange={set("replyTo")} error={errors.replyTo} autoComplete="email" />
-                  <TextField label="Accent colour" name="accentColor" value={values.accentColor} onChange={set("accentColor")} error={errors.accentColor} autoComplete="off" />
+                  <TextField label="Accent colour" name="accentColor" value={values.accentColor} onChange={set("accentColor")} error={errors.accentColor} autoComplete="off" helpText="Buttons and the discount code's border in every email." suffix={<Swatch color={values.accentColor} />} />
                   <TextField label="Logo URL" name="logoUrl" type="url" value={values.logoUrl} onChange={set("logoUrl")} error={errors.logoUrl} autoComplete="off" />
                 </FormLayout>
               </BlockStack>
@@ -70,13 +75,13 @@ export default function EmailSettings() {
                     <TextField label="Until" name="quietHoursEnd" value={values.quietHoursEnd} onChange={set("quietHoursEnd")} error={errors.quietHoursEnd} disabled={!quiet} autoComplete="off" placeholder="08:00" />
                   </FormLayout.Group>
                   <TextField label="Smart sending (hours)" name="smartSendingHours" type="number" value={values.smartSendingHours} onChange={set("smartSendingHours")} error={errors.smartSendingHours} autoComplete="off" helpText="Skip anyone who got a marketing email from Pathwise in this many hours. 0 turns it off." />
-                  <TextField label="Click attribution window (days)" name="clickAttributionDays" type="number" value={values.clickAttributionDays} onChange={set("clickAttributionDays")} error={errors.clickAttributionDays} autoComplete="off" />
+                  <TextField label="Click attribution window (days)" name="clickAttributionDays" type="number" value={values.clickAttributionDays} onChange={set("clickAttributionDays")} error={errors.clickAttributionDays} autoComplete="off" helpText="An order counts for a flow (its attributed revenue) when the shopper placed it within this many days of clicking a link in one of the flow's emails. A checkout completed after its reminder counts too." />
                 </FormLayout>
               </BlockStack>
             </Card>
           </Layout.Section>
           <Layout.Section>
-            <Button submit variant="primary" loading={navigation.state === "submitting"}>Save</Button>
+            <SaveRow loading={navigation.state === "submitting"} outcome={result ? { ok: result.ok, message: result.ok ? "Settings saved." : "Some settings need a fix before they can be saved." } : null} />
           </Layout.Section>
         </Layout>
       </Form>

@@ -300,6 +300,8 @@ describe("the flow's page in the admin", () => {
     test.set("lang", "en");
     const sent = (await action({ request: adminRequest("/app/flows/abandoned-checkout", { method: "POST", body: test }), params: {}, context: {} } as never)) as { ok: boolean; message: string };
     expect(sent.message).toContain("owner@confetti.example");
+    // The outcome in words, not the ledger's codes (here the shop's own address has no marketing consent).
+    expect(sent.message).toBe("Test email to owner@confetti.example: not sent: the customer has not agreed to marketing email");
   });
 });
 

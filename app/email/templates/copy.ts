@@ -5,6 +5,17 @@
  */
 export type EmailLocale = "en" | "ko" | "th";
 export const EMAIL_LOCALES: EmailLocale[] = ["en", "ko", "th"];
+/** The languages' names, in English, as the admin (in English) shows them. */
+export const EMAIL_LOCALE_NAMES: Record<EmailLocale, string> = { en: "English", ko: "Korean", th: "Thai" };
+
+/**
+ * What a merchant may write in subject and preview text: the values renderMarketingEmail
+ * fills in. The discount ones are empty unless the email carries a discount code.
+ */
+export function placeholderHelp(withDiscount: boolean): string {
+  const base = "Subject and preview text can use {{first_name}} (the shopper's first name, or \"there\") and {{shop_name}} (your store's name)";
+  return withDiscount ? `${base}; when the discount is on, also {{discount_code}} (the shopper's code) and {{discount_percent}} (the discount, a number: write {{discount_percent}}%).` : `${base}.`;
+}
 
 export interface MessageCopy {
   subject: string;
