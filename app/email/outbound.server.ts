@@ -47,6 +47,12 @@ export interface MarketingEmailRequest {
   email: string;
   locale?: string | null;
   marketing: true;
+  /**
+   * "Send me a test" from a flow page, to the merchant's own address at their request:
+   * consent, quiet hours and smart sending are for shoppers and do not apply; a
+   * suppressed address (bounced, complained) is still refused.
+   */
+  merchantTest?: boolean;
   render: (ctx: RenderContext) => Promise<RenderedEmail>;
   /** The clock for rules (quiet hours, smart sending); defaults to new Date(). */
   now?: Date;
@@ -220,6 +226,7 @@ async function prepare(
     ({ id, attempts } = claim);
     decision = await evaluateSendingRules(context, { shop: request.shop, customerId: request.customerId, email: request.email, excludeMessageId: id }, now);
   }
+  if (request.merchantTest && !(decision.action === "skip" && decision.reason === "suppressed")) decision = { action: "send" };
   if (decision.action === "skip") {
     return (await markSkipped(id, attempts, decision.reason)) ? { status: "skipped", messageId: id, reason: decision.reason } : { status: "already_sent", messageId: id };
   }

@@ -90,6 +90,7 @@ export async function sendTestEmail(shop: string, stepIndex: number, locale: Ema
     email: shopRow.email,
     locale,
     marketing: true,
+    merchantTest: true,
     render: async () => ({ subject: `[Test] ${preview.subject}`, html: preview.html, text: preview.subject }),
   });
   return { ok: result.status === "sent" || result.status === "captured", message: `Test email to ${shopRow.email}: ${withReason(emailStatusLabel(result.status).toLowerCase(), "reason" in result ? result.reason : null)}` };

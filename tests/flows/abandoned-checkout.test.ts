@@ -300,8 +300,18 @@ describe("the flow's page in the admin", () => {
     test.set("lang", "en");
     const sent = (await action({ request: adminRequest("/app/flows/abandoned-checkout", { method: "POST", body: test }), params: {}, context: {} } as never)) as { ok: boolean; message: string };
     expect(sent.message).toContain("owner@confetti.example");
-    // The outcome in words, not the ledger's codes (here the shop's own address has no marketing consent).
-    expect(sent.message).toBe("Test email to owner@confetti.example: not sent: the customer has not agreed to marketing email");
+    // The merchant's own address, at their request: shoppers' rules (consent, quiet hours, smart sending) do not apply.
+    expect(sent).toMatchObject({ ok: true });
+    expect(sent.message).toMatch(/^Test email to owner@confetti\.example: /);
+    const copy = await prisma.emailMessage.findFirstOrThrow({ where: { shop: SHOP, email: "owner@confetti.example" }, orderBy: { claimedAt: "desc" } });
+    expect(copy).toMatchObject({ status: "captured", subject: expect.stringMatching(/^\[Test\] /) });
+
+    // An address that bounced is still refused, in words.
+    const { suppress } = await import("../../app/email/suppression.server");
+    await suppress(SHOP, "owner@confetti.example", "bounce", "test");
+    const refusedTest = (await action({ request: adminRequest("/app/flows/abandoned-checkout", { method: "POST", body: test }), params: {}, context: {} } as never)) as { ok: boolean; message: string };
+    expect(refusedTest.ok).toBe(false);
+    expect(refusedTest.message).toMatch(/^Test email to owner@confetti\.example: not sent/);
   });
 });
 
