@@ -42,27 +42,36 @@ async function upsertCustomerRef(tx: Tx, shop: string, customer: CustomerRef, fa
 
 export async function saveCheckout(tx: Tx, shop: string, checkout: NormalizedCheckout) {
   await upsertCustomerRef(tx, shop, checkout.customer, checkout.email, checkout.customerLocale);
-  const outcome = await upsertIfNewer(tx, "checkout", ["shop", "token"], {
-    shop,
-    token: checkout.token,
-    cart_token: checkout.cartToken,
-    email: checkout.email,
-    customer_id: checkout.customerId,
-    customer_locale: checkout.customerLocale,
-    line_items: asJson(checkout.lineItems),
-    subtotal_minor: checkout.subtotalMinor,
-    total_minor: checkout.totalMinor,
-    currency: checkout.currency,
-    recovery_url: checkout.recoveryUrl,
-    completed_at: checkout.completedAt,
-    shopify_created_at: checkout.createdAt,
-    shopify_updated_at: checkout.updatedAt,
-  });
+  const { outcome, previous } = await upsertIfNewerReturningPrevious(
+    tx,
+    "checkout",
+    ["shop", "token"],
+    {
+      shop,
+      token: checkout.token,
+      cart_token: checkout.cartToken,
+      email: checkout.email,
+      customer_id: checkout.customerId,
+      customer_locale: checkout.customerLocale,
+      line_items: asJson(checkout.lineItems),
+      subtotal_minor: checkout.subtotalMinor,
+      total_minor: checkout.totalMinor,
+      currency: checkout.currency,
+      recovery_url: checkout.recoveryUrl,
+      // A completed checkout never reopens: an update without completed_at keeps the one held.
+      ...(checkout.completedAt ? { completed_at: checkout.completedAt } : {}),
+      shopify_created_at: checkout.createdAt,
+      shopify_updated_at: checkout.updatedAt,
+    },
+    "completed_at",
+  );
   if (outcome === "stale") return outcome;
-  // A checkout whose order came first (deliveries arrive out of order) is completed by it
-  // now: otherwise it stays open (order_id and completed_at null) for something bought.
-  const [linked] = (await tx.$queryRawUnsafe(LINK_CHECKOUT_TO_ORDER, shop, checkout.token, checkout.cartToken)) as Array<{ completedAt: Date | null }>;
-  const completedAt = checkout.completedAt ?? linked?.completedAt ?? null;
+  // A checkout first seen after its order (deliveries arrive out of order) is completed by it
+  // now; one held before its order was linked when the order was saved (LINK_ORDER).
+  const [linked] = outcome === "inserted"
+    ? ((await tx.$queryRawUnsafe(LINK_CHECKOUT_TO_ORDER, shop, checkout.token, checkout.cartToken)) as Array<{ completedAt: Date | null }>)
+    : [];
+  const completedAt = checkout.completedAt ?? (previous as Date | null) ?? linked?.completedAt ?? null;
   await emitStoreEvent(tx, { kind: "checkout.changed", shop, checkout: { ...checkout, completedAt }, created: outcome === "inserted" });
   return outcome;
 }
@@ -96,8 +105,9 @@ export async function saveCart(tx: Tx, shop: string, cart: NormalizedCart) {
     shopify_created_at: cart.createdAt,
     shopify_updated_at: cart.updatedAt,
   });
-  // A cart whose order came first is linked to it now (order cart_token = cart token).
-  if (outcome !== "stale") await tx.$executeRawUnsafe(LINK_CART_TO_ORDER, shop, cart.token);
+  // A cart first seen after its order is linked to it now (order cart_token = cart token);
+  // one held before its order was linked when the order was saved.
+  if (outcome === "inserted") await tx.$executeRawUnsafe(LINK_CART_TO_ORDER, shop, cart.token);
   if (outcome !== "stale") await emitStoreEvent(tx, { kind: "cart.changed", shop, cart, created: outcome === "inserted" });
   return outcome;
 }
