@@ -58,7 +58,7 @@ export interface MarketingEmailRequest {
   now?: Date;
 }
 
-export type SkipReason = "no_consent" | "suppressed" | "smart_sending" | "no_email";
+export type SkipReason = "no_consent" | "suppressed" | "smart_sending" | "no_email" | "shop_uninstalled";
 
 /**
  * - sent: SendGrid accepted it (2xx) now.
@@ -218,15 +218,16 @@ async function prepare(
   let decision: RuleDecision;
   if (fresh) {
     ({ id, attempts } = fresh);
-    decision = decideSend(context.settings, fresh.facts, now, context.timezone);
+    decision = decideSend(context.settings, fresh.facts, now, context.timezone, { merchantTest: request.merchantTest });
   } else {
     // A retry of this send key: take the row over (or report what happened to it), then check the rules.
     const claim = await claimSend(claimInput(request), now);
     if (!claim.claimed) return existingResult(claim.row);
     ({ id, attempts } = claim);
-    decision = await evaluateSendingRules(context, { shop: request.shop, customerId: request.customerId, email: request.email, excludeMessageId: id }, now);
+    decision = await evaluateSendingRules(context, { shop: request.shop, customerId: request.customerId, email: request.email, excludeMessageId: id }, now, { merchantTest: request.merchantTest });
   }
-  if (request.merchantTest && !(decision.action === "skip" && decision.reason === "suppressed")) decision = { action: "send" };
+  // Whatever the rules say: no email goes out in the name of a shop that removed the app.
+  if (context.uninstalled) decision = { action: "skip", reason: "shop_uninstalled" };
   if (decision.action === "skip") {
     return (await markSkipped(id, attempts, decision.reason)) ? { status: "skipped", messageId: id, reason: decision.reason } : { status: "already_sent", messageId: id };
   }

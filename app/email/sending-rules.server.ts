@@ -10,12 +10,14 @@ export interface ShopSendingContext {
   settings: EmailSettings;
   timezone: string;
   shopName: string;
+  /** The merchant removed the app (or the shop is unknown): nothing goes out in its name. */
+  uninstalled: boolean;
 }
 
 /** A shop's settings and time zone, read once per send (or once per batch). */
 export async function loadShopSendingContext(shop: string): Promise<ShopSendingContext> {
   const { rows } = await preparedQuery(
-    `SELECT s.timezone, s.name AS shop_name,
+    `SELECT s.timezone, s.name AS shop_name, (s.domain IS NULL OR s.uninstalled_at IS NOT NULL) AS uninstalled,
             e.from_name, e.reply_to, e.accent_color, e.logo_url, e.require_consent, e.quiet_hours_start, e.quiet_hours_end,
             e.smart_sending_hours, e.click_attribution_days, (e.shop IS NOT NULL) AS has_settings
        FROM (SELECT $1::text AS domain) q
@@ -37,7 +39,7 @@ export async function loadShopSendingContext(shop: string): Promise<ShopSendingC
         clickAttributionDays: row.click_attribution_days,
       }
     : { ...DEFAULT_EMAIL_SETTINGS };
-  return { settings, timezone: row.timezone ?? "UTC", shopName: row.shop_name ?? shop };
+  return { settings, timezone: row.timezone ?? "UTC", shopName: row.shop_name ?? shop, uninstalled: row.uninstalled };
 }
 
 /**
@@ -48,6 +50,7 @@ export async function evaluateSendingRules(
   context: ShopSendingContext,
   recipient: { shop: string; customerId: string | null; email: string; excludeMessageId: string },
   now: Date,
+  options: { merchantTest?: boolean } = {},
 ): Promise<RuleDecision> {
   const email = normalizeEmail(recipient.email);
   const cutoff = smartSendingCutoff(context.settings.smartSendingHours, now);
@@ -55,7 +58,7 @@ export async function evaluateSendingRules(
     `SELECT ${recipientFactsColumns({ shop: "$1", customerId: "$2", email: "$3", cutoff: "$4", excludeMessageId: "$5", mailedStatuses: "$6" })}`,
     [recipient.shop, recipient.customerId, email, cutoff?.toISOString() ?? null, recipient.excludeMessageId, MAILED_STATUSES],
   );
-  return decideSend(context.settings, recipientFacts(rows[0]), now, context.timezone);
+  return decideSend(context.settings, recipientFacts(rows[0]), now, context.timezone, options);
 }
 
 /**

@@ -32,11 +32,16 @@ export interface RecipientFacts {
 
 export type RuleDecision =
   | { action: "send" }
-  | { action: "skip"; reason: "no_consent" | "suppressed" | "smart_sending" }
+  | { action: "skip"; reason: "no_consent" | "suppressed" | "smart_sending" | "shop_uninstalled" }
   | { action: "defer"; reason: "quiet_hours"; until: Date };
 
-/** Consent, then suppression, then quiet hours, then smart sending: a refusal that is final wins over a deferral. */
-export function decideSend(rules: SendingRules, facts: RecipientFacts, now: Date, timezone: string): RuleDecision {
+/**
+ * Consent, then suppression, then quiet hours, then smart sending: a refusal that is final wins over a deferral.
+ * A merchant's test to their own address (merchantTest) is held only to suppression: the
+ * other rules protect shoppers.
+ */
+export function decideSend(rules: SendingRules, facts: RecipientFacts, now: Date, timezone: string, options: { merchantTest?: boolean } = {}): RuleDecision {
+  if (options.merchantTest) return facts.suppressed ? { action: "skip", reason: "suppressed" } : { action: "send" };
   if (rules.requireConsent && facts.marketingState !== "SUBSCRIBED") return { action: "skip", reason: "no_consent" };
   if (facts.suppressed) return { action: "skip", reason: "suppressed" };
   const until = quietHoursEnd(now, timezone, rules.quietHoursStart, rules.quietHoursEnd);

@@ -178,11 +178,11 @@ export const crossSellSend: Task = async (raw) => {
   const { shop, runId } = raw as { shop: string; runId: string };
   const run = await prisma.flowRun.findUnique({ where: { id: runId } });
   if (!run || run.endedAt || run.state !== "waiting") return;
-  const { enabled, settings } = await getCrossSell(shop);
+  const [{ enabled, settings }, shopRow] = await Promise.all([getCrossSell(shop), prisma.shop.findUnique({ where: { domain: shop } })]);
   const end = (state: string, exitReason: string | null) => prisma.flowRun.update({ where: { id: run.id }, data: { state, exitReason, endedAt: flowClock.now(), nextRunAt: null } });
-  const installation = await prisma.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true } });
-  // Uninstall cancels pending jobs; this catches one that was running then, or scheduled by a late delivery.
-  if (!installation || installation.uninstalledAt) return void (await end("exited", "shop_uninstalled"));
+  // Uninstall cancels pending jobs; this catches one that was running then, or scheduled by a late delivery
+  // (before the Admin API call below, which an uninstalled shop's token can no longer make).
+  if (!shopRow || shopRow.uninstalledAt) return void (await end("exited", "shop_uninstalled"));
   if (!enabled) return void (await end("exited", "flow_turned_off"));
   if (!run.email) return void (await end("skipped", "no_email"));
   const order = await prisma.order.findUnique({ where: { shop_id: { shop, id: run.subjectKey } }, select: { cancelledAt: true, deletedAt: true, financialStatus: true } });
@@ -196,8 +196,7 @@ export const crossSellSend: Task = async (raw) => {
     await prisma.flowStepRun.create({ data: { runId: run.id, shop, stepKey: "email", status: "skipped", reason: "no_recommendations" } });
     return void (await end("skipped", "no_recommendations"));
   }
-  const [shopRow, emailSettings, customer] = await Promise.all([
-    prisma.shop.findUnique({ where: { domain: shop } }),
+  const [emailSettings, customer] = await Promise.all([
     getEmailSettings(shop),
     run.customerId ? prisma.customer.findUnique({ where: { shop_id: { shop, id: run.customerId } } }) : null,
   ]);

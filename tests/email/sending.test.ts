@@ -121,6 +121,18 @@ describe("sendMarketingEmail", () => {
     expect(fake.messages.map((message) => message.to).sort()).toEqual(["ada@example.com", "lin@example.com"]);
   });
 
+  it("sends nothing in the name of a shop that removed the app, whatever the rules and the caller say", async () => {
+    await prisma.shop.update({ where: { domain: shop }, data: { uninstalledAt: new Date() } });
+    try {
+      const shopper = await sendMarketingEmail(sendRequest(shop, { customerId: "101" }));
+      const merchantTest = await sendMarketingEmail({ ...sendRequest(shop, { customerId: null, email: "owner@example.com" }), merchantTest: true });
+      expect([shopper, merchantTest]).toEqual([expect.objectContaining({ status: "skipped", reason: "shop_uninstalled" }), expect.objectContaining({ status: "skipped", reason: "shop_uninstalled" })]);
+      expect(fake.requests).toBe(0);
+    } finally {
+      await prisma.shop.update({ where: { domain: shop }, data: { uninstalledAt: null } });
+    }
+  });
+
   it("consent and smart sending follow the shop's settings", async () => {
     await prisma.shopEmailSettings.create({ data: { shop, requireConsent: false, smartSendingHours: 0 } });
     const stranger = await sendMarketingEmail(sendRequest(shop, { email: "stranger@example.com" }));
