@@ -5,7 +5,7 @@ import { getEmailSettings } from "../email/settings.server";
 import { renderMarketingEmail, type EmailItem } from "../email/templates/marketing-email";
 import { DEFAULT_COPY, type EmailLocale, type MessageCopy } from "../email/templates/copy";
 import { getFlow, saveFlow } from "./abandoned-checkout.server";
-import { ABANDONED_CHECKOUT, settingsFromForm } from "./settings";
+import { ABANDONED_CHECKOUT, checkboxTicked, settingsFromForm } from "./settings";
 import { flowFigures } from "./cross-sell-admin.server";
 import { emailStatusLabel, withReason } from "./labels";
 
@@ -67,7 +67,7 @@ export async function renderPreview(shop: string, stepIndex: number, locale: Ema
 
 export async function saveFlowForm(shop: string, form: FormData) {
   const { settings } = await getFlow(shop);
-  const enabled = form.get("enabled") === "on" || form.get("enabled") === "true";
+  const enabled = checkboxTicked(form, "enabled");
   const result = settingsFromForm(form, settings);
   if (!result.ok) return { ok: false as const, errors: result.errors };
   await saveFlow(shop, enabled, result.settings);

@@ -1,5 +1,6 @@
 import prisma from "../db.server";
 import { CROSS_SELL, crossSellSettingsFromForm, getCrossSell, saveCrossSell } from "./cross-sell.server";
+import { checkboxTicked } from "./settings";
 
 /** Figures and runs of a flow, for its admin page. */
 export async function flowFigures(shop: string, flowKey: string) {
@@ -32,6 +33,6 @@ export async function saveCrossSellForm(shop: string, form: FormData) {
   const { settings } = await getCrossSell(shop);
   const result = crossSellSettingsFromForm(form, settings);
   if (!result.ok) return { ok: false as const, errors: result.errors };
-  await saveCrossSell(shop, form.get("enabled") === "on" || form.get("enabled") === "true", result.settings);
+  await saveCrossSell(shop, checkboxTicked(form, "enabled"), result.settings);
   return { ok: true as const, errors: {} as Record<string, string> };
 }

@@ -56,10 +56,10 @@ export function settingsFromForm(form: FormData, current: FlowSettings): { ok: t
   const candidate: FlowSettings = structuredClone(current);
   candidate.steps.forEach((step, index) => {
     const n = index + 1;
-    step.enabled = index === 0 ? true : form.get(`step_${n}_enabled`) === "on" || form.get(`step_${n}_enabled`) === "true";
+    step.enabled = index === 0 ? true : checkboxTicked(form, `step_${n}_enabled`);
     step.delayMinutes = Math.round(number(`step_${n}_delay_hours`) * 60);
     if (step.discount) {
-      step.discount.enabled = form.get(`step_${n}_discount_enabled`) === "on" || form.get(`step_${n}_discount_enabled`) === "true";
+      step.discount.enabled = checkboxTicked(form, `step_${n}_discount_enabled`);
       step.discount.percent = number(`step_${n}_discount_percent`);
       step.discount.expiresHours = number(`step_${n}_discount_expires_hours`);
     }
@@ -85,4 +85,13 @@ export function settingsFromForm(form: FormData, current: FlowSettings): { ok: t
     errors[name] ??= field === "delayMinutes" && issue.code === "too_small" ? "The delay must be at least 1 minute (0.02 hours)" : issue.message;
   }
   return { ok: false, errors };
+}
+
+/**
+ * A checkbox posts its field only when ticked, with whatever value it carries (Polaris's
+ * Checkbox renders value="" unless given one; a browser's default is "on"): presence is
+ * the answer. An explicit "false" (a hidden input standing in for it) is off.
+ */
+export function checkboxTicked(form: FormData, name: string): boolean {
+  return form.has(name) && form.get(name) !== "false";
 }
