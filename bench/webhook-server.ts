@@ -16,10 +16,10 @@ async function loadBaseline() {
   const { normalizeOrder } = await import("../app/webhooks/normalize");
   const { saveOrder } = await import("../app/store/store.server");
   await sessionStorage.storeSession(new Session({ id: `offline_${shop}`, shop, state: "bench", isOnline: false, accessToken: "shpat_bench" }));
-  await prisma.shop.upsert({ where: { domain: shop }, create: { domain: shop, name: "Bench" }, update: {} });
+  const { currency } = await prisma.shop.upsert({ where: { domain: shop }, create: { domain: shop, name: "Bench" }, update: {} });
   return async (request: Request) => {
     const { payload } = await authenticate.webhook(request);
-    await prisma.$transaction((tx) => saveOrder(tx, shop, normalizeOrder(payload)));
+    await prisma.$transaction((tx) => saveOrder(tx, shop, normalizeOrder(payload, currency)));
   };
 }
 

@@ -5,7 +5,7 @@ import { countOf } from "../text";
  * checkouts and emails it holds. The export is JSON as stored (sections
  * "store" and "email" registered by their capabilities); a missing section counts 0.
  */
-export function exportCounts(data: unknown): { orders: number; checkouts: number; emails: number } {
+function exportCounts(data: unknown): { orders: number; checkouts: number; emails: number } {
   const section = (name: string) => (data && typeof data === "object" ? (data as Record<string, unknown>)[name] : undefined);
   const length = (value: unknown, key: string) => {
     const list = value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import prisma from "../db.server";
 import { DEFAULT_SENDING_RULES, formatMinutes, parseMinutes, type SendingRules } from "./sending-rules";
+import { HEX_COLOR } from "./colors";
 
 /** A shop's email settings: branding plus the sending rules, with defaults when the shop never saved any. */
 export interface EmailSettings extends SendingRules {
@@ -62,7 +63,7 @@ export const emailSettingsForm = z
   .object({
     fromName: optionalText(100),
     replyTo: optionalText(254).refine((value) => value === null || z.string().email().safeParse(value).success, "Enter a valid email address"),
-    accentColor: z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, "Use a hex colour like #1a73e8"),
+    accentColor: z.string().trim().regex(HEX_COLOR, "Use a hex colour like #1a73e8"),
     logoUrl: optionalText(2000).refine((value) => value === null || /^https:\/\/\S+$/.test(value), "Use an https:// image URL"),
     requireConsent: z.union([z.literal("on"), z.literal("true"), z.literal("false"), z.literal("")]).optional().transform((value) => value === "on" || value === "true"),
     quietHoursEnabled: z.union([z.literal("on"), z.literal("true"), z.literal("false"), z.literal("")]).optional().transform((value) => value === "on" || value === "true"),

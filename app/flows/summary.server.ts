@@ -9,12 +9,14 @@ const FLOWS = [
 
 export async function flowSummaries(shop: string) {
   return Promise.all(
-    FLOWS.map(async (flow) => ({
-      ...flow,
-      enabled: (await prisma.flow.findUnique({ where: { shop_key: { shop, key: flow.key } } }))?.enabled ?? false,
-      started: await prisma.flowRun.count({ where: { shop, flowKey: flow.key } }),
-      converted: await prisma.flowRun.count({ where: { shop, flowKey: flow.key, state: "converted" } }),
-      latest: await prisma.flowRun.findFirst({ where: { shop, flowKey: flow.key }, orderBy: { startedAt: "desc" }, select: { state: true, exitReason: true } }),
-    })),
+    FLOWS.map(async (flow) => {
+      const [settings, started, converted, latest] = await Promise.all([
+        prisma.flow.findUnique({ where: { shop_key: { shop, key: flow.key } } }),
+        prisma.flowRun.count({ where: { shop, flowKey: flow.key } }),
+        prisma.flowRun.count({ where: { shop, flowKey: flow.key, state: "converted" } }),
+        prisma.flowRun.findFirst({ where: { shop, flowKey: flow.key }, orderBy: { startedAt: "desc" }, select: { state: true, exitReason: true } }),
+      ]);
+      return { ...flow, enabled: settings?.enabled ?? false, started, converted, latest };
+    }),
   );
 }

@@ -8,7 +8,6 @@ import { addJob } from "../jobs/queue.server";
 export interface ProductOption {
   id: string;
   title: string;
-  imageUrl: string | null;
 }
 
 /** What the recommendations page shows: status, one product's list with titles, and its overrides. */
@@ -16,7 +15,7 @@ export async function loadRecommendationsPage(shop: string, productId: string | 
   const [status, selected] = await Promise.all([
     prisma.recommendationStatus.findUnique({ where: { shop } }),
     productId && /^\d{1,20}$/.test(productId)
-      ? prisma.product.findFirst({ where: { shop, id: productId, deletedAt: null }, select: { id: true, title: true, imageUrl: true } })
+      ? prisma.product.findFirst({ where: { shop, id: productId, deletedAt: null }, select: { id: true, title: true } })
       : null,
   ]);
   let recommendations: Array<{ id: string; title: string; score: number; source: string }> = [];
@@ -28,9 +27,9 @@ export async function loadRecommendationsPage(shop: string, productId: string | 
     ]);
     const ids = [...rows.map((row) => row.recommendedProductId), ...(override?.pinned ?? []), ...(override?.excluded ?? [])];
     const products = new Map(
-      (await prisma.product.findMany({ where: { shop, id: { in: ids } }, select: { id: true, title: true, imageUrl: true } })).map((product) => [product.id, product]),
+      (await prisma.product.findMany({ where: { shop, id: { in: ids } }, select: { id: true, title: true } })).map((product) => [product.id, product]),
     );
-    const option = (id: string): ProductOption => products.get(id) ?? { id, title: `Product ${id} (no longer in the catalog)`, imageUrl: null };
+    const option = (id: string): ProductOption => products.get(id) ?? { id, title: `Product ${id} (no longer in the catalog)` };
     recommendations = rows.map((row) => ({ id: row.recommendedProductId, title: option(row.recommendedProductId).title, score: row.score, source: row.source }));
     if (override) overrides = { pinned: override.pinned.map(option), excluded: override.excluded.map(option) };
   }
@@ -48,7 +47,7 @@ export async function searchProducts(shop: string, text: string, limit = 20): Pr
   const pattern = `%${literal}%`;
   const prefix = `${literal}%`;
   return prisma.$queryRawUnsafe(
-    `SELECT id, title, image_url AS "imageUrl", status FROM product
+    `SELECT id, title, status FROM product
       WHERE shop = $1 AND deleted_at IS NULL AND title ILIKE $2
       ORDER BY (title ILIKE $3) DESC, lower(title), id
       LIMIT $4`,

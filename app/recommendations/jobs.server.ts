@@ -19,6 +19,14 @@ export const BACKFILL_TASK = "recs.backfill";
 export const METAFIELD_NAMESPACE = "$app:pathwise";
 export const METAFIELD_KEY = "also_bought";
 
+/** A write Shopify refused, recorded on the lists it was for (matched by hash): not retried until a list changes. */
+async function recordSyncError(shop: string, rows: Array<{ product_id: string; list_hash: string }>, errors: Array<{ message: string }>) {
+  const message = errors.map((error) => error.message).join("; ").slice(0, 500);
+  for (const row of rows) {
+    await prisma.recommendationSync.updateMany({ where: { shop, productId: row.product_id, listHash: row.list_hash }, data: { error: message } });
+  }
+}
+
 const backfillJobKey = (shop: string) => `recs-backfill:${shop}`;
 
 type BackfillPayload = { shop: string; step: "start-products" | "poll-products" | "start-orders" | "poll-orders" | "build"; bulkId?: string };
@@ -229,8 +237,7 @@ const syncMetafields: Task = async (raw) => {
       });
       if (metafieldsDelete.userErrors.length) {
         // Recorded on these lists (not retried until they change); the writes go ahead next round.
-        const message = metafieldsDelete.userErrors.map((e) => e.message).join("; ").slice(0, 500);
-        for (const row of emptied) await prisma.recommendationSync.updateMany({ where: { shop, productId: row.product_id, listHash: row.list_hash }, data: { error: message } });
+        await recordSyncError(shop, emptied, metafieldsDelete.userErrors);
         continue;
       }
     }
@@ -250,12 +257,7 @@ const syncMetafields: Task = async (raw) => {
         // The error holds for that list only (not retried every run); a changed list clears it.
         const failed = new Set(userErrors.map((error) => Number(error.field?.[1])).filter((index) => Number.isInteger(index)));
         const named = [...failed].map((index) => writable[index]).filter((row) => row !== undefined);
-        for (const row of named.length ? named : writable) {
-          await prisma.recommendationSync.updateMany({
-            where: { shop, productId: row.product_id, listHash: row.list_hash },
-            data: { error: userErrors.map((e) => e.message).join("; ").slice(0, 500) },
-          });
-        }
+        await recordSyncError(shop, named.length ? named : writable, userErrors);
         continue;
       }
     }

@@ -19,7 +19,7 @@ const tone = (status: string) =>
   status === "sent" || status === "captured" ? "success" : status === "skipped" || status === "deferred" ? "info" : status === "failed" || status === "uncertain" ? "critical" : "attention";
 
 /** Statuses whose email never left: a row without a subject says so. */
-const NOT_SENT = new Set(["skipped", "deferred", "failed", "claimed"]);
+const NOT_SENT = new Set(["skipped", "failed", "claimed"]);
 
 export default function Outbox() {
   const { messages, counts, message, capturing, timezone } = useLoaderData<typeof loader>();
@@ -74,7 +74,7 @@ export default function Outbox() {
                 rows={messages.map((m) => [
                   formatShopTime(m.sentAt ?? m.createdAt, timezone),
                   m.email ?? "(redacted)",
-                  m.hasCopy ? <RemixLink key={m.id} to={keep(m.id)}>{m.subject ?? "(no subject)"}</RemixLink> : (m.subject || (NOT_SENT.has(m.status) ? "(not sent)" : "—")),
+                  m.hasCopy ? <RemixLink key={m.id} to={keep(m.id)}>{m.subject ?? "(no subject)"}</RemixLink> : (m.subject || (m.status === "deferred" ? "(scheduled)" : NOT_SENT.has(m.status) ? "(not sent)" : "—")),
                   <Wrap key={`${m.id}-f`}>{`${flowName(m.flowId)} · ${stepLabel(m.stepKey)}`}</Wrap>,
                   <Wrap key={`${m.id}-s`}><Badge tone={tone(m.status)}>{withReason(emailStatusLabel(m.status), m.skipReason)}</Badge></Wrap>,
                   [m.deliveredAt ? "delivered" : "", m.openedAt ? (m.openUnreliable ? "opened (unreliable)" : "opened") : "", m.clickedAt ? "clicked" : ""].filter(Boolean).join(", "),

@@ -5,6 +5,7 @@ import { BlockStack, Card, Checkbox, FormLayout, Layout, Page, Text, TextField }
 import { SaveRow } from "../components/FlowParts";
 import { authenticate } from "../shopify.server";
 import { getEmailSettings, saveEmailSettings, settingsToForm, type EmailSettingsFormValues, type FieldErrors } from "../email/settings.server";
+import { HEX_COLOR } from "../email/colors";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -19,11 +20,10 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   return { ok: true as const, errors: {} as FieldErrors, values: settingsToForm(result.settings) };
 };
 
-const HEX = /^#[0-9a-fA-F]{6}$/;
 
 /** The accent colour as it will look, beside its field; a neutral outline while the value is not a colour yet. */
 function Swatch({ color }: { color: string }) {
-  const valid = HEX.test(color.trim());
+  const valid = HEX_COLOR.test(color.trim());
   return (
     <span
       role="img"

@@ -33,6 +33,6 @@ export async function dataRequests(shop: string) {
 /** One data request's export, only if it belongs to the shop. */
 export async function dataRequestExport(shop: string, id: string) {
   if (!/^\d{1,18}$/.test(id)) return null;
-  const row = await prisma.dataRequest.findFirst({ where: { shop, id: BigInt(id) }, select: { id: true, export: true, requestedAt: true } });
-  return row ? { id: row.id.toString(), export: row.export, requestedAt: row.requestedAt } : null;
+  const row = await prisma.dataRequest.findFirst({ where: { shop, id: BigInt(id) }, select: { id: true, export: true } });
+  return row ? { id: row.id.toString(), export: row.export } : null;
 }

@@ -246,12 +246,12 @@ export async function reconcileOrders(shop: string, admin: AdminGraphql, options
     options.now ?? new Date(),
     (search, after) => versionsPage(admin, ORDER_VERSIONS_QUERY, "orders", search, after, options.pageSize ?? 250),
     `SELECT id, shopify_updated_at AS version FROM "order" WHERE shop = $1 AND id = ANY($2::text[])`,
-    async (item) => {
+    async (item, shopRow) => {
       const full = await fetchOrder(admin, item.gid);
       if (!full) return; // deleted since the scan
       let order: NormalizedOrder;
       try {
-        order = normalizeOrder(orderPayloadFromAdmin(full));
+        order = normalizeOrder(orderPayloadFromAdmin(full), shopRow.currency);
       } catch (error) {
         if (!(error instanceof ZodError)) throw error;
         result.invalid++;

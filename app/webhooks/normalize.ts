@@ -167,7 +167,7 @@ const orderSchema = z.object({
   updated_at: date,
 });
 
-export function normalizeOrder(payload: unknown, shopCurrency = "USD") {
+export function normalizeOrder(payload: unknown, shopCurrency: string) {
   const p = orderSchema.parse(payload);
   // An order's bare amounts (total_price, subtotal_price, a line's price) are in the
   // shop's currency, `currency`; `presentment_currency` is what the customer saw, and

@@ -2,6 +2,7 @@ import { Body, Button, Column, Container, Head, Heading, Hr, Html, Img, Link, Pr
 import { renderToStaticMarkup } from "react-dom/server";
 import { formatMoney } from "../../money";
 import { interpolate, UI_COPY, type EmailLocale, type MessageCopy } from "./copy";
+import { HEX_COLOR } from "../colors";
 
 /**
  * One responsive marketing email (React Email): the shop's logo and accent colour,
@@ -33,11 +34,10 @@ export interface MarketingEmailInput {
   openPixelUrl?: string;
 }
 
-const HEX = /^#[0-9a-f]{6}$/i;
 
 function MarketingEmail(props: MarketingEmailInput & { values: Record<string, string | number> }) {
   const ui = UI_COPY[props.locale];
-  const accent = HEX.test(props.shop.accentColor) ? props.shop.accentColor : "#1a73e8";
+  const accent = HEX_COLOR.test(props.shop.accentColor) ? props.shop.accentColor : "#1a73e8";
   const text = (template: string) => interpolate(template, props.values);
   return (
     <Html lang={props.locale}>
