@@ -1,4 +1,6 @@
 import prisma from "../app/db.server";
+import { emailStatusLabel, flowName, reasonLabel, runStateLabel } from "../app/flows/labels";
+import { formatMoney } from "../app/money";
 
 /**
  * Feature steps the demo runs before the scenario: the recommendation backfill
@@ -96,7 +98,9 @@ export async function printTimeline(context: {
       shop,
     )) as Array<Record<string, unknown>>;
     for (const run of runs) {
-      console.log(`  ${String(run.flow_key).padEnd(20)} ${String(run.email ?? "").padEnd(30)} ${String(run.state).padEnd(10)} ${run.exit_reason ?? ""} ${run.revenue_minor ? `revenue ${run.revenue_minor} ${run.currency}` : ""}`);
+      const outcome = [runStateLabel(String(run.state)), run.exit_reason ? reasonLabel(String(run.exit_reason)) : null].filter(Boolean).join(": ");
+      const revenue = run.revenue_minor ? ` · revenue ${formatMoney(Number(run.revenue_minor), String(run.currency))}` : "";
+      console.log(`  ${flowName(String(run.flow_key)).padEnd(30)} ${String(run.email ?? "").padEnd(30)} ${outcome}${revenue}`);
     }
   }
   if (await tableExists("email_message")) {
@@ -106,7 +110,8 @@ export async function printTimeline(context: {
       shop,
     )) as Array<Record<string, unknown>>;
     for (const message of messages) {
-      console.log(`  ${String(message.status).padEnd(10)} ${String(message.email).padEnd(30)} ${message.subject ?? ""} ${message.skip_reason ? `(${message.skip_reason})` : ""}`);
+      const status = message.skip_reason ? `${emailStatusLabel(String(message.status))}: ${reasonLabel(String(message.skip_reason))}` : emailStatusLabel(String(message.status));
+      console.log(`  ${String(message.email).padEnd(30)} ${message.subject ?? "(not sent)"} · ${status}`);
     }
   }
 
