@@ -328,8 +328,10 @@ query ReconcileProduct($id: ID!) {
     isGiftCard
     tracksInventory
     updatedAt
+    onlineStoreUrl
     featuredImage { url }
-    variants(first: 100) { nodes { price inventoryQuantity inventoryPolicy } }
+    collections(first: 25) { nodes { handle } }
+    variants(first: 100) { nodes { legacyResourceId availableForSale price inventoryQuantity inventoryPolicy } }
   }
 }`;
 
@@ -344,8 +346,10 @@ export interface ProductNode {
   isGiftCard: boolean;
   tracksInventory: boolean;
   updatedAt: string;
+  onlineStoreUrl: string | null;
   featuredImage: { url: string } | null;
-  variants: { nodes: Array<{ price: string; inventoryQuantity: number | null; inventoryPolicy: string }> };
+  collections: { nodes: Array<{ handle: string }> };
+  variants: { nodes: Array<{ legacyResourceId: string; availableForSale: boolean; price: string; inventoryQuantity: number | null; inventoryPolicy: string }> };
 }
 
 /** The Admin API's product in the webhook's shape, for normalizeProduct (as for orders). */

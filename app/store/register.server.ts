@@ -9,8 +9,8 @@ import {
 import {
   cartCheckoutRetentionDays, orderRetentionDays, PRUNE_ORDERS_CRON, PRUNE_ORDERS_TASK, PRUNE_STORE_CRON, PRUNE_STORE_TASK, pruneCartsAndCheckouts, pruneOrders,
 } from "./retention.server";
-import { PRODUCT_AVAILABILITY_TASK } from "./store.server";
-import { settleProductAvailability } from "./product-availability.server";
+import { PRODUCT_DETAILS_TASK } from "./store.server";
+import { settleProductFromAdmin } from "./product-details.server";
 
 /**
  * Store model wiring: reconciliation against the Admin API (orders, consent and
@@ -29,9 +29,9 @@ registerTask(RECONCILE_SHOPS_TASK, async (_payload, helpers) => {
   helpers.logger.debug(`reconciliation queued for ${await enqueueForInstalledShops(RECONCILE_SHOP_TASK)} shops`);
 });
 
-registerTask(PRODUCT_AVAILABILITY_TASK, async (payload) => {
+registerTask(PRODUCT_DETAILS_TASK, async (payload) => {
   const { shop, productId } = payload as { shop: string; productId: string };
-  await settleProductAvailability(shop, productId, await adminGraphql(shop));
+  await settleProductFromAdmin(shop, productId, await adminGraphql(shop));
 });
 
 registerTask(RECONCILE_SHOP_TASK, async (payload, helpers) => {

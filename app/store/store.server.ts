@@ -303,20 +303,22 @@ function productColumns(shop: string, product: Omit<NormalizedProduct, "updatedA
 export async function saveProduct(tx: Tx, shop: string, product: NormalizedProduct) {
   const outcome = await upsertIfNewer(tx, "product", ["shop", "id"], productColumns(shop, product), { alsoWhen: NOT_DELETED_SINCE });
   if (outcome !== "stale") await emitStoreEvent(tx, { kind: "product.changed", shop, productId: product.id });
-  if (outcome !== "stale" && product.available === null) await scheduleAvailabilityCheck(tx, shop, product.id);
+  if (outcome === "inserted" || (outcome !== "stale" && product.available === null)) await scheduleProductDetails(tx, shop, product.id);
   return outcome;
 }
 
-export const PRODUCT_AVAILABILITY_TASK = "store.product-availability";
+export const PRODUCT_DETAILS_TASK = "store.product-details";
 
 /**
- * A products/update with no stock and no way to tell a sold-out tracked product from an
- * untracked one (see normalizeProduct) leaves availability as stored, and asks the Admin
- * API (tracksInventory) half a minute later: a burst of updates asks once.
+ * What product webhooks do not say is asked of the Admin API half a minute later (a burst
+ * of updates asks once): for a product first seen through a webhook, its collections,
+ * storefront URL and first variant for sale (the bulk export's fields); for one at zero
+ * stock that cannot tell a sold-out tracked product from an untracked one (see
+ * normalizeProduct), whether it tracks inventory.
  */
-async function scheduleAvailabilityCheck(tx: Tx, shop: string, productId: string) {
-  await addJob(prismaSql(tx), PRODUCT_AVAILABILITY_TASK, { shop, productId }, {
-    jobKey: `product-availability:${shop}:${productId}`,
+async function scheduleProductDetails(tx: Tx, shop: string, productId: string) {
+  await addJob(prismaSql(tx), PRODUCT_DETAILS_TASK, { shop, productId }, {
+    jobKey: `product-details:${shop}:${productId}`,
     jobKeyMode: "preserve_run_at",
     runAt: new Date(Date.now() + 30_000),
     maxAttempts: 5,

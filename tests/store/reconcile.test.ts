@@ -182,7 +182,7 @@ describe("reconciliation against the Admin API", () => {
       await deliver({ shop: SHOP, topic: "products/update", body: { ...zeroStock(product.id), updated_at: new Date(Date.now() + 1_000).toISOString() } });
     }
     await drainJobs();
-    const keys = [soldOut, inStock].map((product) => `product-availability:${SHOP}:${product.id}`);
+    const keys = [soldOut, inStock].map((product) => `product-details:${SHOP}:${product.id}`);
     const { rows } = await pool.query(`SELECT key, run_at FROM graphile_worker.jobs WHERE key = ANY($1::text[])`, [keys]);
     expect(rows).toHaveLength(2); // one per product for the two updates
     expect(rows.every((row) => row.run_at.getTime() > Date.now() + 20_000)).toBe(true);
@@ -194,6 +194,27 @@ describe("reconciliation against the Admin API", () => {
     await drainJobs();
     expect(simulator.invalidQueries).toEqual([]);
     expect([await held(soldOut.id), await held(inStock.id)]).toEqual([false, true]);
+  });
+
+  it("a product first seen through products/update gets what only the Admin API knows: collections, storefront URL, first variant for sale", async () => {
+    const candidates = simulator.store.products.filter((p) => p.status === "ACTIVE" && !p.giftCard && p.variants.length > 1 && p.variants.some((v) => v.inventoryQuantity > 0));
+    const product = candidates.find((p) => p.variants[0].inventoryQuantity > 0)!;
+    await prisma.product.deleteMany({ where: { shop: SHOP, id: String(product.id) } });
+    product.variants[0].inventoryQuantity = 0; // sold out: the first variant for sale is another
+    const sample = samplePayload("products/update");
+    await deliver({ shop: SHOP, topic: "products/update", body: { ...sample, id: product.id, handle: product.handle, status: "active", updated_at: new Date().toISOString() } });
+    await drainJobs();
+    const held = () => prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: String(product.id) } } });
+    expect(await held()).toMatchObject({ collections: [], variantId: null, url: null });
+
+    await pool.query(`UPDATE graphile_worker._private_jobs SET run_at = now() WHERE key = $1`, [`product-details:${SHOP}:${product.id}`]);
+    await drainJobs();
+    expect(simulator.invalidQueries).toEqual([]);
+    expect(await held()).toMatchObject({
+      collections: [product.theme],
+      variantId: String(product.variants.find((v) => v.inventoryQuantity > 0)!.id),
+      url: `https://${SHOP}/products/${product.handle}`,
+    });
   });
 
   it("runs every 15 minutes on the crontab, one job per installed shop", async () => {

@@ -83,8 +83,10 @@ describe("gift cards", () => {
       isGiftCard: true,
       tracksInventory: false,
       updatedAt: "2026-11-02T00:00:00Z",
+      onlineStoreUrl: null,
       featuredImage: null,
-      variants: { nodes: [{ price: "25.00", inventoryQuantity: 0, inventoryPolicy: "DENY" }] },
+      collections: { nodes: [] },
+      variants: { nodes: [{ legacyResourceId: "1", availableForSale: true, price: "25.00", inventoryQuantity: 0, inventoryPolicy: "DENY" }] },
     };
     expect(normalizeProduct(productPayloadFromAdmin(node), "USD")).toMatchObject({ isGiftCard: true, available: true });
     expect(normalizeProduct(productPayloadFromAdmin({ ...node, isGiftCard: false }), "USD").isGiftCard).toBe(false);
