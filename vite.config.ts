@@ -2,10 +2,13 @@ import { vitePlugin as remix } from "@remix-run/dev";
 import { installGlobals } from "@remix-run/node";
 import { defineConfig, type UserConfig } from "vite";
 import tsconfigPaths from "vite-tsconfig-paths";
+import { applyShopifyCliEnvironment } from "./app/infra/shopify-cli-env";
 
 installGlobals({ nativeFetch: true });
 
-// `shopify app dev` passes the tunnel in SHOPIFY_APP_URL; HMR must use it too.
+// `shopify app dev` passes the tunnel as HOST and APP_URL (SHOPIFY_APP_URL is filled from
+// them); Vite must allow it as a host and run HMR through it.
+applyShopifyCliEnvironment();
 const host = new URL(process.env.SHOPIFY_APP_URL || "http://localhost").hostname;
 const hmrConfig =
   host === "localhost"

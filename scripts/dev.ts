@@ -5,9 +5,13 @@ import path from "node:path";
 import { ensureDatabase, repoRoot } from "../app/infra/postgres.server";
 import { migrateDatabase } from "../app/infra/migrate.server";
 import { stopOnSignals } from "../app/infra/shutdown.server";
+import { applyShopifyCliEnvironment } from "../app/infra/shopify-cli-env";
 
 // `shopify app dev` runs this (shopify.web.toml): database up and migrated, the job
 // worker in this process, and Remix's Vite dev server as a child on the same database.
+// The CLI gives the tunnel as HOST and APP_URL: SHOPIFY_APP_URL is filled from them
+// before anything reads it (the worker's import of shopify.server, then Vite).
+applyShopifyCliEnvironment();
 // PATHWISE_SECRET signs email links and encrypts Shopify tokens at rest. On a dev machine
 // without one, a random secret is made once and kept beside the dev database (both
 // processes below need the same one, and the stored tokens outlive a restart).
