@@ -8,6 +8,7 @@ import { ensureDatabase, repoRoot } from "../app/infra/postgres.server";
 import { migrateDatabase } from "../app/infra/migrate.server";
 import { requireTokenKeyInProduction } from "../app/infra/token-cipher.server";
 import { stopOnSignals } from "../app/infra/shutdown.server";
+import { listenHost } from "../app/infra/shopify-cli-env";
 
 /**
  * The app's HTTP server: the built Remix app behind Express, on the database from
@@ -52,10 +53,11 @@ export async function startApp(
   });
   server.keepAliveTimeout = 65_000;
   const port = options.port ?? Number(process.env.PORT ?? 3000);
-  const host = options.host ?? process.env.HOST ?? "127.0.0.1";
+  const host = options.host ?? listenHost();
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const address = server.address();
-  const url = `http://${host}:${typeof address === "object" && address ? address.port : port}`;
+  // Listening on every interface, it is reached locally through loopback.
+  const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${typeof address === "object" && address ? address.port : port}`;
 
   const runWorker = options.worker ?? process.env.RUN_WORKER_IN_PROCESS === "1";
   const worker = runWorker ? await startWorker() : null;
