@@ -1,5 +1,6 @@
 import { stopOnSignals } from "../app/infra/shutdown.server";
 import { createDatabaseIfMissing, dropDatabase, ensureDatabase, splitDatabaseUrl } from "../app/infra/postgres.server";
+import { sharedDir } from "../simulator/shared-dir";
 
 /**
  * npm run demo — the whole product against the local dev-store simulator:
@@ -13,6 +14,10 @@ const APP_PORT = Number(process.env.DEMO_APP_PORT ?? 8787);
 const SIM_PORT = Number(process.env.DEMO_SIMULATOR_PORT ?? 8788);
 const SHOP = "pathwise-party.myshopify.com";
 const DATABASE = "pathwise_demo";
+
+// The simulated store and Shopify's schema come from the shared data: without it, stop
+// here and say where it was looked for, not minutes later in the middle of the scenario.
+sharedDir();
 
 const server = await ensureDatabase({ database: "postgres" });
 const { serverUrl } = splitDatabaseUrl(server.url);
