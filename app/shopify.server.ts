@@ -63,7 +63,6 @@ const shopify = shopifyApp({
       await recordInstallation(session.shop, admin.graphql);
     },
   },
-  ...(process.env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [process.env.SHOP_CUSTOM_DOMAIN] } : {}),
 });
 
 export default shopify;
