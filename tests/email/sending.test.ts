@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import prisma from "../../app/db.server";
 import { RetryableSendError, sendMarketingEmail, sendMarketingEmailBatch } from "../../app/email/outbound.server";
 import { suppress } from "../../app/email/suppression.server";
@@ -173,6 +173,54 @@ describe("sendMarketingEmail", () => {
     expect(fake.messages).toHaveLength(1);
     expect(fake.requests).toBe(3);
     expect((await ledger(request.sendKey)).attempts).toBe(3);
+  });
+
+  it("a revoked API key (401) or an unverified sender (403) is retried by the job, never failed: one email once fixed, one request per batch, one log line without the key or an address", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      // The key was revoked or rotated: SendGrid answers 401 to every request with it.
+      process.env.SENDGRID_API_KEY = "SG.revoked-0123456789abcdef";
+      const single = sendRequest(shop, { customerId: "101" });
+      const refused = await sendMarketingEmail(single).catch((e) => e);
+      expect(refused).toBeInstanceOf(RetryableSendError);
+      expect(refused).toMatchObject({ statusCode: 401 });
+      expect((await ledger(single.sendKey)).status).toBe("claimed");
+      // A batch is refused as a whole, once: no fallback to one request per recipient.
+      await customer(shop, "106", "lin@example.com");
+      await customer(shop, "107", "kai@example.com");
+      const batch = [sendRequest(shop, { customerId: "106", email: "lin@example.com" }), sendRequest(shop, { customerId: "107", email: "kai@example.com" })];
+      const batchResults = await sendMarketingEmailBatch(batch);
+      expect(batchResults.map((r) => (r instanceof RetryableSendError ? r.statusCode : r))).toEqual([401, 401]);
+      expect(fake.requests).toBe(2);
+      for (const request of batch) expect((await ledger(request.sendKey)).status).toBe("claimed");
+
+      // The key is fixed, but the sender address is not a verified Sender Identity yet: 403, retried too.
+      // (SendGrid's words; were it ever to echo an address, the log line leaves it out.)
+      useSendgrid(fake);
+      const unverified = "The from address does not match a verified Sender Identity. Mail cannot be sent until this error is resolved.";
+      fake.failNext(403, 1, [{ message: `${unverified} (hello@pathwise.app)`, field: "from" }]);
+      await expect(sendMarketingEmail(single)).rejects.toMatchObject({ name: "RetryableSendError", statusCode: 403 });
+      expect((await ledger(single.sendKey)).status).toBe("claimed");
+
+      // Fixed: the jobs' next attempts send each email exactly once.
+      expect(await sendMarketingEmail(single)).toMatchObject({ status: "sent" });
+      expect((await sendMarketingEmailBatch(batch)).map((r) => (r instanceof Error ? r.message : r.status))).toEqual(["sent", "sent"]);
+      expect(fake.messages.map((m) => m.to).sort()).toEqual(["ada@example.com", "kai@example.com", "lin@example.com"]);
+      expect(await sendMarketingEmail(single)).toMatchObject({ status: "already_sent" });
+      expect((await ledger(single.sendKey)).attempts).toBe(3);
+
+      // The operator hears of each refusal once (the second 401 within minutes is counted, not repeated),
+      // in words that say what to fix, with neither the key nor anyone's address.
+      const lines = logged.mock.calls.map((args) => args.map(String).join(" "));
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/SendGrid refused the API key \(401\).*SENDGRID_API_KEY/);
+      expect(lines[1]).toMatch(/SendGrid refused .*\(403\).*Sender Identity/);
+      expect(lines[1]).toContain(`${unverified} (<address>)`);
+      for (const line of lines) expect(line).not.toMatch(/SG\.|revoked-0123|@/);
+    } finally {
+      logged.mockRestore();
+      useSendgrid(fake);
+    }
   });
 
   it("a refused message (4xx) fails for good; a lost reply is uncertain and never sent again", async () => {
