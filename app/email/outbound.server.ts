@@ -27,6 +27,8 @@ export interface RenderContext {
   unsubscribeUrl: string;
   /** RFC 8058 one-click target used in the List-Unsubscribe header (POST unsubscribes at once). */
   oneClickUnsubscribeUrl: string;
+  /** The shop's IANA time zone (Shopify's ianaTimezone): show every date in the email in it. */
+  timeZone: string;
 }
 
 export interface RenderedEmail {
@@ -259,6 +261,7 @@ async function prepare(
       openPixelUrl: "-pwopen-",
       unsubscribeUrl: "-pwunsub-",
       oneClickUnsubscribeUrl: "-pwoneclick-",
+      timeZone: context.timezone,
     };
   } else {
     ctx = {
@@ -267,6 +270,7 @@ async function prepare(
       openPixelUrl: openPixelUrl(ref),
       unsubscribeUrl: urls.unsubscribe,
       oneClickUnsubscribeUrl: urls.oneClick,
+      timeZone: context.timezone,
     };
   }
   const rendered = await request.render(ctx);
