@@ -9,6 +9,14 @@ import { unsubscribeAddress } from "./unsubscribe.server";
  * SendGrid Event Webhook: verify the ECDSA signature over timestamp + raw body,
  * then record each event once (sg_event_id) and turn it into message state and
  * suppressions, all in one transaction so a retry of the POST is harmless.
+ *
+ * A signed batch stays valid if captured and posted again: the signature covers a
+ * timestamp, but SendGrid retries a failed post for up to 24 hours and does not say
+ * that a retry is signed afresh, so its age is no proof of a replay. The dedupe key is
+ * what stops a replay, so it outlives the data: redaction (of a customer or a shop)
+ * keeps each event's sg_event_id and drops what it said about the person
+ * (redactEmailEvents), and an event about nobody we still know (its message redacted
+ * or not ours) is stored the same way and suppresses no one.
  */
 export const SIGNATURE_HEADER = "x-twilio-email-event-webhook-signature";
 export const TIMESTAMP_HEADER = "x-twilio-email-event-webhook-timestamp";
@@ -43,6 +51,52 @@ export type SendgridEvent = z.infer<typeof eventSchema>;
 
 export const eventBatchSchema = z.array(eventSchema).max(10_000);
 
+/**
+ * What a stored event keeps once it says nothing about a person: SendGrid's ids and
+ * what happened when. Not the address, IP, user agent, clicked URL or bounce reason
+ * (which quotes the address).
+ */
+const IMPERSONAL_FIELDS = ["event", "sg_event_id", "sg_message_id", "timestamp", "type", "pathwise_message_id"];
+
+function impersonalPayload(event: SendgridEvent): Record<string, unknown> {
+  const kept = Object.fromEntries(IMPERSONAL_FIELDS.filter((field) => field in event).map((field) => [field, event[field]]));
+  return { ...kept, redacted: true };
+}
+
+/** The same, in SQL, for rows already stored. */
+const IMPERSONAL_PAYLOAD_SQL = `COALESCE((SELECT jsonb_object_agg(f.key, f.value) FROM jsonb_each(payload) f WHERE f.key = ANY($1::text[])), '{}'::jsonb) || '{"redacted": true}'::jsonb`;
+
+/**
+ * customers/redact: the person's events lose their address and payload but keep
+ * their sg_event_id (and message, type, time), so a replay of a captured batch is
+ * a duplicate and stores nothing again. Matched by their messages or their address
+ * (also events that matched no message, whose shop is unknown).
+ */
+export async function redactEmailEvents(tx: Tx, who: { shop: string; messageIds: string[]; emails: string[] }): Promise<void> {
+  if (!who.messageIds.length && !who.emails.length) return;
+  await tx.$executeRawUnsafe(
+    `UPDATE email_event SET email = NULL, payload = ${IMPERSONAL_PAYLOAD_SQL}
+      WHERE (shop = $2 AND message_id = ANY($3::text[])) OR (email = ANY($4::text[]) AND (shop = $2 OR shop IS NULL))`,
+    IMPERSONAL_FIELDS,
+    who.shop,
+    who.messageIds,
+    who.emails,
+  );
+}
+
+/**
+ * shop/redact: the shop's events keep only their sg_event_id, type and time, and no
+ * longer name the shop, so deleting the shop's rows leaves them (and a replay finds
+ * them) while nothing of the shop or its customers remains.
+ */
+export async function redactShopEmailEvents(tx: Tx, shop: string): Promise<void> {
+  await tx.$executeRawUnsafe(
+    `UPDATE email_event SET shop = NULL, message_id = NULL, email = NULL, payload = ${IMPERSONAL_PAYLOAD_SQL} WHERE shop = $2`,
+    IMPERSONAL_FIELDS,
+    shop,
+  );
+}
+
 export interface IngestSummary {
   received: number;
   stored: number;
@@ -60,6 +114,9 @@ export async function ingestSendgridEvents(events: SendgridEvent[]): Promise<Ing
       for (const event of events) {
         const message = await findMessage(tx, event);
         if (!message) summary.unmatched++;
+        // Only an event about a message that still names its recipient may name them: one whose
+        // message was redacted, or that matches no message of ours, is kept without personal data.
+        const personal = message !== null && message.email !== null;
         const occurredAt = new Date(event.timestamp * 1000);
         const stored = (await tx.$queryRawUnsafe(
           `INSERT INTO email_event (sg_event_id, shop, message_id, type, email, payload, occurred_at)
@@ -68,8 +125,8 @@ export async function ingestSendgridEvents(events: SendgridEvent[]): Promise<Ing
           message?.shop ?? null,
           message?.id ?? null,
           event.event,
-          event.email ? normalizeEmail(event.email) : null,
-          JSON.stringify(event),
+          personal && event.email ? normalizeEmail(event.email) : null,
+          JSON.stringify(personal ? event : impersonalPayload(event)),
           occurredAt.toISOString(),
         )) as unknown[];
         if (!stored.length) {
@@ -120,7 +177,8 @@ async function applyEvent(tx: Tx, message: { id: string; shop: string; email: st
       event.sg_message_id?.split(".")[0] ?? null,
     );
   }
-  const email = event.email ? normalizeEmail(event.email) : message.email;
+  // A redacted message (its address blanked by customers/redact) puts no address back on any list.
+  const email = message.email === null ? null : event.email ? normalizeEmail(event.email) : message.email;
   const suppress = (reason: string) =>
     email
       ? tx.$executeRawUnsafe(

@@ -12,8 +12,8 @@ import type { RecipientFacts } from "./sending-rules";
  *
  *   claimed ──rules──> skipped | deferred ──(later)──> claimed
  *   claimed ──> sending ──2xx──> sent        (captured when no API key)
- *                       ──429/5xx/refused──> claimed (retry later)
- *                       ──4xx──> failed
+ *                       ──429/5xx/401/403/refused──> claimed (retry later)
+ *                       ──other 4xx──> failed
  *                       ──lost/crash──> uncertain ──(SendGrid event)──> sent
  */
 export type LedgerStatus = "claimed" | "sending" | "sent" | "uncertain" | "failed" | "skipped" | "deferred" | "captured";

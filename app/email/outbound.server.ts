@@ -27,6 +27,8 @@ export interface RenderContext {
   unsubscribeUrl: string;
   /** RFC 8058 one-click target used in the List-Unsubscribe header (POST unsubscribes at once). */
   oneClickUnsubscribeUrl: string;
+  /** The shop's IANA time zone (Shopify's ianaTimezone): show every date in the email in it. */
+  timeZone: string;
 }
 
 export interface RenderedEmail {
@@ -68,9 +70,11 @@ export type SkipReason = "no_consent" | "suppressed" | "smart_sending" | "no_ema
  * - already_sent: this sendKey was sent/captured before (or is being sent right now by another worker); nothing sent.
  * - uncertain: a previous attempt crashed or lost the connection after the HTTP request started; we do NOT
  *   send again. SendGrid events carrying our message id turn it into "sent" later if it was delivered.
- * - failed: SendGrid refused the message permanently (4xx other than 429); final for this sendKey.
- * Retryable provider errors (429/5xx, connection refused) are thrown as RetryableSendError after the
- * ledger row is put back to "claimed": let the job queue retry with the same sendKey.
+ * - failed: SendGrid refused this message permanently (a 4xx about the message or recipient, e.g. a
+ *   400 naming a field); final for this sendKey.
+ * Retryable provider errors (429/5xx, connection refused, and the account-level 401/403 of a revoked
+ * key or an unverified sender) are thrown as RetryableSendError after the ledger row is put back to
+ * "claimed": SendGrid accepted nothing, so let the job queue retry with the same sendKey.
  */
 export type SendResult =
   | { status: "sent"; messageId: string; providerMessageId: string | null }
@@ -257,6 +261,7 @@ async function prepare(
       openPixelUrl: "-pwopen-",
       unsubscribeUrl: "-pwunsub-",
       oneClickUnsubscribeUrl: "-pwoneclick-",
+      timeZone: context.timezone,
     };
   } else {
     ctx = {
@@ -265,6 +270,7 @@ async function prepare(
       openPixelUrl: openPixelUrl(ref),
       unsubscribeUrl: urls.unsubscribe,
       oneClickUnsubscribeUrl: urls.oneClick,
+      timeZone: context.timezone,
     };
   }
   const rendered = await request.render(ctx);
@@ -401,7 +407,8 @@ async function postAndRecord(sending: Prepared[], provider: SendgridConfig, outc
       await markRetryable(sending, error.message);
       for (const item of sending) outcomes.set(item, new RetryableSendError(error.message, item.id, error.statusCode, error.retryAfterSeconds));
     } else if (sending.length > 1) {
-      // One bad recipient refuses the whole request: nothing was accepted, so send each on its own.
+      // One bad recipient refuses the whole request (account-level refusals are retryable, above,
+      // and never get here): nothing was accepted, so send each on its own.
       await markRetryable(sending, error.message);
       for (const item of sending) {
         const [outcome] = await deliver([{ ...item, substitutions: item.substitutions }], provider);

@@ -1,6 +1,7 @@
 import { registerCustomerDataExporter } from "../compliance/compliance.server";
 import { registerTask } from "../jobs/tasks.server";
 import { onStoreEvent } from "../store/store-events.server";
+import { redactEmailEvents, redactShopEmailEvents } from "./event-ingest.server";
 import { normalizeEmail } from "./suppression.server";
 import { CONSENT_WRITEBACK_TASK, writeBackConsent } from "./unsubscribe.server";
 
@@ -32,8 +33,9 @@ registerCustomerDataExporter("email", async (tx, { shop, customerId, email }) =>
   return { messages, clicks, suppression, unsubscribes };
 });
 
-// customers/redact: the person's address, rendered copies, events and suppression entry go; the ledger
-// rows stay, anonymous, so "never twice" for past steps and the flows' figures still hold.
+// customers/redact: the person's address, rendered copies, suppression entry and what their events said
+// go; the ledger rows stay, anonymous, so "never twice" for past steps and the flows' figures still hold,
+// and so do their events' sg_event_ids, so a replayed SendGrid batch cannot store any of it again.
 onStoreEvent("customer.redacted", async (tx, { shop, customerId, email }) => {
   const who = [...(customerId ? [{ customerId }] : []), ...(email ? [{ email: normalizeEmail(email) }] : [])];
   if (!who.length) return;
@@ -43,13 +45,15 @@ onStoreEvent("customer.redacted", async (tx, { shop, customerId, email }) => {
   if (ids.length) {
     await tx.emailMessage.updateMany({ where: { shop, id: { in: ids } }, data: { email: null, customerId: null, subject: null, html: null, text: null } });
     await tx.emailClick.updateMany({ where: { shop, messageId: { in: ids } }, data: { userAgent: null } });
-    await tx.emailEvent.deleteMany({ where: { shop, messageId: { in: ids } } });
   }
-  if (emails.length) {
-    await tx.emailEvent.deleteMany({ where: { email: { in: emails }, OR: [{ shop }, { shop: null }] } });
-    await tx.emailSuppression.deleteMany({ where: { shop, email: { in: emails } } });
-  }
+  await redactEmailEvents(tx, { shop, messageIds: ids, emails });
+  if (emails.length) await tx.emailSuppression.deleteMany({ where: { shop, email: { in: emails } } });
   await tx.emailUnsubscribe.updateMany({ where: { shop, OR: [...who, ...(emails.length ? [{ email: { in: emails } }] : [])] }, data: { email: null, customerId: null } });
+});
+
+// shop/redact deletes every row of the shop after this: its SendGrid events stay only as bare dedupe keys.
+onStoreEvent("shop.redacted", async (tx, { shop }) => {
+  await redactShopEmailEvents(tx, shop);
 });
 
 // A customer who subscribes again in Shopify (newer than our unsubscribe, or the store would have

@@ -1,10 +1,15 @@
 import sgMail from "@sendgrid/mail";
+import { countOf } from "../text";
 
 /**
  * The SendGrid v3 mail/send call, through @sendgrid/mail's client, with every
  * failure sorted by what it means for "never twice":
- *   - retryable: SendGrid definitely did not accept it (429, 5xx, connection refused before sending);
- *   - permanent: SendGrid refused it (other 4xx) - retrying would fail the same way;
+ *   - retryable: SendGrid definitely did not accept it and a later attempt can succeed:
+ *     429, 5xx, connection refused before sending, and the account-level refusals 401
+ *     (API key revoked, rotated or wrong) and 403 (key without Mail Send permission,
+ *     sender not a verified Sender Identity), which an operator fixes while jobs retry;
+ *   - permanent: SendGrid refused this message (other 4xx, e.g. 400 naming a field) -
+ *     retrying would fail the same way;
  *   - uncertain: the request may have reached SendGrid (reset, timeout, unreadable reply).
  *
  * Env: SENDGRID_API_KEY (unset = capture mode), SENDGRID_API_ORIGIN (default SendGrid's
@@ -17,6 +22,8 @@ export class SendgridSendError extends Error {
     readonly kind: "retryable" | "permanent" | "uncertain",
     readonly statusCode: number | null,
     readonly retryAfterSeconds: number | null = null,
+    /** SendGrid's own error text for an HTTP refusal ("no detail" when it gave none). */
+    readonly detail = "no detail",
   ) {
     super(message);
     this.name = "SendgridSendError";
@@ -76,10 +83,48 @@ export async function postMailSend(config: SendgridConfig, body: unknown): Promi
   try {
     const [response] = await service.client.request({ method: "POST", url: "/v3/mail/send", body: body as object });
     const headers = response.headers as Record<string, string | undefined>;
+    accountRefusals.clear(); // accepted again: the next refusal is news
     return { statusCode: response.statusCode, providerMessageId: headers["x-message-id"] ?? null };
   } catch (error) {
-    throw classify(error);
+    const classified = classify(error);
+    if (classified.statusCode !== null && ACCOUNT_REFUSALS.has(classified.statusCode)) reportAccountRefusal(classified, body);
+    throw classified;
   }
+}
+
+/**
+ * Statuses that refuse the account rather than the message: every email fails the same
+ * way until an operator acts, and none was accepted, so each stays queued for retry.
+ */
+const ACCOUNT_REFUSALS = new Set([401, 403]);
+
+/** One log line per kind of refusal per window (the rest are counted), so an outage reads as one clear error. */
+const REFUSAL_LOG_WINDOW_MS = 5 * 60_000;
+const accountRefusals = new Map<number, { loggedAt: number; requests: number; messages: number }>();
+
+function reportAccountRefusal(error: SendgridSendError, body: unknown, now = Date.now()): void {
+  const status = error.statusCode!;
+  const messages = (body as { personalizations?: unknown[] } | null)?.personalizations?.length ?? 1;
+  const seen = accountRefusals.get(status);
+  if (seen && now - seen.loggedAt < REFUSAL_LOG_WINDOW_MS) {
+    seen.requests++;
+    seen.messages += messages;
+    return;
+  }
+  const earlier = seen?.requests ? ` Since the last report (${new Date(seen.loggedAt).toISOString()}), ${countOf(seen.requests, "more request")} with ${countOf(seen.messages, "email")} were refused the same way.` : "";
+  accountRefusals.set(status, { loggedAt: now, requests: 0, messages: 0 });
+  const what =
+    status === 401
+      ? "SendGrid refused the API key (401): SENDGRID_API_KEY was revoked, rotated or mistyped, or belongs to the other data-residency region (SENDGRID_DATA_RESIDENCY)."
+      : "SendGrid refused to send for this account (403): the sender address (SENDGRID_FROM_EMAIL) is not a verified Sender Identity, or the API key lacks the Mail Send permission.";
+  console.error(
+    `[email] ${what} SendGrid said: "${scrub(error.detail)}". No email goes out until this is fixed. Nothing was accepted (${countOf(messages, "email")} in this request): each stays queued and its job retries with backoff.${earlier}`,
+  );
+}
+
+/** SendGrid's words for a log line, with anything shaped like an address or an API key taken out. */
+function scrub(text: string): string {
+  return text.replace(/[^\s"'<>()@]+@[^\s"'<>()]+/g, "<address>").replace(/\bSG\.[\w.-]+/g, "<api key>");
 }
 
 function classify(error: unknown): SendgridSendError {
@@ -87,11 +132,11 @@ function classify(error: unknown): SendgridSendError {
   if (typeof e.code === "number" && e.response) {
     const status = e.code;
     const detail = summarize(e.response.body);
-    if (status === 429 || status >= 500) {
+    if (status === 429 || status >= 500 || ACCOUNT_REFUSALS.has(status)) {
       const retryAfter = Number(e.response.headers?.["retry-after"]);
-      return new SendgridSendError(`SendGrid ${status}: ${detail}`, "retryable", status, Number.isFinite(retryAfter) ? retryAfter : null);
+      return new SendgridSendError(`SendGrid ${status}: ${detail}`, "retryable", status, Number.isFinite(retryAfter) ? retryAfter : null, detail);
     }
-    return new SendgridSendError(`SendGrid ${status}: ${detail}`, "permanent", status);
+    return new SendgridSendError(`SendGrid ${status}: ${detail}`, "permanent", status, null, detail);
   }
   const code = typeof e.code === "string" ? e.code : e.cause?.code;
   if (code && NOT_SENT_CODES.has(code)) return new SendgridSendError(`SendGrid unreachable (${code})`, "retryable", null);

@@ -378,6 +378,7 @@ export const abandonedCheckoutStep: Task = async (raw) => {
         linkWrapper: ctx.linkWrapper,
         unsubscribeUrl: ctx.unsubscribeUrl,
         openPixelUrl: ctx.openPixelUrl,
+        timeZone: ctx.timeZone,
       }),
   }); // RetryableSendError propagates: the queue retries with the same send key
 

@@ -61,6 +61,7 @@ export async function renderPreview(shop: string, stepIndex: number, locale: Ema
     discount: step.discount?.enabled ? { code: "BACK-PREVIEW", percent: step.discount.percent, expiresAt: new Date(Date.now() + step.discount.expiresHours * 3600_000) } : null,
     linkWrapper: (url) => url,
     unsubscribeUrl: "#unsubscribe",
+    timeZone: shopRow?.timezone ?? "UTC",
   });
   return { subject: rendered.subject, html: rendered.html };
 }

@@ -229,6 +229,7 @@ export const crossSellSend: Task = async (raw) => {
         linkWrapper: ctx.linkWrapper,
         unsubscribeUrl: ctx.unsubscribeUrl,
         openPixelUrl: ctx.openPixelUrl,
+        timeZone: ctx.timeZone,
       }),
   });
   const record = (status: string, reason: string | null) =>

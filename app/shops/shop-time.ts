@@ -9,23 +9,28 @@ const formats = new Map<string, Intl.DateTimeFormat>();
 
 const options: Intl.DateTimeFormatOptions = { year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short" };
 
-function formatFor(timeZone: string): Intl.DateTimeFormat {
-  let format = formats.get(timeZone);
+function formatFor(timeZone: string, locale: string): Intl.DateTimeFormat {
+  const key = `${locale}\u0000${timeZone}`;
+  let format = formats.get(key);
   if (!format) {
     try {
-      format = new Intl.DateTimeFormat("en-US", { ...options, timeZone });
+      format = new Intl.DateTimeFormat(locale, { ...options, timeZone });
     } catch {
-      // A zone this runtime does not know: say UTC rather than fail the page.
-      format = new Intl.DateTimeFormat("en-US", { ...options, timeZone: "UTC" });
+      // A zone this runtime does not know: say UTC rather than fail the page (or the email).
+      format = new Intl.DateTimeFormat(locale, { ...options, timeZone: "UTC" });
     }
-    formats.set(timeZone, format);
+    formats.set(key, format);
   }
   return format;
 }
 
-/** "Dec 2, 2026, 6:05 PM GMT+9" in the shop's zone; "" for no time. */
-export function formatShopTime(value: Date | string | null | undefined, timeZone: string): string {
+/**
+ * "Dec 2, 2026, 6:05 PM GMT+9" in the shop's zone, always naming the zone; "" for no
+ * time. The admin reads it in English (the default); an email passes its language
+ * ("2026년 12월 2일 오후 6:05 GMT+9", "2 ธ.ค. 2569 18:05 GMT+9").
+ */
+export function formatShopTime(value: Date | string | null | undefined, timeZone: string, locale = "en-US"): string {
   if (value === null || value === undefined) return "";
   const date = value instanceof Date ? value : new Date(value);
-  return Number.isNaN(date.getTime()) ? "" : formatFor(timeZone).format(date);
+  return Number.isNaN(date.getTime()) ? "" : formatFor(timeZone, locale).format(date);
 }

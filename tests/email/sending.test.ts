@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import prisma from "../../app/db.server";
-import { RetryableSendError, sendMarketingEmail, sendMarketingEmailBatch } from "../../app/email/outbound.server";
+import { RetryableSendError, sendMarketingEmail, sendMarketingEmailBatch, type MarketingEmailRequest } from "../../app/email/outbound.server";
 import { suppress } from "../../app/email/suppression.server";
+import { renderMarketingEmail, type MarketingEmailInput } from "../../app/email/templates/marketing-email";
+import { DEFAULT_COPY, EMAIL_LOCALES, UI_COPY, type EmailLocale } from "../../app/email/templates/copy";
 import { installShop } from "../support/shopify";
 import { startSendgridFake, type SendgridFake } from "./support/sendgrid-fake";
 import { customer, sendRequest, useCaptureMode, useSendgrid } from "./support/email-fixtures";
@@ -175,6 +177,54 @@ describe("sendMarketingEmail", () => {
     expect((await ledger(request.sendKey)).attempts).toBe(3);
   });
 
+  it("a revoked API key (401) or an unverified sender (403) is retried by the job, never failed: one email once fixed, one request per batch, one log line without the key or an address", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      // The key was revoked or rotated: SendGrid answers 401 to every request with it.
+      process.env.SENDGRID_API_KEY = "SG.revoked-0123456789abcdef";
+      const single = sendRequest(shop, { customerId: "101" });
+      const refused = await sendMarketingEmail(single).catch((e) => e);
+      expect(refused).toBeInstanceOf(RetryableSendError);
+      expect(refused).toMatchObject({ statusCode: 401 });
+      expect((await ledger(single.sendKey)).status).toBe("claimed");
+      // A batch is refused as a whole, once: no fallback to one request per recipient.
+      await customer(shop, "106", "lin@example.com");
+      await customer(shop, "107", "kai@example.com");
+      const batch = [sendRequest(shop, { customerId: "106", email: "lin@example.com" }), sendRequest(shop, { customerId: "107", email: "kai@example.com" })];
+      const batchResults = await sendMarketingEmailBatch(batch);
+      expect(batchResults.map((r) => (r instanceof RetryableSendError ? r.statusCode : r))).toEqual([401, 401]);
+      expect(fake.requests).toBe(2);
+      for (const request of batch) expect((await ledger(request.sendKey)).status).toBe("claimed");
+
+      // The key is fixed, but the sender address is not a verified Sender Identity yet: 403, retried too.
+      // (SendGrid's words; were it ever to echo an address, the log line leaves it out.)
+      useSendgrid(fake);
+      const unverified = "The from address does not match a verified Sender Identity. Mail cannot be sent until this error is resolved.";
+      fake.failNext(403, 1, [{ message: `${unverified} (hello@pathwise.app)`, field: "from" }]);
+      await expect(sendMarketingEmail(single)).rejects.toMatchObject({ name: "RetryableSendError", statusCode: 403 });
+      expect((await ledger(single.sendKey)).status).toBe("claimed");
+
+      // Fixed: the jobs' next attempts send each email exactly once.
+      expect(await sendMarketingEmail(single)).toMatchObject({ status: "sent" });
+      expect((await sendMarketingEmailBatch(batch)).map((r) => (r instanceof Error ? r.message : r.status))).toEqual(["sent", "sent"]);
+      expect(fake.messages.map((m) => m.to).sort()).toEqual(["ada@example.com", "kai@example.com", "lin@example.com"]);
+      expect(await sendMarketingEmail(single)).toMatchObject({ status: "already_sent" });
+      expect((await ledger(single.sendKey)).attempts).toBe(3);
+
+      // The operator hears of each refusal once (the second 401 within minutes is counted, not repeated),
+      // in words that say what to fix, with neither the key nor anyone's address.
+      const lines = logged.mock.calls.map((args) => args.map(String).join(" "));
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/SendGrid refused the API key \(401\).*SENDGRID_API_KEY/);
+      expect(lines[1]).toMatch(/SendGrid refused .*\(403\).*Sender Identity/);
+      expect(lines[1]).toContain(`${unverified} (<address>)`);
+      for (const line of lines) expect(line).not.toMatch(/SG\.|revoked-0123|@/);
+    } finally {
+      logged.mockRestore();
+      useSendgrid(fake);
+    }
+  });
+
   it("a refused message (4xx) fails for good; a lost reply is uncertain and never sent again", async () => {
     const bad = await sendMarketingEmail(sendRequest(shop, { requireConsent: undefined, customerId: null, email: "ada@example" } as never));
     expect(bad.status).toBe("skipped"); // no customer with that address: no consent
@@ -260,3 +310,63 @@ describe("sendMarketingEmail", () => {
     expect(fake.messages.map((m) => m.to).sort()).toEqual(["good1@example.com", "good2@example.com"]);
   });
 });
+
+describe("dates in an email", () => {
+  // 03:30 UTC on 23 Nov 2026 is 22:30 on the 22nd in New York (EST) and 12:30 on the 23rd in Seoul.
+  const expiresAt = new Date("2026-11-23T03:30:00Z");
+  const discount = { code: "BACK-1", percent: 10, expiresAt };
+  const input = (locale: EmailLocale, timeZone: string): MarketingEmailInput => ({
+    locale,
+    timeZone,
+    copy: DEFAULT_COPY.abandoned_2[locale],
+    shop: { name: "Widget Co", address: "1 Main St, New York", accentColor: "#112233", logoUrl: null },
+    firstName: "Ada",
+    items: [],
+    cta: { url: "https://shop.example/cart" },
+    discount,
+    linkWrapper: (url) => url,
+    unsubscribeUrl: "https://pathwise.test/u/x",
+  });
+  // ICU separates "10:30" and "PM" with a narrow no-break space.
+  const plain = (text: string) => text.replace(/\u202f/g, " ");
+
+  it("shows a discount's expiry in the shop's time zone and names the zone, in English, Korean and Thai, in both parts", async () => {
+    const newYork: Record<EmailLocale, string> = { en: "Nov 22, 2026, 10:30 PM EST", ko: "2026년 11월 22일 오후 10:30 GMT-5", th: "22 พ.ย. 2569 22:30 GMT-5" };
+    const seoul: Record<EmailLocale, string> = { en: "Nov 23, 2026, 12:30 PM GMT+9", ko: "2026년 11월 23일 오후 12:30 GMT+9", th: "23 พ.ย. 2569 12:30 GMT+9" };
+    for (const locale of EMAIL_LOCALES) {
+      for (const [timeZone, expected] of [["America/New_York", newYork], ["Asia/Seoul", seoul]] as const) {
+        const email = await renderMarketingEmail(input(locale, timeZone));
+        expect([locale, timeZone, plain(email.text)]).toEqual([locale, timeZone, expect.stringContaining(`10% · ${UI_COPY[locale].expires} ${expected[locale]}`)]);
+        expect([locale, timeZone, plain(email.html)]).toEqual([locale, timeZone, expect.stringContaining(`${UI_COPY[locale].expires} ${expected[locale]}`)]);
+      }
+    }
+    // A zone this runtime does not know: UTC, said so, rather than no email at all.
+    expect(plain((await renderMarketingEmail(input("en", "Mars/Olympus_Mons"))).text)).toContain("Expires Nov 23, 2026, 3:30 AM UTC");
+  });
+
+  it("the sending path gives the renderer the shop's time zone, single and batched: a New York shop's email says New York time", async () => {
+    await customer(shop, "106", "lin@example.com");
+    const zones: string[] = [];
+    const render: MarketingEmailRequest["render"] = async (ctx) => {
+      zones.push(ctx.timeZone);
+      return renderMarketingEmail({ ...input("en", ctx.timeZone), linkWrapper: ctx.linkWrapper, unsubscribeUrl: ctx.unsubscribeUrl, openPixelUrl: ctx.openPixelUrl });
+    };
+    expect(await sendMarketingEmail(sendRequest(shop, { customerId: "101", render }))).toMatchObject({ status: "sent" });
+    await sendMarketingEmailBatch([sendRequest(shop, { customerId: "106", email: "lin@example.com", render, flowId: "batch" }), sendRequest(shop, { customerId: "101", render, flowId: "batch", now: new Date("2026-11-25T17:00:00Z") })]);
+    expect(zones).toEqual(["America/New_York", "America/New_York", "America/New_York"]);
+    expect(fake.messages).toHaveLength(3);
+    for (const message of fake.messages) {
+      expect(plain(message.text)).toContain("Expires Nov 22, 2026, 10:30 PM EST");
+      expect(plain(message.html)).toContain("Expires Nov 22, 2026, 10:30 PM EST");
+    }
+  });
+
+  it("the flow page's preview and the merchant's test email show the expiry in the shop's zone too", async () => {
+    const seoulShop = "preview-seoul.myshopify.com";
+    await installShop(seoulShop, { timezone: "Asia/Seoul", name: "Seoul Parties" });
+    const { renderPreview } = await import("../../app/flows/admin.server");
+    const preview = await renderPreview(seoulShop, 1, "ko"); // email 2 carries the discount by default
+    expect(plain(preview.html)).toMatch(/만료 \d{4}년 \d{1,2}월 \d{1,2}일 오[전후] \d{1,2}:\d{2} GMT\+9/);
+  });
+});
+

@@ -201,6 +201,8 @@ describe("abandoned checkout recovery", () => {
     expect(run.discountCode).toMatch(/^BACK-/);
     expect(messages[1].html).toContain(run.discountCode!);
     expect(messages[1].subject).toBe("ของขวัญเล็ก ๆ ให้คุณสั่งซื้อให้เสร็จ");
+    // The code's expiry in the shop's zone, named (New York, not the server's): 72 hours after the checkout, 10:00 EST.
+    expect(messages[1].text).toContain("หมดอายุ 23 พ.ย. 2569 10:00 GMT-5");
     const discount = simulator.store.discounts.find((d) => d.code === run.discountCode)!;
     expect(discount).toMatchObject({ usageLimit: 1, percentage: 0.1 });
     expect(discount.customerIds).toEqual([`gid://shopify/Customer/${customer.id}`]);

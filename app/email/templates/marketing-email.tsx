@@ -1,6 +1,7 @@
 import { Body, Button, Column, Container, Head, Heading, Hr, Html, Img, Link, Preview, Row, Section, Text } from "@react-email/components";
 import { renderToStaticMarkup } from "react-dom/server";
 import { formatMoney } from "../../money";
+import { formatShopTime } from "../../shops/shop-time";
 import { interpolate, UI_COPY, type EmailLocale, type MessageCopy } from "./copy";
 import { HEX_COLOR } from "../colors";
 
@@ -23,6 +24,8 @@ export interface EmailItem {
 
 export interface MarketingEmailInput {
   locale: EmailLocale;
+  /** The shop's IANA time zone (RenderContext.timeZone when sending): every date in the email is shown in it, with its name. */
+  timeZone: string;
   copy: MessageCopy;
   shop: { name: string; address: string | null; accentColor: string; logoUrl: string | null };
   firstName: string | null;
@@ -34,6 +37,13 @@ export interface MarketingEmailInput {
   openPixelUrl?: string;
 }
 
+/**
+ * A time as the shopper should read it: in the shop's zone, which the text names (a
+ * shopper elsewhere can convert it), in the email's language - never the server's zone.
+ */
+function emailTime(date: Date, input: Pick<MarketingEmailInput, "timeZone" | "locale">): string {
+  return formatShopTime(date, input.timeZone, input.locale);
+}
 
 function MarketingEmail(props: MarketingEmailInput & { values: Record<string, string | number> }) {
   const ui = UI_COPY[props.locale];
@@ -53,7 +63,7 @@ function MarketingEmail(props: MarketingEmailInput & { values: Record<string, st
               <Text style={{ margin: 0, fontSize: "14px", color: "#555555" }}>{ui.code}</Text>
               <Text style={{ margin: "4px 0", fontSize: "24px", fontWeight: 700, letterSpacing: "2px" }}>{props.discount.code}</Text>
               <Text style={{ margin: 0, fontSize: "13px", color: "#555555" }}>
-                {props.discount.percent}% · {ui.expires} {props.discount.expiresAt.toLocaleString(props.locale, { dateStyle: "medium", timeStyle: "short" })}
+                {props.discount.percent}% · {ui.expires} {emailTime(props.discount.expiresAt, props)}
               </Text>
             </Section>
           ) : null}
@@ -136,7 +146,7 @@ export function marketingEmailText(input: MarketingEmailInput, values: Record<st
   const text = (template: string) => interpolate(template, values);
   const blocks: string[] = [input.shop.name, text(input.copy.heading).toUpperCase(), text(input.copy.body)];
   if (input.discount) {
-    blocks.push(`${ui.code}: ${input.discount.code}\n${input.discount.percent}% · ${ui.expires} ${input.discount.expiresAt.toLocaleString(input.locale, { dateStyle: "medium", timeStyle: "short" })}`);
+    blocks.push(`${ui.code}: ${input.discount.code}\n${input.discount.percent}% · ${ui.expires} ${emailTime(input.discount.expiresAt, input)}`);
   }
   input.items.forEach((item, index) => {
     const lines = [item.title];

@@ -8,7 +8,8 @@ import type { AddressInfo } from "node:net";
  * does for what we send (auth, personalizations, from, subject, content order,
  * string-only custom_args/headers/substitutions), records every accepted message
  * per recipient, and can fail on purpose:
- *   - failNext(status, n): answer n requests with that status (nothing accepted);
+ *   - failNext(status, n, errors?): answer n requests with that status (nothing accepted),
+ *     with SendGrid's errors body (by default one "injected <status>" message);
  *   - acceptThenDrop(n): accept n requests, then cut the connection without a reply
  *     (the message was sent but the client cannot know: the "uncertain" case).
  */
@@ -29,7 +30,7 @@ export interface SendgridFake {
   accepted: number;
   messages: FakeMessage[];
   rejected: Array<{ status: number; errors: unknown }>;
-  failNext(status: number, count?: number): void;
+  failNext(status: number, count?: number, errors?: Array<{ message: string; field?: string | null }>): void;
   /** Chaos for the crash test: each request fails with 503 / is accepted-then-dropped with these odds, after up to latencyMs. */
   chaos(options: { failRate?: number; dropRate?: number; latencyMs?: number } | null): void;
   acceptThenDrop(count?: number): void;
@@ -78,7 +79,7 @@ function substitute(value: string, substitutions: Record<string, string> | undef
 /** keepBodies: false records recipients, headers and custom args only (benchmarks sending 100,000 emails). */
 export async function startSendgridFake(apiKey = `SG.fake-${randomBytes(6).toString("hex")}`, options: { keepBodies?: boolean } = {}): Promise<SendgridFake> {
   const keepBodies = options.keepBodies ?? true;
-  let failures: number[] = [];
+  let failures: Array<{ status: number; errors: Array<{ message: string; field?: string | null }> }> = [];
   let drops = 0;
   let chaos: { failRate?: number; dropRate?: number; latencyMs?: number } | null = null;
   const fake: SendgridFake = {
@@ -88,8 +89,8 @@ export async function startSendgridFake(apiKey = `SG.fake-${randomBytes(6).toStr
     accepted: 0,
     messages: [],
     rejected: [],
-    failNext(status, count = 1) {
-      for (let i = 0; i < count; i++) failures.push(status);
+    failNext(status, count = 1, errors = [{ message: `injected ${status}` }]) {
+      for (let i = 0; i < count; i++) failures.push({ status, errors });
     },
     chaos(options) {
       chaos = options;
@@ -123,13 +124,13 @@ export async function startSendgridFake(apiKey = `SG.fake-${randomBytes(6).toStr
     if (req.method !== "POST" || req.url !== "/v3/mail/send") return reply(res, 404, { errors: [{ message: "not found" }] });
     fake.requests++;
     if (chaos?.latencyMs) await new Promise((resolve) => setTimeout(resolve, Math.random() * chaos!.latencyMs!));
-    if (chaos?.failRate && Math.random() < chaos.failRate) failures.unshift(503);
+    if (chaos?.failRate && Math.random() < chaos.failRate) failures.unshift({ status: 503, errors: [{ message: "injected 503" }] });
     if (chaos?.dropRate && Math.random() < chaos.dropRate) drops++;
     if (req.headers.authorization !== `Bearer ${apiKey}`) return reply(res, 401, { errors: [{ message: "The provided authorization grant is invalid, expired, or revoked" }] });
     const failure = failures.shift();
     if (failure) {
-      fake.rejected.push({ status: failure, errors: "injected" });
-      return reply(res, failure, { errors: [{ message: `injected ${failure}` }] }, failure === 429 ? { "retry-after": "1" } : {});
+      fake.rejected.push({ status: failure.status, errors: "injected" });
+      return reply(res, failure.status, { errors: failure.errors }, failure.status === 429 ? { "retry-after": "1" } : {});
     }
     let body: any;
     try {
