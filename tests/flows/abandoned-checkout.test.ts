@@ -255,6 +255,35 @@ describe("flow settings", () => {
     expect(result.errors.step_1_delay_hours).toMatch(/at least 1 minute/);
     expect(result.errors.step_2_discount_percent).toMatch(/between 1% and 100%/);
   });
+
+  it("refuses an enabled email timed at or before the enabled one it follows, on that email's delay", async () => {
+    const { settingsFromForm, defaultAbandonedCheckoutSettings } = await import("../../app/flows/settings");
+    const form = (delays: [string, string, string], enabled: { two: boolean; three: boolean }) => {
+      const data = new FormData();
+      data.set("step_1_delay_hours", delays[0]);
+      if (enabled.two) data.set("step_2_enabled", "on");
+      data.set("step_2_delay_hours", delays[1]);
+      data.set("step_2_discount_enabled", "on");
+      data.set("step_2_discount_percent", "10");
+      data.set("step_2_discount_expires_hours", "48");
+      if (enabled.three) data.set("step_3_enabled", "on");
+      data.set("step_3_delay_hours", delays[2]);
+      return settingsFromForm(data, defaultAbandonedCheckoutSettings());
+    };
+    const errorsOf = (result: ReturnType<typeof form>) => (result.ok ? {} : result.errors);
+
+    // Email 2 half an hour after the shopper left, email 1 after an hour: email 2 could never follow email 1.
+    expect(errorsOf(form(["1", "0.5", "72"], { two: true, three: false }))).toEqual({ step_2_delay_hours: "Email 2 must be sent after email 1: set more than 1 hour" });
+    // The same time is refused too (both would be due at once; smart sending would drop the second).
+    expect(errorsOf(form(["24", "24", "72"], { two: true, three: false }))).toEqual({ step_2_delay_hours: "Email 2 must be sent after email 1: set more than 24 hours" });
+    expect(errorsOf(form(["1", "24", "24"], { two: true, three: true }))).toEqual({ step_3_delay_hours: "Email 3 must be sent after email 2: set more than 24 hours" });
+    // A disabled email is not in the sequence: email 3 then follows email 1.
+    expect(errorsOf(form(["2", "24", "1.5"], { two: false, three: true }))).toEqual({ step_3_delay_hours: "Email 3 must be sent after email 1: set more than 2 hours" });
+    expect(form(["1", "24", "0.5"], { two: true, three: false }).ok).toBe(true);
+    expect(form(["1", "0.5", "2"], { two: false, three: true }).ok).toBe(true);
+    // A delay's own error (0 is not a delay) is the one its field shows.
+    expect(errorsOf(form(["1", "0", "72"], { two: true, three: false })).step_2_delay_hours).toMatch(/at least 1 minute/);
+  });
 });
 
 describe("the flow's page in the admin", () => {
@@ -291,6 +320,13 @@ describe("the flow's page in the admin", () => {
     const refused = (await action({ request: adminRequest("/app/flows/abandoned-checkout", { method: "POST", body: bad }), params: {}, context: {} } as never)) as { ok: boolean; errors: Record<string, string> };
     expect(refused.ok).toBe(false);
     expect(refused.errors.step_2_discount_percent).toMatch(/100%/);
+    const early = new FormData();
+    for (const [name, value] of bad) early.set(name, value);
+    early.set("step_1_delay_hours", "1");
+    early.set("step_2_delay_hours", "0.5");
+    early.set("step_2_discount_percent", "10");
+    const refusedEarly = (await action({ request: adminRequest("/app/flows/abandoned-checkout", { method: "POST", body: early }), params: {}, context: {} } as never)) as { ok: boolean; errors: Record<string, string> };
+    expect(refusedEarly).toMatchObject({ ok: false, errors: { step_2_delay_hours: "Email 2 must be sent after email 1: set more than 1 hour" } });
 
     const { default: prisma } = await import("../../app/db.server");
     await prisma.shop.update({ where: { domain: SHOP }, data: { email: "owner@confetti.example" } });
