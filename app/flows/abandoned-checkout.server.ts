@@ -351,7 +351,14 @@ export const abandonedCheckoutStep: Task = async (raw) => {
 
   let discount: { code: string; percent: number; expiresAt: Date } | null = null;
   if (step.discount?.enabled) {
-    discount = await ensureDiscountCode(shop, run.id, run.customerId, step.discount.percent, step.discount.expiresHours);
+    try {
+      discount = await ensureDiscountCode(shop, run.id, run.customerId, step.discount.percent, step.discount.expiresHours);
+    } catch (error) {
+      if (!(error instanceof DiscountCodeTakenError)) throw error;
+      // Retrying cannot help (the code is the run's own): this email does not go, and the run says why.
+      console.warn(`[flows] ${shop}: email ${step.key} of run ${run.id} not sent: ${error.message}`);
+      return finish({ stepKey: step.key, status: "failed", reason: "discount_code_taken", messageId: null });
+    }
   }
   const currency = run.checkoutCurrency ?? run.shopCurrency ?? "USD";
   const items = emailItems(shop, run.lineItems as never, run.products, currency);
@@ -433,32 +440,82 @@ const DISCOUNT_MUTATION = `#graphql
       userErrors { field message code }
     }
   }`;
-export { DISCOUNT_MUTATION };
+
+/** The discount that holds a code, whoever made it: how a TAKEN code is told apart from one of ours. */
+const DISCOUNT_BY_CODE_QUERY = `#graphql
+  query PathwiseRecoveryDiscountByCode($code: String!) {
+    codeDiscountNodeByCode(code: $code) {
+      id
+      codeDiscount {
+        __typename
+        ... on DiscountCodeBasic { title endsAt }
+      }
+    }
+  }`;
+export { DISCOUNT_MUTATION, DISCOUNT_BY_CODE_QUERY };
+
+// Readable in an email and when typed at checkout: no 0/O, 1/I/L.
+const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+const CODE_LENGTH = 12;
+
+/**
+ * The run's discount code: "BACK-" and 12 characters of a 31-letter alphabet (about 59
+ * bits, so codes of different runs do not meet in any shop's lifetime), in groups of four.
+ * Derived from the run id, so an attempt after a crash asks for the same code again and
+ * finds it made (TAKEN, by us) rather than creating a second one.
+ */
+export function recoveryDiscountCode(runId: string): string {
+  let value = BigInt(`0x${createHash("sha256").update(`pathwise-recovery:${runId}`).digest("hex")}`);
+  let code = "";
+  for (let i = 0; i < CODE_LENGTH; i++) {
+    code += CODE_ALPHABET[Number(value % BigInt(CODE_ALPHABET.length))];
+    value /= BigInt(CODE_ALPHABET.length);
+  }
+  return `BACK-${code.match(/.{4}/g)!.join("-")}`;
+}
+
+/** The title the run's discount carries in the Shopify admin: it names the run, so a code found TAKEN can be checked as ours. */
+export function recoveryDiscountTitle(runId: string, code: string): string {
+  return `Pathwise recovery ${code} (run ${runId})`;
+}
+
+/** The run's code is held by a discount that is not the run's: emailing it would hand out someone else's discount. */
+export class DiscountCodeTakenError extends Error {
+  constructor(readonly code: string) {
+    super(`discount code ${code} belongs to another discount`);
+    this.name = "DiscountCodeTakenError";
+  }
+}
 
 /** A unique single-use code for this run, created once through the Admin API (a retry finds it already made). */
 async function ensureDiscountCode(shop: string, runId: string, customerId: string | null, percent: number, expiresHours: number) {
   const run = await prisma.flowRun.findUniqueOrThrow({ where: { id: runId } });
   const expiresAt = new Date(run.anchorAt.getTime() + 24 * 3600_000 + expiresHours * 3600_000);
-  const code = run.discountCode ?? `BACK-${createHash("sha256").update(runId).digest("hex").slice(0, 8).toUpperCase()}`;
+  const code = run.discountCode ?? recoveryDiscountCode(runId);
   if (run.discountCode) return { code, percent, expiresAt };
+  const title = recoveryDiscountTitle(runId, code);
   const { admin } = await unauthenticated.admin(shop);
-  try {
-    const data = await adminQuery<{ discountCodeBasicCreate: { userErrors: Array<{ code: string | null; message: string }> } }>(admin.graphql as unknown as AdminGraphql, DISCOUNT_MUTATION, {
-      discount: {
-        title: `Pathwise recovery ${code}`,
-        code,
-        startsAt: flowClock.now().toISOString(),
-        endsAt: expiresAt.toISOString(),
-        usageLimit: 1,
-        appliesOncePerCustomer: true,
-        customerSelection: customerId ? { customers: { add: [`gid://shopify/Customer/${customerId}`] } } : { all: true },
-        customerGets: { value: { percentage: percent / 100 }, items: { all: true } },
-      },
-    });
-    const errors = data.discountCodeBasicCreate.userErrors.filter((error) => error.code !== "TAKEN");
-    if (errors.length) throw new AdminApiError(errors.map((error) => error.message).join("; "));
-  } finally {
-    // (errors propagate: the step job is retried by the queue and finds the code if it was made)
+  const graphql = admin.graphql as unknown as AdminGraphql;
+  // (errors propagate: the step job is retried by the queue and finds the code if it was made)
+  const data = await adminQuery<{ discountCodeBasicCreate: { userErrors: Array<{ code: string | null; message: string }> } }>(graphql, DISCOUNT_MUTATION, {
+    discount: {
+      title,
+      code,
+      startsAt: flowClock.now().toISOString(),
+      endsAt: expiresAt.toISOString(),
+      usageLimit: 1,
+      appliesOncePerCustomer: true,
+      customerSelection: customerId ? { customers: { add: [`gid://shopify/Customer/${customerId}`] } } : { all: true },
+      customerGets: { value: { percentage: percent / 100 }, items: { all: true } },
+    },
+  });
+  const { userErrors } = data.discountCodeBasicCreate;
+  const errors = userErrors.filter((error) => error.code !== "TAKEN");
+  if (errors.length) throw new AdminApiError(errors.map((error) => error.message).join("; "));
+  if (userErrors.length) {
+    // TAKEN: made by an earlier attempt of this run (its answer lost in a crash), or by someone else.
+    const found = await adminQuery<{ codeDiscountNodeByCode: { codeDiscount: { __typename: string; title?: string } } | null }>(graphql, DISCOUNT_BY_CODE_QUERY, { code });
+    if (found.codeDiscountNodeByCode?.codeDiscount.title !== title) throw new DiscountCodeTakenError(code);
   }
   await prisma.flowRun.update({ where: { id: runId }, data: { discountCode: code } });
   return { code, percent, expiresAt };

@@ -198,14 +198,71 @@ describe("abandoned checkout recovery", () => {
     expect(messages).toHaveLength(2);
     const { default: prisma } = await import("../../app/db.server");
     const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
-    expect(run.discountCode).toMatch(/^BACK-/);
+    const { DISCOUNT_MUTATION, DISCOUNT_BY_CODE_QUERY, recoveryDiscountCode, recoveryDiscountTitle } = await import("../../app/flows/abandoned-checkout.server");
+    // 12 characters of a readable alphabet (no 0/O, 1/I/L), the same for the run every time it is asked.
+    expect(run.discountCode).toMatch(/^BACK-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
+    expect(run.discountCode).toBe(recoveryDiscountCode(run.id));
     expect(messages[1].html).toContain(run.discountCode!);
     expect(messages[1].subject).toBe("ของขวัญเล็ก ๆ ให้คุณสั่งซื้อให้เสร็จ");
     const discount = simulator.store.discounts.find((d) => d.code === run.discountCode)!;
-    expect(discount).toMatchObject({ usageLimit: 1, percentage: 0.1 });
+    expect(discount).toMatchObject({ usageLimit: 1, percentage: 0.1, title: recoveryDiscountTitle(run.id, run.discountCode!) });
     expect(discount.customerIds).toEqual([`gid://shopify/Customer/${customer.id}`]);
-    const { DISCOUNT_MUTATION } = await import("../../app/flows/abandoned-checkout.server");
     expect(adminQueryErrors(DISCOUNT_MUTATION)).toEqual([]);
+    expect(adminQueryErrors(DISCOUNT_BY_CODE_QUERY)).toEqual([]);
+    expect(simulator.invalidQueries).toEqual([]);
+  });
+
+  /** A discount already in the simulated store under the code the run will ask for. */
+  function seedDiscount(code: string, title: string, customerId: number) {
+    simulator.store.discounts.push({
+      id: simulator.store.nextId(), code, title, percentage: 0.1, amount: null, usageLimit: 1, usageCount: 0, appliesOncePerCustomer: true,
+      startsAt: daytime.toISOString(), endsAt: null, customerIds: [`gid://shopify/Customer/${customerId}`], createdBy: "app",
+    });
+  }
+
+  it("never emails a discount code that another discount holds: email 2 stays unsent and the run says why", async () => {
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const { recoveryDiscountCode } = await import("../../app/flows/abandoned-checkout.server");
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+    const code = recoveryDiscountCode(run.id);
+    // Another discount (another customer's) already holds the code: Shopify answers TAKEN.
+    seedDiscount(code, "Pathwise recovery for someone else", 424242);
+    await runStepsAt(new Date(daytime.getTime() + 24 * HOUR + 60_000));
+
+    const messages = await messagesFor(customer.email);
+    expect(messages).toHaveLength(1);
+    expect(messages.some((message) => message.html?.includes(code))).toBe(false);
+    const after = await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id }, include: { steps: true } });
+    expect(after.discountCode).toBeNull();
+    expect(after.steps.find((step) => step.stepKey === "email_2")).toMatchObject({ status: "failed", reason: "discount_code_taken" });
+    expect(after.state).toBe("completed"); // email 1 went; nothing left to send
+    // Failed clearly, once: no job left retrying it, and no second discount made.
+    expect((await pool.query(`SELECT 1 FROM graphile_worker.jobs WHERE key = $1`, [`abandoned:${SHOP}:${token}`])).rowCount).toBe(0);
+    expect(simulator.store.discounts.filter((d) => d.code === code)).toHaveLength(1);
+    expect(simulator.invalidQueries).toEqual([]);
+  });
+
+  it("uses the code an earlier attempt of the same run made (its answer lost in a crash) instead of failing or making another", async () => {
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    const { default: prisma } = await import("../../app/db.server");
+    const { recoveryDiscountCode, recoveryDiscountTitle } = await import("../../app/flows/abandoned-checkout.server");
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+    const code = recoveryDiscountCode(run.id);
+    seedDiscount(code, recoveryDiscountTitle(run.id, code), customer.id);
+    await runStepsAt(new Date(daytime.getTime() + 24 * HOUR + 60_000));
+
+    const messages = await messagesFor(customer.email);
+    expect(messages).toHaveLength(2);
+    expect(messages[1].html).toContain(code);
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ discountCode: code });
+    expect(simulator.store.discounts.filter((d) => d.code === code)).toHaveLength(1);
     expect(simulator.invalidQueries).toEqual([]);
   });
 
