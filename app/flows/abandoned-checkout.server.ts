@@ -14,6 +14,8 @@ import { adminQuery, AdminApiError, type AdminGraphql } from "../shops/admin-gra
 import { ABANDONED_CHECKOUT, defaultAbandonedCheckoutSettings, flowSettingsSchema, type FlowSettings } from "./settings";
 import { flowClock } from "./clock";
 import { ensureCustomerConsent } from "../shops/customer-consent.server";
+import { markSkipped } from "../email/ledger.server";
+import type { MarketingEmailRequest, SendResult } from "../email/outbound.server";
 
 /**
  * Abandoned checkout recovery. A checkout with an email starts (or refreshes) one
@@ -168,6 +170,7 @@ interface StepContext {
   locale: string | null;
   anchorAt: Date;
   endedAt: Date | null;
+  discountCode: string | null;
   flowEnabled: boolean | null;
   flowSettings: unknown;
   lineItems: unknown;
@@ -191,7 +194,7 @@ interface StepContext {
 
 const STEP_CONTEXT_SQL = `
   SELECT r.id, r.state, r.subject_key AS "subjectKey", r.customer_id AS "customerId", r.email, r.locale,
-         r.anchor_at AS "anchorAt", r.ended_at AS "endedAt",
+         r.anchor_at AS "anchorAt", r.ended_at AS "endedAt", r.discount_code AS "discountCode",
          f.enabled AS "flowEnabled", f.settings AS "flowSettings",
          c.line_items AS "lineItems", c.currency AS "checkoutCurrency", c.recovery_url AS "recoveryUrl",
          s.name AS "shopName", s.address AS "shopAddress", s.currency AS "shopCurrency", s.primary_locale AS "primaryLocale",
@@ -349,20 +352,13 @@ export const abandonedCheckoutStep: Task = async (raw) => {
   if (run.customerId && !run.marketingState) await ensureCustomerConsent(shop, run.customerId);
   const locale = resolveEmailLocale(run.locale ?? run.customerLocale, run.primaryLocale);
 
-  let discount: { code: string; percent: number; expiresAt: Date } | null = null;
-  if (step.discount?.enabled) {
-    try {
-      discount = await ensureDiscountCode(shop, run.id, run.customerId, step.discount.percent, step.discount.expiresHours);
-    } catch (error) {
-      if (!(error instanceof DiscountCodeTakenError)) throw error;
-      // Retrying cannot help (the code is the run's own): this email does not go, and the run says why.
-      console.warn(`[flows] ${shop}: email ${step.key} of run ${run.id} not sent: ${error.message}`);
-      return finish({ stepKey: step.key, status: "failed", reason: "discount_code_taken", messageId: null });
-    }
-  }
+  // The sending path renders only once its rules say send: the code is made for an email that goes,
+  // never for one skipped (consent, suppression, smart sending) or deferred (quiet hours), and it
+  // runs from the moment the email is sent.
+  const discountOptions = step.discount?.enabled ? step.discount : null;
   const currency = run.checkoutCurrency ?? run.shopCurrency ?? "USD";
   const items = emailItems(shop, run.lineItems as never, run.products, currency);
-  const result = await flowEmailBatcher.send({
+  const result = await sendUnlessCodeTaken({
     shop,
     sendKey: `${run.id}:${step.key}`,
     flowId: ABANDONED_CHECKOUT,
@@ -373,7 +369,7 @@ export const abandonedCheckoutStep: Task = async (raw) => {
     locale,
     marketing: true,
     now: flowClock.now(),
-    render: (ctx) =>
+    render: async (ctx) =>
       renderMarketingEmail({
         locale,
         copy: (step.copy[locale] ?? step.copy.en ?? DEFAULT_COPY.abandoned_1.en) as MessageCopy,
@@ -381,12 +377,20 @@ export const abandonedCheckoutStep: Task = async (raw) => {
         firstName: run.firstName ?? null,
         items,
         cta: { url: run.recoveryUrl ?? `https://${shop}/cart` },
-        discount,
+        discount: discountOptions ? await ensureDiscountCode(shop, run, discountOptions.percent, discountOptions.expiresHours) : null,
         linkWrapper: ctx.linkWrapper,
         unsubscribeUrl: ctx.unsubscribeUrl,
         openPixelUrl: ctx.openPixelUrl,
       }),
   }); // RetryableSendError propagates: the queue retries with the same send key
+
+  if (result instanceof DiscountCodeTakenError) {
+    // Retrying cannot help (the code is the run's own): this email does not go, and the run and the outbox say why.
+    console.warn(`[flows] ${shop}: email ${step.key} of run ${run.id} not sent: ${result.message}`);
+    const message = await prisma.emailMessage.findUnique({ where: { shop_sendKey: { shop, sendKey: `${run.id}:${step.key}` } }, select: { id: true, attempts: true } });
+    if (message) await markSkipped(message.id, message.attempts, "discount_code_taken");
+    return finish({ stepKey: step.key, status: "failed", reason: "discount_code_taken", messageId: message?.id ?? null });
+  }
 
   switch (result.status) {
     case "deferred":
@@ -409,6 +413,16 @@ export const abandonedCheckoutStep: Task = async (raw) => {
       return finish({ stepKey: step.key, status: "sent", reason: result.status === "sent" || result.status === "captured" ? null : result.status, messageId: result.messageId }, "sent");
   }
 };
+
+/** The send, or the taken discount code that stopped it while the email rendered. */
+async function sendUnlessCodeTaken(request: MarketingEmailRequest): Promise<SendResult | DiscountCodeTakenError> {
+  try {
+    return await flowEmailBatcher.send(request);
+  } catch (error) {
+    if (error instanceof DiscountCodeTakenError) return error;
+    throw error;
+  }
+}
 
 /** Product images and links for the checkout's lines, from the catalog we hold. */
 export function emailItems(
@@ -487,36 +501,59 @@ export class DiscountCodeTakenError extends Error {
   }
 }
 
-/** A unique single-use code for this run, created once through the Admin API (a retry finds it already made). */
-async function ensureDiscountCode(shop: string, runId: string, customerId: string | null, percent: number, expiresHours: number) {
-  const run = await prisma.flowRun.findUniqueOrThrow({ where: { id: runId } });
-  const expiresAt = new Date(run.anchorAt.getTime() + 24 * 3600_000 + expiresHours * 3600_000);
-  const code = run.discountCode ?? recoveryDiscountCode(runId);
-  if (run.discountCode) return { code, percent, expiresAt };
-  const title = recoveryDiscountTitle(runId, code);
+interface HeldDiscount {
+  title: string | null;
+  endsAt: string | null;
+}
+
+/** The discount that holds `code` in the shop, if any. */
+async function discountByCode(graphql: AdminGraphql, code: string): Promise<HeldDiscount | null> {
+  const data = await adminQuery<{ codeDiscountNodeByCode: { codeDiscount: { __typename: string; title?: string; endsAt?: string | null } } | null }>(graphql, DISCOUNT_BY_CODE_QUERY, { code });
+  const discount = data.codeDiscountNodeByCode?.codeDiscount;
+  return discount ? { title: discount.title ?? null, endsAt: discount.endsAt ?? null } : null;
+}
+
+/**
+ * The run's unique single-use code, created once through the Admin API when its email is
+ * being sent: valid from now for `expiresHours` (a retry finds it made and states the
+ * expiry it was made with).
+ */
+async function ensureDiscountCode(shop: string, run: { id: string; customerId: string | null; discountCode: string | null }, percent: number, expiresHours: number) {
   const { admin } = await unauthenticated.admin(shop);
   const graphql = admin.graphql as unknown as AdminGraphql;
+  const code = run.discountCode ?? recoveryDiscountCode(run.id);
+  const startsAt = flowClock.now();
+  const expiresAt = new Date(startsAt.getTime() + expiresHours * 3600_000);
+  const heldExpiry = (held: HeldDiscount) => (held.endsAt ? new Date(held.endsAt) : expiresAt);
+  if (run.discountCode) {
+    // Saved by an earlier attempt whose email did not go out (the sending failed and is retried).
+    const held = await discountByCode(graphql, code);
+    if (held) return { code, percent, expiresAt: heldExpiry(held) };
+  }
+  const title = recoveryDiscountTitle(run.id, code);
   // (errors propagate: the step job is retried by the queue and finds the code if it was made)
   const data = await adminQuery<{ discountCodeBasicCreate: { userErrors: Array<{ code: string | null; message: string }> } }>(graphql, DISCOUNT_MUTATION, {
     discount: {
       title,
       code,
-      startsAt: flowClock.now().toISOString(),
+      startsAt: startsAt.toISOString(),
       endsAt: expiresAt.toISOString(),
       usageLimit: 1,
       appliesOncePerCustomer: true,
-      customerSelection: customerId ? { customers: { add: [`gid://shopify/Customer/${customerId}`] } } : { all: true },
+      customerSelection: run.customerId ? { customers: { add: [`gid://shopify/Customer/${run.customerId}`] } } : { all: true },
       customerGets: { value: { percentage: percent / 100 }, items: { all: true } },
     },
   });
   const { userErrors } = data.discountCodeBasicCreate;
   const errors = userErrors.filter((error) => error.code !== "TAKEN");
   if (errors.length) throw new AdminApiError(errors.map((error) => error.message).join("; "));
+  let made = { code, percent, expiresAt };
   if (userErrors.length) {
     // TAKEN: made by an earlier attempt of this run (its answer lost in a crash), or by someone else.
-    const found = await adminQuery<{ codeDiscountNodeByCode: { codeDiscount: { __typename: string; title?: string } } | null }>(graphql, DISCOUNT_BY_CODE_QUERY, { code });
-    if (found.codeDiscountNodeByCode?.codeDiscount.title !== title) throw new DiscountCodeTakenError(code);
+    const held = await discountByCode(graphql, code);
+    if (!held || held.title !== title) throw new DiscountCodeTakenError(code);
+    made = { code, percent, expiresAt: heldExpiry(held) };
   }
-  await prisma.flowRun.update({ where: { id: runId }, data: { discountCode: code } });
-  return { code, percent, expiresAt };
+  if (!run.discountCode) await prisma.flowRun.update({ where: { id: run.id }, data: { discountCode: code } });
+  return made;
 }

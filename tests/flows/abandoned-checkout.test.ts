@@ -212,13 +212,90 @@ describe("abandoned checkout recovery", () => {
     expect(simulator.invalidQueries).toEqual([]);
   });
 
+  it("email 2 long after email 1 and held by quiet hours still goes: its code is made when it is sent, valid for its hours from then", async () => {
+    const { saveFlow } = await import("../../app/flows/abandoned-checkout.server");
+    const { defaultAbandonedCheckoutSettings } = await import("../../app/flows/settings");
+    const settings = defaultAbandonedCheckoutSettings();
+    settings.steps[1].delayMinutes = 84 * 60; // due 2026-11-24 03:00 UTC, 22:00 in New York: quiet hours
+    await saveFlow(SHOP, true, settings);
+    try {
+      const customer = await subscribedCustomer();
+      const token = randomBytes(8).toString("hex");
+      await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+      await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+      const { default: prisma } = await import("../../app/db.server");
+      const customerGid = `gid://shopify/Customer/${customer.id}`;
+      const codesFor = () => simulator.store.discounts.filter((d) => d.customerIds.includes(customerGid));
+
+      await runStepsAt(new Date(daytime.getTime() + 84 * HOUR + 60_000));
+      const deferred = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token }, include: { steps: true } });
+      expect(deferred.steps.find((step) => step.stepKey === "email_2")).toMatchObject({ status: "deferred", reason: "quiet_hours" });
+      expect(deferred.discountCode).toBeNull();
+      expect(codesFor()).toEqual([]); // nothing made for an email that has not gone
+
+      const sendAt = new Date("2026-11-24T13:00:30.000Z"); // 08:00 in New York, quiet hours over
+      await runStepsAt(sendAt);
+      const messages = await messagesFor(customer.email);
+      expect(messages).toHaveLength(2);
+      const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+      const [code] = codesFor();
+      expect(codesFor()).toHaveLength(1);
+      expect(code).toMatchObject({ code: run.discountCode, startsAt: sendAt.toISOString(), endsAt: new Date(sendAt.getTime() + 48 * HOUR).toISOString() });
+      // The email states the expiry of the code it carries (Nov 26, 13:00 UTC: 08:00 in New York).
+      expect(messages[1].text).toContain(`${run.discountCode}\n10% · Expires Nov 26, 2026, `);
+    } finally {
+      await saveFlow(SHOP, true, defaultAbandonedCheckoutSettings());
+    }
+  });
+
+  it("makes no discount code for an email that is not sent (the shopper unsubscribed after email 1)", async () => {
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    await deliver({
+      shop: SHOP,
+      topic: "customers_email_marketing_consent/update",
+      body: { customer_id: customer.id, email_address: customer.email, email_marketing_consent: { state: "unsubscribed", opt_in_level: "single_opt_in", consent_updated_at: new Date(daytime.getTime() + 2 * HOUR).toISOString() } },
+    });
+    await runStepsAt(new Date(daytime.getTime() + 24 * HOUR + 60_000));
+    const { default: prisma } = await import("../../app/db.server");
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token }, include: { steps: true } });
+    expect(run.steps.find((step) => step.stepKey === "email_2")).toMatchObject({ status: "skipped", reason: "no_consent" });
+    expect(await messagesFor(customer.email)).toHaveLength(1);
+    expect(run.discountCode).toBeNull();
+    expect(simulator.store.discounts.filter((d) => d.customerIds.includes(`gid://shopify/Customer/${customer.id}`))).toEqual([]);
+  });
+
   /** A discount already in the simulated store under the code the run will ask for. */
-  function seedDiscount(code: string, title: string, customerId: number) {
+  function seedDiscount(code: string, title: string, customerId: number, endsAt: string | null = null) {
     simulator.store.discounts.push({
       id: simulator.store.nextId(), code, title, percentage: 0.1, amount: null, usageLimit: 1, usageCount: 0, appliesOncePerCustomer: true,
-      startsAt: daytime.toISOString(), endsAt: null, customerIds: [`gid://shopify/Customer/${customerId}`], createdBy: "app",
+      startsAt: daytime.toISOString(), endsAt, customerIds: [`gid://shopify/Customer/${customerId}`], createdBy: "app",
     });
   }
+
+  it("an email retried after its code was made states that code's own expiry, and makes no other", async () => {
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    const { default: prisma } = await import("../../app/db.server");
+    const { recoveryDiscountCode, recoveryDiscountTitle } = await import("../../app/flows/abandoned-checkout.server");
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+    const code = recoveryDiscountCode(run.id);
+    // An earlier attempt made and saved the code (its expiry since moved by the merchant to Nov 27), then its
+    // sending failed and the job is retried.
+    const madeEndsAt = "2026-11-27T18:00:00.000Z";
+    seedDiscount(code, recoveryDiscountTitle(run.id, code), customer.id, madeEndsAt);
+    await prisma.flowRun.update({ where: { id: run.id }, data: { discountCode: code } });
+    await runStepsAt(new Date(daytime.getTime() + 24 * HOUR + 60_000));
+
+    const messages = await messagesFor(customer.email);
+    expect(messages).toHaveLength(2);
+    expect(messages[1].text).toContain(`${code}\n10% · Expires Nov 27, 2026, `);
+    expect(simulator.store.discounts.filter((d) => d.code === code)).toHaveLength(1);
+  });
 
   it("never emails a discount code that another discount holds: email 2 stays unsent and the run says why", async () => {
     const customer = await subscribedCustomer();
@@ -240,6 +317,8 @@ describe("abandoned checkout recovery", () => {
     expect(after.discountCode).toBeNull();
     expect(after.steps.find((step) => step.stepKey === "email_2")).toMatchObject({ status: "failed", reason: "discount_code_taken" });
     expect(after.state).toBe("completed"); // email 1 went; nothing left to send
+    // The outbox says so too (the email was claimed: the code is made only once the rules say send).
+    expect(await prisma.emailMessage.findFirstOrThrow({ where: { shop: SHOP, flowRunId: run.id, stepKey: "email_2" } })).toMatchObject({ status: "skipped", skipReason: "discount_code_taken" });
     // Failed clearly, once: no job left retrying it, and no second discount made.
     expect((await pool.query(`SELECT 1 FROM graphile_worker.jobs WHERE key = $1`, [`abandoned:${SHOP}:${token}`])).rowCount).toBe(0);
     expect(simulator.store.discounts.filter((d) => d.code === code)).toHaveLength(1);
