@@ -6,7 +6,7 @@ import { addJob, prismaSql, removeJob } from "../jobs/queue.server";
 import { createMicroBatcher } from "../jobs/micro-batcher";
 import type { NormalizedCheckout, NormalizedOrder } from "../webhooks/normalize";
 import { flowEmailBatcher } from "../email/send-batcher.server";
-import { DEFAULT_EMAIL_SETTINGS, getEmailSettings } from "../email/settings.server";
+import { DEFAULT_EMAIL_SETTINGS } from "../email/settings.server";
 import { renderMarketingEmail, type EmailItem } from "../email/templates/marketing-email";
 import { DEFAULT_COPY, resolveEmailLocale, type MessageCopy } from "../email/templates/copy";
 import { unauthenticated } from "../shopify.server";
@@ -114,41 +114,82 @@ function parseSettings(raw: unknown): FlowSettings {
 }
 
 // Every order asks this and nearly always finds nothing, so it is one plain statement
-// (a Prisma findMany with its steps was two, at several times the CPU).
-const OPEN_RUNS_FOR_ORDER = `
-SELECT r.id, r.checkout_token AS "checkoutToken", r.cart_token AS "cartToken", r.anchor_at AS "anchorAt",
-       EXISTS (SELECT 1 FROM flow_step_run s WHERE s.run_id = r.id AND s.status = 'sent') AS emailed
-FROM flow_run r
-WHERE r.shop = $1 AND r.flow_key = $2 AND r.ended_at IS NULL
-  AND (r.checkout_token = $3 OR r.cart_token = $4 OR r.customer_id = $5 OR r.email = $6)`;
+// (a Prisma findMany with its steps was two, at several times the CPU). The runs an
+// order can touch: open ones (it ends them), and ones that sent all their emails
+// ('completed') recently enough for the click attribution window to reach the order
+// (it may be credited to them). ended_at is at or after a run's last email, so it bounds
+// the second kind before the last email is looked at.
+const RUNS_FOR_ORDER = `
+SELECT r.id, r.state, r.checkout_token AS "checkoutToken", r.cart_token AS "cartToken", r.anchor_at AS "anchorAt",
+       sent.last_at AS "lastEmailAt", sent.last_at IS NOT NULL AS emailed,
+       (SELECT max(m.clicked_at) FROM email_message m
+         WHERE m.shop = r.shop AND m.flow_run_id = r.id
+           AND m.clicked_at <= $7::timestamptz AND m.clicked_at >= $7::timestamptz - make_interval(days => w.days)) AS "clickedAt",
+       w.days AS "attributionDays"
+FROM (SELECT COALESCE((SELECT click_attribution_days FROM shop_email_settings WHERE shop = $1), $8::int) AS days) w
+JOIN flow_run r ON r.shop = $1 AND r.flow_key = $2
+  AND (r.ended_at IS NULL OR (r.state = 'completed' AND r.ended_at >= $7::timestamptz - make_interval(days => w.days)))
+  AND (r.checkout_token = $3 OR r.cart_token = $4 OR r.customer_id = $5 OR r.email = $6)
+LEFT JOIN LATERAL (SELECT max(s.at) AS last_at FROM flow_step_run s WHERE s.run_id = r.id AND s.status = 'sent') sent ON true`;
 
-/** order.created, inside the webhook's transaction: exit matching runs at once, credit recoveries. */
+interface RunForOrder {
+  id: string;
+  state: string;
+  checkoutToken: string | null;
+  cartToken: string | null;
+  anchorAt: Date;
+  lastEmailAt: Date | null;
+  emailed: boolean;
+  /** The latest click on one of the run's emails within the attribution window before the order. */
+  clickedAt: Date | null;
+  attributionDays: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * order.created, inside the webhook's transaction: exit matching runs at once, credit recoveries.
+ * An order is credited when it completes the recovered checkout (its checkout or cart token)
+ * after an email, or follows a click on one of the flow's emails within the click attribution
+ * window. A run that sent all its emails ('completed') is credited the same way while the
+ * order falls within that window after its last email; one that stopped for any other reason
+ * (ordered before an email, no consent, cancelled, redacted, uninstalled...) is not.
+ */
 export async function onOrderCreated(tx: Tx, shop: string, order: NormalizedOrder) {
   const runs = (await tx.$queryRawUnsafe(
-    OPEN_RUNS_FOR_ORDER,
+    RUNS_FOR_ORDER,
     shop,
     ABANDONED_CHECKOUT,
     order.checkoutToken,
     order.cartToken,
     order.customerId,
     order.email,
-  )) as Array<{ id: string; checkoutToken: string | null; cartToken: string | null; anchorAt: Date; emailed: boolean }>;
+    order.createdAt.toISOString(),
+    DEFAULT_EMAIL_SETTINGS.clickAttributionDays,
+  )) as RunForOrder[];
   if (!runs.length) return;
   const settings = (await getFlow(shop, ABANDONED_CHECKOUT, tx)).settings;
-  const emailSettings = await getEmailSettings(shop, tx);
   for (const run of runs) {
     const sameCheckout = Boolean(order.checkoutToken && order.checkoutToken === run.checkoutToken) || Boolean(order.cartToken && order.cartToken === run.cartToken);
+    const clicked = run.clickedAt !== null;
+    if (run.state === "completed") {
+      // Its emails are done: nothing to stop, only a recovery to credit.
+      const inWindow = run.lastEmailAt !== null && order.createdAt.getTime() <= run.lastEmailAt.getTime() + run.attributionDays * DAY_MS;
+      if (inWindow && (sameCheckout || clicked)) {
+        await tx.flowRun.update({
+          where: { id: run.id },
+          data: { state: "converted", convertedOrderId: order.id, revenueMinor: order.totalMinor, currency: order.currency, exitReason: "purchased" },
+        });
+      }
+      continue;
+    }
     const sinceAnchor = order.createdAt.getTime() - run.anchorAt.getTime();
     // Another order by the same person counts only if it came after they abandoned, within the window.
-    const withinWindow = sinceAnchor >= -60_000 && sinceAnchor <= settings.exitWindowDays * 86_400_000;
+    const withinWindow = sinceAnchor >= -60_000 && sinceAnchor <= settings.exitWindowDays * DAY_MS;
     if (!sameCheckout && !withinWindow) continue;
     const emailed = run.emailed;
-    const clickCutoff = new Date(order.createdAt.getTime() - emailSettings.clickAttributionDays * 86_400_000);
-    const clicked = emailed
-      ? await tx.emailMessage.count({ where: { shop, flowRunId: run.id, clickedAt: { gte: clickCutoff, lte: order.createdAt } } })
-      : 0;
     // Credited when it completes the recovered checkout after an email, or follows a click within the window.
-    const converted = (emailed && sameCheckout) || clicked > 0;
+    const converted = (emailed && sameCheckout) || clicked;
     await tx.flowRun.update({
       where: { id: run.id },
       data: converted

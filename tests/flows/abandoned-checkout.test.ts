@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Session } from "@shopify/shopify-api";
 import { createSimulator, type Simulator } from "../../simulator/index";
-import { deliver, samplePayload, orderTotal } from "../support/shopify";
+import { deliver, deliverAndProcess, samplePayload, orderTotal } from "../support/shopify";
 import { adminQueryErrors } from "../support/admin-schema";
 import { flowClock } from "../../app/flows/clock";
 
@@ -86,6 +86,47 @@ async function messagesFor(email: string) {
 }
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** A shopper's click on an email's button, at `at` (recorded as the signed redirect records it). */
+async function clickEmail(message: { id: string }, at: Date) {
+  const { recordClick } = await import("../../app/email/tracking.server");
+  await recordClick({ shop: SHOP, messageId: message.id, linkId: "cta", url: `https://${SHOP}/cart` }, "Mozilla/5.0 (Macintosh) Safari/605", false, at);
+}
+
+let orderSeq = 7_500_000;
+/** orders/create for a shopper, completing `token`'s checkout (or another one), at `at`. */
+function orderBody(customer: { id: number; email: string }, token: string, at: Date, total: string) {
+  return {
+    ...samplePayload("orders/create"),
+    id: ++orderSeq,
+    checkout_token: token,
+    cart_token: `cart-${token}`,
+    email: customer.email,
+    customer: { id: customer.id },
+    ...orderTotal(total),
+    currency: "USD",
+    presentment_currency: "USD",
+    cancelled_at: null,
+    created_at: at.toISOString(),
+    updated_at: at.toISOString(),
+  };
+}
+
+/** A subscribed shopper's checkout whose two emails (the default flow) have both gone: the run is completed. */
+async function completedRun() {
+  const customer = await subscribedCustomer();
+  const token = randomBytes(8).toString("hex");
+  await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+  await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+  await runStepsAt(new Date(daytime.getTime() + DAY + 60_000));
+  const { default: prisma } = await import("../../app/db.server");
+  const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+  expect(run).toMatchObject({ state: "completed", endedAt: new Date(daytime.getTime() + DAY + 60_000) });
+  const messages = await messagesFor(customer.email);
+  expect(messages.map((message) => message.stepKey)).toEqual(["email_1", "email_2"]);
+  return { customer, token, run, messages };
+}
 
 describe("abandoned checkout recovery", () => {
   it("sends exactly one email 1 with the recovery URL, in the shopper's language", async () => {
@@ -186,6 +227,66 @@ describe("abandoned checkout recovery", () => {
     const { default: prisma } = await import("../../app/db.server");
     const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
     expect(run).toMatchObject({ state: "converted", revenueMinor: 5990, currency: "USD" });
+  });
+
+  it("credits an order that completes the checkout after the last email, within the window: the flow's figures and run list count it", async () => {
+    const { flowFigures } = await import("../../app/flows/cross-sell-admin.server");
+    const { loadFlowPage } = await import("../../app/flows/admin.server");
+    const { customer, token, run } = await completedRun();
+    const before = await flowFigures(SHOP, "abandoned_checkout");
+    const orderAt = new Date(daytime.getTime() + 30 * HOUR);
+    const order = orderBody(customer, token, orderAt, "42.00");
+    await deliverAndProcess({ shop: SHOP, topic: "orders/create", body: order });
+
+    const { default: prisma } = await import("../../app/db.server");
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({
+      state: "converted", convertedOrderId: String(order.id), revenueMinor: 4200, currency: "USD", exitReason: "purchased",
+      endedAt: run.endedAt, // it ended when its emails were done
+    });
+    const after = await flowFigures(SHOP, "abandoned_checkout");
+    expect(after.converted).toBe(before.converted + 1);
+    const usd = (figures: typeof before) => figures.revenue.find((row) => row.currency === "USD")?.amountMinor ?? 0;
+    expect(usd(after)).toBe(usd(before) + 4200);
+    const page = await loadFlowPage(SHOP, 0, "en");
+    expect(page.runs.find((listed) => listed.id === run.id)).toMatchObject({ state: "converted", revenueMinor: 4200, currency: "USD" });
+  });
+
+  it("credits an order that follows a click on the last email, even for another checkout", async () => {
+    const { customer, run, messages } = await completedRun();
+    await clickEmail(messages[1], new Date(daytime.getTime() + 3 * DAY));
+    // Four days after the click and five after email 2: inside both windows (5 days by default).
+    const order = orderBody(customer, randomBytes(8).toString("hex"), new Date(daytime.getTime() + 6 * DAY), "18.50");
+    await deliverAndProcess({ shop: SHOP, topic: "orders/create", body: order });
+    const { default: prisma } = await import("../../app/db.server");
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ state: "converted", convertedOrderId: String(order.id), revenueMinor: 1850 });
+  });
+
+  it("credits no finished run after its window, nor one that stopped for another reason", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    // Completed, but the order completing its checkout comes 5 days and an hour after email 2 (window: 5 days).
+    const late = await completedRun();
+    const lateOrder = orderBody(late.customer, late.token, new Date(late.run.endedAt!.getTime() + 5 * DAY + HOUR), "30.00");
+    await deliverAndProcess({ shop: SHOP, topic: "orders/create", body: lateOrder });
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: late.run.id } })).toMatchObject({ state: "completed", convertedOrderId: null, revenueMinor: null });
+
+    // A click on email 1, then the run stopped for want of consent before email 2: an order after the click credits nothing.
+    flowClock.set(daytime); // a second story, from the start (as each test begins)
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    const [email1] = await messagesFor(customer.email);
+    await clickEmail(email1, new Date(daytime.getTime() + 2 * HOUR));
+    await deliver({
+      shop: SHOP,
+      topic: "customers_email_marketing_consent/update",
+      body: { customer_id: customer.id, email_address: customer.email, email_marketing_consent: { state: "unsubscribed", opt_in_level: "single_opt_in", consent_updated_at: new Date(daytime.getTime() + 3 * HOUR).toISOString() } },
+    });
+    await runStepsAt(new Date(daytime.getTime() + DAY + 60_000));
+    const stopped = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+    expect(stopped).toMatchObject({ state: "skipped", exitReason: "no_consent" });
+    await deliverAndProcess({ shop: SHOP, topic: "orders/create", body: orderBody(customer, token, new Date(daytime.getTime() + DAY + HOUR), "30.00") });
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: stopped.id } })).toMatchObject({ state: "skipped", convertedOrderId: null, revenueMinor: null });
   });
 
   it("email 2 carries a unique single-use discount code created through the Admin API", async () => {
