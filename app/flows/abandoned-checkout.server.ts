@@ -148,12 +148,16 @@ interface RunForOrder {
 const DAY_MS = 86_400_000;
 
 /**
- * order.created, inside the webhook's transaction: exit matching runs at once, credit recoveries.
+ * order.created, inside the webhook's transaction: exit matching runs at once, credit a recovery.
  * An order is credited when it completes the recovered checkout (its checkout or cart token)
  * after an email, or follows a click on one of the flow's emails within the click attribution
  * window. A run that sent all its emails ('completed') is credited the same way while the
  * order falls within that window after its last email; one that stopped for any other reason
  * (ordered before an email, no consent, cancelled, redacted, uninstalled...) is not.
+ *
+ * One order is credited to one run of the flow, or its revenue would count once per run: the
+ * run whose checkout it completes (checkout token before cart token), else the one whose email
+ * was clicked last. Other open runs it matches end without revenue (the shopper bought).
  */
 export async function onOrderCreated(tx: Tx, shop: string, order: NormalizedOrder) {
   const runs = (await tx.$queryRawUnsafe(
@@ -169,37 +173,53 @@ export async function onOrderCreated(tx: Tx, shop: string, order: NormalizedOrde
   )) as RunForOrder[];
   if (!runs.length) return;
   const settings = (await getFlow(shop, ABANDONED_CHECKOUT, tx)).settings;
-  for (const run of runs) {
-    const sameCheckout = Boolean(order.checkoutToken && order.checkoutToken === run.checkoutToken) || Boolean(order.cartToken && order.cartToken === run.cartToken);
+  const matched = runs.flatMap((run) => {
+    const byCheckout = Boolean(order.checkoutToken && order.checkoutToken === run.checkoutToken);
+    const byCart = Boolean(order.cartToken && order.cartToken === run.cartToken);
+    const sameCheckout = byCheckout || byCart;
     const clicked = run.clickedAt !== null;
     if (run.state === "completed") {
       // Its emails are done: nothing to stop, only a recovery to credit.
       const inWindow = run.lastEmailAt !== null && order.createdAt.getTime() <= run.lastEmailAt.getTime() + run.attributionDays * DAY_MS;
-      if (inWindow && (sameCheckout || clicked)) {
-        await tx.flowRun.update({
-          where: { id: run.id },
-          data: { state: "converted", convertedOrderId: order.id, revenueMinor: order.totalMinor, currency: order.currency, exitReason: "purchased" },
-        });
-      }
-      continue;
+      return inWindow && (sameCheckout || clicked) ? [{ run, byCheckout, byCart, open: false, creditable: true }] : [];
     }
     const sinceAnchor = order.createdAt.getTime() - run.anchorAt.getTime();
     // Another order by the same person counts only if it came after they abandoned, within the window.
     const withinWindow = sinceAnchor >= -60_000 && sinceAnchor <= settings.exitWindowDays * DAY_MS;
-    if (!sameCheckout && !withinWindow) continue;
-    const emailed = run.emailed;
-    // Credited when it completes the recovered checkout after an email, or follows a click within the window.
-    const converted = (emailed && sameCheckout) || clicked;
-    await tx.flowRun.update({
-      where: { id: run.id },
-      data: converted
-        ? { state: "converted", endedAt: flowClock.now(), convertedOrderId: order.id, revenueMinor: order.totalMinor, currency: order.currency, exitReason: "purchased", nextRunAt: null }
-        : { state: "exited", endedAt: flowClock.now(), exitReason: emailed ? "purchased_without_email_attribution" : "purchased_before_email", nextRunAt: null },
-    });
-    if (run.checkoutToken) await removeJob(prismaSql(tx), abandonedCheckoutTimerKey(shop, run.checkoutToken));
+    if (!sameCheckout && !withinWindow) return [];
+    // Creditable when it completes the recovered checkout after an email, or follows a click within the window.
+    return [{ run, byCheckout, byCart, open: true, creditable: (run.emailed && sameCheckout) || clicked }];
+  });
+  const [winner] = matched
+    .filter((candidate) => candidate.creditable)
+    .sort((a, b) =>
+      Number(b.byCheckout) - Number(a.byCheckout)
+      || Number(b.byCart) - Number(a.byCart)
+      || (b.run.clickedAt?.getTime() ?? -Infinity) - (a.run.clickedAt?.getTime() ?? -Infinity)
+      || b.run.anchorAt.getTime() - a.run.anchorAt.getTime());
+  const credited = winner ? await creditRun(tx, shop, winner.run.id, order) : false;
+  for (const { run, open, creditable } of matched) {
+    if (!open || (credited && run === winner.run)) continue;
+    const exitReason = creditable ? "purchased_credited_elsewhere" : run.emailed ? "purchased_without_email_attribution" : "purchased_before_email";
+    // (still open: a concurrent order may have just credited it)
+    await tx.flowRun.updateMany({ where: { id: run.id, endedAt: null }, data: { state: "exited", endedAt: flowClock.now(), exitReason, nextRunAt: null } });
+  }
+  for (const { run, open } of matched) {
+    if (open && run.checkoutToken) await removeJob(prismaSql(tx), abandonedCheckoutTimerKey(shop, run.checkoutToken));
   }
 }
 
+// Credits the order to the run unless the flow credited it already (a unique index holds
+// one run per order and flow; this keeps a replayed order from tripping over it).
+const CREDIT_RUN = `
+UPDATE flow_run r SET state = 'converted', exit_reason = 'purchased', converted_order_id = $3, revenue_minor = $4, currency = $5,
+       ended_at = COALESCE(r.ended_at, $6::timestamptz), next_run_at = NULL
+ WHERE r.id = $2 AND r.converted_order_id IS NULL AND (r.ended_at IS NULL OR r.state = 'completed')
+   AND NOT EXISTS (SELECT 1 FROM flow_run o WHERE o.shop = $1 AND o.flow_key = r.flow_key AND o.converted_order_id = $3)`;
+
+async function creditRun(tx: Tx, shop: string, runId: string, order: NormalizedOrder): Promise<boolean> {
+  return (await tx.$executeRawUnsafe(CREDIT_RUN, shop, runId, order.id, order.totalMinor, order.currency, flowClock.now().toISOString())) > 0;
+}
 
 /** Everything a step needs, read in one round trip (this runs once per email). */
 interface StepContext {

@@ -72,6 +72,7 @@ const REASONS: Record<string, string> = {
   purchased: "the customer placed an order",
   purchased_before_email: "the customer ordered before any email was sent",
   purchased_without_email_attribution: "the customer ordered without clicking an email",
+  purchased_credited_elsewhere: "the customer ordered; the order is credited to another of their recoveries",
   flow_turned_off: "the flow was turned off",
   shop_uninstalled: "Pathwise was uninstalled",
   no_more_steps: "no more emails to send",

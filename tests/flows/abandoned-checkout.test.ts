@@ -289,6 +289,109 @@ describe("abandoned checkout recovery", () => {
     expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: stopped.id } })).toMatchObject({ state: "skipped", convertedOrderId: null, revenueMinor: null });
   });
 
+  /** Two checkouts of one shopper, each with email 1 sent: b starts 21.5 hours after a (smart sending lets both through). */
+  async function twoOpenRuns() {
+    const customer = await subscribedCustomer();
+    const [a, b] = [randomBytes(8).toString("hex"), randomBytes(8).toString("hex")];
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(a, customer, "en", daytime) });
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    const bAt = new Date(daytime.getTime() + 21.5 * HOUR);
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(b, customer, "en", bAt) });
+    await runStepsAt(new Date(bAt.getTime() + HOUR + 60_000));
+    const { default: prisma } = await import("../../app/db.server");
+    const runA = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: a } });
+    const runB = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: b } });
+    const messages = await messagesFor(customer.email);
+    const emailOf = (run: { id: string }) => messages.find((message) => message.flowRunId === run.id)!;
+    expect([runA.state, runB.state, messages.length]).toEqual(["sent", "sent", 2]);
+    return { customer, a, b, bAt, runA, runB, emailA: emailOf(runA), emailB: emailOf(runB) };
+  }
+
+  it("credits one order to one run, the one whose checkout it completes: the shopper's other run ends without revenue, and a cancellation withdraws only the credit", async () => {
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const { flowFigures } = await import("../../app/flows/cross-sell-admin.server");
+    const { customer, a, b, bAt, runA, runB, emailA, emailB } = await twoOpenRuns();
+    // Both emails clicked, a's the later: still, the order completes b's checkout.
+    await clickEmail(emailB, new Date(bAt.getTime() + HOUR + 120_000));
+    await clickEmail(emailA, new Date(bAt.getTime() + HOUR + 180_000));
+    const before = await flowFigures(SHOP, "abandoned_checkout");
+    const order = orderBody(customer, b, new Date(bAt.getTime() + 1.5 * HOUR), "50.00");
+    await deliverAndProcess({ shop: SHOP, topic: "orders/create", body: order });
+
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: runB.id } })).toMatchObject({ state: "converted", convertedOrderId: String(order.id), revenueMinor: 5000 });
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: runA.id } })).toMatchObject({ state: "exited", exitReason: "purchased_credited_elsewhere", convertedOrderId: null, revenueMinor: null, nextRunAt: null });
+    const credited = await flowFigures(SHOP, "abandoned_checkout");
+    const usd = (figures: typeof before) => figures.revenue.find((row) => row.currency === "USD")?.amountMinor ?? 0;
+    expect([credited.converted, usd(credited)]).toEqual([before.converted + 1, usd(before) + 5000]);
+    // a stopped too: its email 2 never goes.
+    expect((await pool.query(`SELECT 1 FROM graphile_worker.jobs WHERE key = ANY($1::text[])`, [[a, b].map((token) => `abandoned:${SHOP}:${token}`)])).rowCount).toBe(0);
+    await runStepsAt(new Date(daytime.getTime() + 2 * DAY));
+    expect(await messagesFor(customer.email)).toHaveLength(2);
+
+    const cancelledAt = new Date(bAt.getTime() + 5 * HOUR).toISOString();
+    await deliverAndProcess({ shop: SHOP, topic: "orders/updated", body: { ...order, cancelled_at: cancelledAt, updated_at: cancelledAt } });
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: runB.id } })).toMatchObject({ state: "exited", exitReason: "order_cancelled", revenueMinor: null });
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: runA.id } })).toMatchObject({ state: "exited", exitReason: "purchased_credited_elsewhere", revenueMinor: null });
+    const withdrawn = await flowFigures(SHOP, "abandoned_checkout");
+    expect([withdrawn.converted, usd(withdrawn)]).toEqual([before.converted, usd(before)]);
+  });
+
+  it("credits an order that completes neither checkout to the run whose email was clicked last", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const { customer, bAt, runA, runB, emailA, emailB } = await twoOpenRuns();
+    await clickEmail(emailA, new Date(bAt.getTime() + HOUR + 180_000));
+    await clickEmail(emailB, new Date(bAt.getTime() + HOUR + 120_000));
+    const order = orderBody(customer, randomBytes(8).toString("hex"), new Date(bAt.getTime() + 1.5 * HOUR), "20.00");
+    await deliverAndProcess({ shop: SHOP, topic: "orders/create", body: order });
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: runA.id } })).toMatchObject({ state: "converted", convertedOrderId: String(order.id), revenueMinor: 2000 });
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: runB.id } })).toMatchObject({ state: "exited", exitReason: "purchased_credited_elsewhere", convertedOrderId: null, revenueMinor: null });
+  });
+
+  it("the database holds one credited run per order and flow", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const run = (flowKey: string, tag: string) =>
+      prisma.flowRun.create({ data: { id: `${tag}-${randomBytes(4).toString("hex")}`, shop: SHOP, flowKey, subjectKey: `${tag}-${randomBytes(4).toString("hex")}`, anchorAt: daytime, state: "sent" } });
+    const [first, second, crossSell] = await Promise.all([run("abandoned_checkout", "first"), run("abandoned_checkout", "second"), run("cross_sell", "cross-sell")]);
+    const credit = (id: string) => prisma.flowRun.update({ where: { id }, data: { state: "converted", convertedOrderId: "order-x", revenueMinor: 100, currency: "USD" } });
+    try {
+      await credit(first.id);
+      await expect(credit(second.id)).rejects.toThrow(/Unique constraint/);
+      // Another flow may credit the same order (each flow counts what it brought back).
+      await credit(crossSell.id);
+    } finally {
+      await prisma.flowRun.deleteMany({ where: { id: { in: [first.id, second.id, crossSell.id] } } });
+    }
+  });
+
+  it("the migration that adds it keeps, of an order credited several times already, the credit it would get now", async () => {
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const { readFile } = await import("node:fs/promises");
+    const sql = await readFile(new URL("../../prisma/migrations/20261203000000_flow_run_one_credit_per_order/migration.sql", import.meta.url), "utf8");
+    const tag = randomBytes(4).toString("hex");
+    // As the old code left it: one order credited to three runs of one shopper, and another to two.
+    await pool.query(`DROP INDEX "flow_run_shop_flow_key_converted_order_id_key"`);
+    await prisma.order.create({ data: { shop: SHOP, id: `dup-${tag}`, checkoutToken: `checkout-b-${tag}`, cartToken: `cart-b-${tag}`, totalMinor: 5000, currency: "USD", shopifyCreatedAt: daytime } });
+    const run = (name: string, fields: Record<string, unknown>) =>
+      prisma.flowRun.create({ data: { id: `${name}-${tag}`, shop: SHOP, flowKey: "abandoned_checkout", subjectKey: `${name}-${tag}`, anchorAt: daytime, state: "converted", exitReason: "purchased", revenueMinor: 5000, currency: "USD", endedAt: daytime, ...fields } });
+    await run("a", { convertedOrderId: `dup-${tag}`, checkoutToken: `checkout-a-${tag}` });
+    await run("b", { convertedOrderId: `dup-${tag}`, checkoutToken: `checkout-b-${tag}` });
+    await run("c", { convertedOrderId: `dup-${tag}`, checkoutToken: `checkout-c-${tag}` });
+    await run("d", { convertedOrderId: `unknown-${tag}`, anchorAt: new Date(daytime.getTime() - HOUR) });
+    await run("e", { convertedOrderId: `unknown-${tag}` });
+    await pool.query(sql);
+
+    const runs = await prisma.flowRun.findMany({ where: { id: { endsWith: `-${tag}` } }, orderBy: { id: "asc" } });
+    expect(runs.map((r) => [r.id.split("-")[0], r.state, r.exitReason, r.convertedOrderId, r.revenueMinor])).toEqual([
+      ["a", "exited", "purchased_credited_elsewhere", null, null],
+      ["b", "converted", "purchased", `dup-${tag}`, 5000], // it completed b's checkout
+      ["c", "exited", "purchased_credited_elsewhere", null, null],
+      ["d", "exited", "purchased_credited_elsewhere", null, null],
+      ["e", "converted", "purchased", `unknown-${tag}`, 5000], // no checkout, no clicks: the later abandonment
+    ]);
+    await expect(pool.query(`UPDATE flow_run SET converted_order_id = $1 WHERE id = $2`, [`dup-${tag}`, `a-${tag}`])).rejects.toThrow(/duplicate key/);
+    await prisma.flowRun.deleteMany({ where: { id: { endsWith: `-${tag}` } } });
+  });
+
   it("email 2 carries a unique single-use discount code created through the Admin API", async () => {
     const customer = await subscribedCustomer();
     const token = randomBytes(8).toString("hex");
