@@ -4,7 +4,7 @@ import prisma, { preparedQuery } from "../db.server";
 import type { Tx } from "../store/sql.server";
 import { addJob, prismaSql, removeJob } from "../jobs/queue.server";
 import { createMicroBatcher } from "../jobs/micro-batcher";
-import type { NormalizedCheckout, NormalizedOrder } from "../webhooks/normalize";
+import type { NormalizedCart, NormalizedCheckout, NormalizedOrder } from "../webhooks/normalize";
 import { flowEmailBatcher } from "../email/send-batcher.server";
 import { DEFAULT_EMAIL_SETTINGS } from "../email/settings.server";
 import { renderMarketingEmail, type EmailItem } from "../email/templates/marketing-email";
@@ -47,13 +47,17 @@ export async function saveFlow(shop: string, enabled: boolean, settings: FlowSet
  * the flow, a matching order and the run; one upserts the run and replaces its
  * keyed timer. This runs for every checkout update, so it stays in plain SQL.
  */
-export async function onCheckoutChanged(tx: Tx, shop: string, checkout: NormalizedCheckout) {
+export async function onCheckoutChanged(
+  tx: Tx,
+  shop: string,
+  checkout: Pick<NormalizedCheckout, "token" | "cartToken" | "email" | "customerId" | "customerLocale" | "completedAt" | "updatedAt">,
+) {
   if (!checkout.email || checkout.completedAt) return;
   const [facts] = (await tx.$queryRawUnsafe(
     `SELECT f.enabled, f.settings,
             (EXISTS (SELECT 1 FROM "order" o WHERE o.shop = $1 AND o.checkout_token = $3)
              OR ($4::text IS NOT NULL AND EXISTS (SELECT 1 FROM "order" o WHERE o.shop = $1 AND o.cart_token = $4))) AS ordered,
-            r.state AS run_state, r.current_step AS run_step
+            r.state AS run_state, r.current_step AS run_step, r.anchor_at AS run_anchor
        FROM (SELECT 1) one
        LEFT JOIN flow f ON f.shop = $1 AND f.key = $2
        LEFT JOIN flow_run r ON r.shop = $1 AND r.flow_key = $2 AND r.subject_key = $3`,
@@ -61,7 +65,7 @@ export async function onCheckoutChanged(tx: Tx, shop: string, checkout: Normaliz
     ABANDONED_CHECKOUT,
     checkout.token,
     checkout.cartToken,
-  )) as Array<{ enabled: boolean | null; settings: unknown; ordered: boolean; run_state: string | null; run_step: number | null }>;
+  )) as Array<{ enabled: boolean | null; settings: unknown; ordered: boolean; run_state: string | null; run_step: number | null; run_anchor: Date | null }>;
   if (!facts?.enabled || facts.ordered) return;
   const settings = parseSettings(facts.settings);
   if (facts.run_state && (facts.run_state !== "waiting" || (facts.run_step ?? 0) > 0)) {
@@ -76,7 +80,10 @@ export async function onCheckoutChanged(tx: Tx, shop: string, checkout: Normaliz
     );
     return;
   }
-  const anchorAt = checkout.updatedAt ?? flowClock.now();
+  // The timer counts from the shopper's last edit, of the checkout or of its cart (onCartChanged):
+  // a checkout update older than a cart edit already counted does not pull it back.
+  const edited = checkout.updatedAt ?? flowClock.now();
+  const anchorAt = facts.run_anchor && facts.run_anchor > edited ? facts.run_anchor : edited;
   const first = settings.steps.find((step) => step.enabled);
   if (!first) return;
   const runAt = new Date(anchorAt.getTime() + first.delayMinutes * 60_000);
@@ -106,6 +113,50 @@ export async function onCheckoutChanged(tx: Tx, shop: string, checkout: Normaliz
     flowClock.jobTime(runAt).toISOString(),
     abandonedCheckoutTimerKey(shop, checkout.token),
   );
+}
+
+// The checkouts a cart update speaks for: ours (same cart token), with an email, not
+// completed or ordered, whose run has not started emailing. Cart webhooks name no one:
+// the checkout is how a cart is tied to a known shopper.
+const CHECKOUTS_OF_CART = `
+SELECT c.token, c.cart_token AS "cartToken", c.email, c.customer_id AS "customerId", c.customer_locale AS "customerLocale",
+       c.shopify_updated_at AS "checkoutUpdatedAt", r.anchor_at AS "anchorAt"
+  FROM checkout c
+  LEFT JOIN flow_run r ON r.shop = c.shop AND r.flow_key = $2 AND r.subject_key = c.token
+ WHERE c.shop = $1 AND c.cart_token = $3 AND c.email IS NOT NULL AND c.completed_at IS NULL AND c.order_id IS NULL
+   AND (r.id IS NULL OR (r.state = 'waiting' AND r.current_step = 0 AND r.ended_at IS NULL))`;
+
+/**
+ * cart.changed, inside the webhook's transaction: a shopper whose checkout we hold, still
+ * editing their cart, is still shopping. The update re-arms that checkout's timer as a
+ * checkout update does (email 1 waits until they stop), and the emails show the cart's lines
+ * (see STEP_CONTEXT_SQL). A cart already turned into an order, or tied to no checkout with
+ * an email, changes nothing; so does an update older than what the timer counts from.
+ */
+export async function onCartChanged(tx: Tx, shop: string, cart: NormalizedCart) {
+  const checkouts = (await tx.$queryRawUnsafe(CHECKOUTS_OF_CART, shop, ABANDONED_CHECKOUT, cart.token)) as Array<{
+    token: string;
+    cartToken: string | null;
+    email: string;
+    customerId: string | null;
+    customerLocale: string | null;
+    checkoutUpdatedAt: Date | null;
+    anchorAt: Date | null;
+  }>;
+  const at = cart.updatedAt ?? flowClock.now();
+  for (const checkout of checkouts) {
+    const counted = Math.max(checkout.checkoutUpdatedAt?.getTime() ?? 0, checkout.anchorAt?.getTime() ?? 0);
+    if (at.getTime() <= counted) continue;
+    await onCheckoutChanged(tx, shop, {
+      token: checkout.token,
+      cartToken: checkout.cartToken,
+      email: checkout.email,
+      customerId: checkout.customerId,
+      customerLocale: checkout.customerLocale,
+      completedAt: null,
+      updatedAt: at,
+    });
+  }
 }
 
 function parseSettings(raw: unknown): FlowSettings {
@@ -257,7 +308,7 @@ const STEP_CONTEXT_SQL = `
   SELECT r.id, r.state, r.subject_key AS "subjectKey", r.customer_id AS "customerId", r.email, r.locale,
          r.anchor_at AS "anchorAt", r.ended_at AS "endedAt", r.discount_code AS "discountCode",
          f.enabled AS "flowEnabled", f.settings AS "flowSettings",
-         c.line_items AS "lineItems", c.currency AS "checkoutCurrency", c.recovery_url AS "recoveryUrl",
+         COALESCE(ct.line_items, c.line_items) AS "lineItems", COALESCE(ct.currency, c.currency) AS "checkoutCurrency", c.recovery_url AS "recoveryUrl",
          s.name AS "shopName", s.address AS "shopAddress", s.currency AS "shopCurrency", s.primary_locale AS "primaryLocale",
          s.uninstalled_at AS "shopUninstalledAt",
          e.accent_color AS "accentColor", e.logo_url AS "logoUrl",
@@ -272,10 +323,14 @@ const STEP_CONTEXT_SQL = `
             FROM product p
            WHERE p.shop = r.shop
              AND p.id IN (SELECT line->>'productId' FROM jsonb_array_elements(
-                   CASE WHEN jsonb_typeof(c.line_items) = 'array' THEN c.line_items ELSE '[]'::jsonb END) line)) AS products
+                   CASE WHEN jsonb_typeof(COALESCE(ct.line_items, c.line_items)) = 'array' THEN COALESCE(ct.line_items, c.line_items) ELSE '[]'::jsonb END) line)) AS products
     FROM flow_run r
     LEFT JOIN flow f ON f.shop = r.shop AND f.key = r.flow_key
     LEFT JOIN checkout c ON c.shop = r.shop AND c.token = r.subject_key
+    -- The checkout's cart, when the shopper changed it after the checkout: its lines are what they want now
+    -- (an emptied cart leaves the checkout's lines in the email).
+    LEFT JOIN cart ct ON ct.shop = c.shop AND ct.token = c.cart_token AND ct.shopify_updated_at > c.shopify_updated_at
+                     AND jsonb_typeof(ct.line_items) = 'array' AND jsonb_array_length(ct.line_items) > 0
     LEFT JOIN shop s ON s.domain = r.shop
     LEFT JOIN shop_email_settings e ON e.shop = r.shop
     LEFT JOIN customer cu ON cu.shop = r.shop AND cu.id = r.customer_id

@@ -578,6 +578,67 @@ describe("abandoned checkout recovery", () => {
   });
 });
 
+describe("cart updates from a shopper whose checkout we hold", () => {
+  function cartBody(token: string, updatedAt: Date, lines: Array<{ productId: number; title: string; quantity: number; price: string }>) {
+    return {
+      ...samplePayload("carts/update"),
+      id: token,
+      token,
+      line_items: lines.map((line, index) => ({ id: 9_000 + index, key: `${line.productId}:${index}`, product_id: line.productId, variant_id: line.productId * 10, title: line.title, quantity: line.quantity, price: line.price })),
+      created_at: daytime.toISOString(),
+      updated_at: updatedAt.toISOString(),
+    };
+  }
+
+  it("re-arm the checkout's timer like a checkout update, and email 1 shows the cart's current lines", async () => {
+    const { customer, token } = await waitingRun("en");
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const timer = async () => (await pool.query(`SELECT run_at FROM graphile_worker.jobs WHERE key = $1`, [`abandoned:${SHOP}:${token}`])).rows;
+    expect(await timer()).toHaveLength(1);
+
+    // Still shopping 50 minutes later: the cart (the checkout's cart token) changes.
+    const editedAt = new Date(daytime.getTime() + 50 * 60_000);
+    await deliverAndProcess({ shop: SHOP, topic: "carts/update", body: cartBody(`cart-${token}`, editedAt, [{ productId: 4_401, title: "Confetti cannon", quantity: 3, price: "12.50" }]) });
+    expect(await timer()).toHaveLength(1); // the same single timer, moved
+    expect(await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } })).toMatchObject({
+      state: "waiting", anchorAt: editedAt, nextRunAt: new Date(editedAt.getTime() + HOUR),
+    });
+    // A late delivery of an older cart update does not pull it back, nor does a checkout update older than the cart edit.
+    await deliverAndProcess({ shop: SHOP, topic: "carts/update", body: cartBody(`cart-${token}`, new Date(daytime.getTime() + 10 * 60_000), [{ productId: 4_402, title: "Party hat", quantity: 1, price: "3.00" }]) });
+    await deliverAndProcess({ shop: SHOP, topic: "checkouts/update", body: checkoutBody(token, customer, "en", new Date(daytime.getTime() + 40 * 60_000)) });
+    expect((await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } })).nextRunAt).toEqual(new Date(editedAt.getTime() + HOUR));
+
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000)); // when email 1 was first due
+    expect(await messagesFor(customer.email)).toHaveLength(0);
+    await runStepsAt(new Date(editedAt.getTime() + HOUR + 60_000));
+    const messages = await messagesFor(customer.email);
+    expect(messages).toHaveLength(1);
+    expect(messages[0].text).toContain("Confetti cannon");
+    expect(messages[0].text).toContain("$12.50");
+    expect(messages[0].text).not.toContain("IPod Nano"); // the checkout's lines, before the edit
+  });
+
+  it("change nothing for a cart already turned into an order, or one tied to no checkout with an email", async () => {
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const { customer, token } = await waitingRun("en");
+    await deliverAndProcess({ shop: SHOP, topic: "orders/create", body: orderBody(customer, token, new Date(daytime.getTime() + 20 * 60_000), "10.00") });
+    const ended = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+    expect(ended).toMatchObject({ state: "exited", exitReason: "purchased_before_email" });
+    // The cart keeps changing after the order (Shopify sends updates for it): no timer, no run restarted, no email.
+    await deliverAndProcess({ shop: SHOP, topic: "carts/update", body: cartBody(`cart-${token}`, new Date(daytime.getTime() + 30 * 60_000), [{ productId: 4_401, title: "Confetti cannon", quantity: 1, price: "12.50" }]) });
+    expect((await pool.query(`SELECT 1 FROM graphile_worker.jobs WHERE key = $1`, [`abandoned:${SHOP}:${token}`])).rowCount).toBe(0);
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: ended.id } })).toEqual(ended);
+
+    // A cart no checkout of ours names (no email to tie it to anyone): nothing starts.
+    const stranger = `cart-${randomBytes(8).toString("hex")}`;
+    const runsBefore = await prisma.flowRun.count({ where: { shop: SHOP } });
+    await deliverAndProcess({ shop: SHOP, topic: "carts/update", body: cartBody(stranger, new Date(daytime.getTime() + 30 * 60_000), [{ productId: 4_401, title: "Confetti cannon", quantity: 1, price: "12.50" }]) });
+    expect(await prisma.flowRun.count({ where: { shop: SHOP } })).toBe(runsBefore);
+    await runStepsAt(new Date(daytime.getTime() + 2 * HOUR));
+    expect(await messagesFor(customer.email)).toHaveLength(0);
+  });
+});
+
 describe("flow settings", () => {
   it("refuses a delay of 0 and a discount of 150% with a message on the field", async () => {
     const { settingsFromForm, defaultAbandonedCheckoutSettings } = await import("../../app/flows/settings");
