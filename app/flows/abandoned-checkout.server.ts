@@ -4,9 +4,9 @@ import prisma, { preparedQuery } from "../db.server";
 import type { Tx } from "../store/sql.server";
 import { addJob, prismaSql, removeJob } from "../jobs/queue.server";
 import { createMicroBatcher } from "../jobs/micro-batcher";
-import type { NormalizedCheckout, NormalizedOrder } from "../webhooks/normalize";
+import type { NormalizedCart, NormalizedCheckout, NormalizedOrder } from "../webhooks/normalize";
 import { flowEmailBatcher } from "../email/send-batcher.server";
-import { DEFAULT_EMAIL_SETTINGS, getEmailSettings } from "../email/settings.server";
+import { DEFAULT_EMAIL_SETTINGS } from "../email/settings.server";
 import { renderMarketingEmail, type EmailItem } from "../email/templates/marketing-email";
 import { DEFAULT_COPY, resolveEmailLocale, type MessageCopy } from "../email/templates/copy";
 import { unauthenticated } from "../shopify.server";
@@ -14,6 +14,8 @@ import { adminQuery, AdminApiError, type AdminGraphql } from "../shops/admin-gra
 import { ABANDONED_CHECKOUT, defaultAbandonedCheckoutSettings, flowSettingsSchema, type FlowSettings } from "./settings";
 import { flowClock } from "./clock";
 import { ensureCustomerConsent } from "../shops/customer-consent.server";
+import { markSkipped } from "../email/ledger.server";
+import type { MarketingEmailRequest, SendResult } from "../email/outbound.server";
 
 /**
  * Abandoned checkout recovery. A checkout with an email starts (or refreshes) one
@@ -45,13 +47,17 @@ export async function saveFlow(shop: string, enabled: boolean, settings: FlowSet
  * the flow, a matching order and the run; one upserts the run and replaces its
  * keyed timer. This runs for every checkout update, so it stays in plain SQL.
  */
-export async function onCheckoutChanged(tx: Tx, shop: string, checkout: NormalizedCheckout) {
+export async function onCheckoutChanged(
+  tx: Tx,
+  shop: string,
+  checkout: Pick<NormalizedCheckout, "token" | "cartToken" | "email" | "customerId" | "customerLocale" | "completedAt" | "updatedAt">,
+) {
   if (!checkout.email || checkout.completedAt) return;
   const [facts] = (await tx.$queryRawUnsafe(
     `SELECT f.enabled, f.settings,
             (EXISTS (SELECT 1 FROM "order" o WHERE o.shop = $1 AND o.checkout_token = $3)
              OR ($4::text IS NOT NULL AND EXISTS (SELECT 1 FROM "order" o WHERE o.shop = $1 AND o.cart_token = $4))) AS ordered,
-            r.state AS run_state, r.current_step AS run_step
+            r.state AS run_state, r.current_step AS run_step, r.anchor_at AS run_anchor
        FROM (SELECT 1) one
        LEFT JOIN flow f ON f.shop = $1 AND f.key = $2
        LEFT JOIN flow_run r ON r.shop = $1 AND r.flow_key = $2 AND r.subject_key = $3`,
@@ -59,7 +65,7 @@ export async function onCheckoutChanged(tx: Tx, shop: string, checkout: Normaliz
     ABANDONED_CHECKOUT,
     checkout.token,
     checkout.cartToken,
-  )) as Array<{ enabled: boolean | null; settings: unknown; ordered: boolean; run_state: string | null; run_step: number | null }>;
+  )) as Array<{ enabled: boolean | null; settings: unknown; ordered: boolean; run_state: string | null; run_step: number | null; run_anchor: Date | null }>;
   if (!facts?.enabled || facts.ordered) return;
   const settings = parseSettings(facts.settings);
   if (facts.run_state && (facts.run_state !== "waiting" || (facts.run_step ?? 0) > 0)) {
@@ -74,7 +80,10 @@ export async function onCheckoutChanged(tx: Tx, shop: string, checkout: Normaliz
     );
     return;
   }
-  const anchorAt = checkout.updatedAt ?? flowClock.now();
+  // The timer counts from the shopper's last edit, of the checkout or of its cart (onCartChanged):
+  // a checkout update older than a cart edit already counted does not pull it back.
+  const edited = checkout.updatedAt ?? flowClock.now();
+  const anchorAt = facts.run_anchor && facts.run_anchor > edited ? facts.run_anchor : edited;
   const first = settings.steps.find((step) => step.enabled);
   if (!first) return;
   const runAt = new Date(anchorAt.getTime() + first.delayMinutes * 60_000);
@@ -106,57 +115,162 @@ export async function onCheckoutChanged(tx: Tx, shop: string, checkout: Normaliz
   );
 }
 
+// The checkouts a cart update speaks for: ours (same cart token), with an email, not
+// completed or ordered, whose run has not started emailing. Cart webhooks name no one:
+// the checkout is how a cart is tied to a known shopper.
+const CHECKOUTS_OF_CART = `
+SELECT c.token, c.cart_token AS "cartToken", c.email, c.customer_id AS "customerId", c.customer_locale AS "customerLocale",
+       c.shopify_updated_at AS "checkoutUpdatedAt", r.anchor_at AS "anchorAt"
+  FROM checkout c
+  LEFT JOIN flow_run r ON r.shop = c.shop AND r.flow_key = $2 AND r.subject_key = c.token
+ WHERE c.shop = $1 AND c.cart_token = $3 AND c.email IS NOT NULL AND c.completed_at IS NULL AND c.order_id IS NULL
+   AND (r.id IS NULL OR (r.state = 'waiting' AND r.current_step = 0 AND r.ended_at IS NULL))`;
+
+/**
+ * cart.changed, inside the webhook's transaction: a shopper whose checkout we hold, still
+ * editing their cart, is still shopping. The update re-arms that checkout's timer as a
+ * checkout update does (email 1 waits until they stop), and the emails show the cart's lines
+ * (see STEP_CONTEXT_SQL). A cart already turned into an order, or tied to no checkout with
+ * an email, changes nothing; so does an update older than what the timer counts from.
+ */
+export async function onCartChanged(tx: Tx, shop: string, cart: NormalizedCart) {
+  const checkouts = (await tx.$queryRawUnsafe(CHECKOUTS_OF_CART, shop, ABANDONED_CHECKOUT, cart.token)) as Array<{
+    token: string;
+    cartToken: string | null;
+    email: string;
+    customerId: string | null;
+    customerLocale: string | null;
+    checkoutUpdatedAt: Date | null;
+    anchorAt: Date | null;
+  }>;
+  const at = cart.updatedAt ?? flowClock.now();
+  for (const checkout of checkouts) {
+    const counted = Math.max(checkout.checkoutUpdatedAt?.getTime() ?? 0, checkout.anchorAt?.getTime() ?? 0);
+    if (at.getTime() <= counted) continue;
+    await onCheckoutChanged(tx, shop, {
+      token: checkout.token,
+      cartToken: checkout.cartToken,
+      email: checkout.email,
+      customerId: checkout.customerId,
+      customerLocale: checkout.customerLocale,
+      completedAt: null,
+      updatedAt: at,
+    });
+  }
+}
+
 function parseSettings(raw: unknown): FlowSettings {
   const parsed = raw ? flowSettingsSchema.safeParse(raw) : null;
   return parsed?.success ? parsed.data : defaultAbandonedCheckoutSettings();
 }
 
 // Every order asks this and nearly always finds nothing, so it is one plain statement
-// (a Prisma findMany with its steps was two, at several times the CPU).
-const OPEN_RUNS_FOR_ORDER = `
-SELECT r.id, r.checkout_token AS "checkoutToken", r.cart_token AS "cartToken", r.anchor_at AS "anchorAt",
-       EXISTS (SELECT 1 FROM flow_step_run s WHERE s.run_id = r.id AND s.status = 'sent') AS emailed
-FROM flow_run r
-WHERE r.shop = $1 AND r.flow_key = $2 AND r.ended_at IS NULL
-  AND (r.checkout_token = $3 OR r.cart_token = $4 OR r.customer_id = $5 OR r.email = $6)`;
+// (a Prisma findMany with its steps was two, at several times the CPU). The runs an
+// order can touch: open ones (it ends them), and ones that sent all their emails
+// ('completed') recently enough for the click attribution window to reach the order
+// (it may be credited to them). ended_at is at or after a run's last email, so it bounds
+// the second kind before the last email is looked at.
+const RUNS_FOR_ORDER = `
+SELECT r.id, r.state, r.checkout_token AS "checkoutToken", r.cart_token AS "cartToken", r.anchor_at AS "anchorAt",
+       sent.last_at AS "lastEmailAt", sent.last_at IS NOT NULL AS emailed,
+       (SELECT max(m.clicked_at) FROM email_message m
+         WHERE m.shop = r.shop AND m.flow_run_id = r.id
+           AND m.clicked_at <= $7::timestamptz AND m.clicked_at >= $7::timestamptz - make_interval(days => w.days)) AS "clickedAt",
+       w.days AS "attributionDays"
+FROM (SELECT COALESCE((SELECT click_attribution_days FROM shop_email_settings WHERE shop = $1), $8::int) AS days) w
+JOIN flow_run r ON r.shop = $1 AND r.flow_key = $2
+  AND (r.ended_at IS NULL OR (r.state = 'completed' AND r.ended_at >= $7::timestamptz - make_interval(days => w.days)))
+  AND (r.checkout_token = $3 OR r.cart_token = $4 OR r.customer_id = $5 OR r.email = $6)
+LEFT JOIN LATERAL (SELECT max(s.at) AS last_at FROM flow_step_run s WHERE s.run_id = r.id AND s.status = 'sent') sent ON true`;
 
-/** order.created, inside the webhook's transaction: exit matching runs at once, credit recoveries. */
+interface RunForOrder {
+  id: string;
+  state: string;
+  checkoutToken: string | null;
+  cartToken: string | null;
+  anchorAt: Date;
+  lastEmailAt: Date | null;
+  emailed: boolean;
+  /** The latest click on one of the run's emails within the attribution window before the order. */
+  clickedAt: Date | null;
+  attributionDays: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * order.created, inside the webhook's transaction: exit matching runs at once, credit a recovery.
+ * An order is credited when it completes the recovered checkout (its checkout or cart token)
+ * after an email, or follows a click on one of the flow's emails within the click attribution
+ * window. A run that sent all its emails ('completed') is credited the same way while the
+ * order falls within that window after its last email; one that stopped for any other reason
+ * (ordered before an email, no consent, cancelled, redacted, uninstalled...) is not.
+ *
+ * One order is credited to one run of the flow, or its revenue would count once per run: the
+ * run whose checkout it completes (checkout token before cart token), else the one whose email
+ * was clicked last. Other open runs it matches end without revenue (the shopper bought).
+ */
 export async function onOrderCreated(tx: Tx, shop: string, order: NormalizedOrder) {
   const runs = (await tx.$queryRawUnsafe(
-    OPEN_RUNS_FOR_ORDER,
+    RUNS_FOR_ORDER,
     shop,
     ABANDONED_CHECKOUT,
     order.checkoutToken,
     order.cartToken,
     order.customerId,
     order.email,
-  )) as Array<{ id: string; checkoutToken: string | null; cartToken: string | null; anchorAt: Date; emailed: boolean }>;
+    order.createdAt.toISOString(),
+    DEFAULT_EMAIL_SETTINGS.clickAttributionDays,
+  )) as RunForOrder[];
   if (!runs.length) return;
   const settings = (await getFlow(shop, ABANDONED_CHECKOUT, tx)).settings;
-  const emailSettings = await getEmailSettings(shop, tx);
-  for (const run of runs) {
-    const sameCheckout = Boolean(order.checkoutToken && order.checkoutToken === run.checkoutToken) || Boolean(order.cartToken && order.cartToken === run.cartToken);
+  const matched = runs.flatMap((run) => {
+    const byCheckout = Boolean(order.checkoutToken && order.checkoutToken === run.checkoutToken);
+    const byCart = Boolean(order.cartToken && order.cartToken === run.cartToken);
+    const sameCheckout = byCheckout || byCart;
+    const clicked = run.clickedAt !== null;
+    if (run.state === "completed") {
+      // Its emails are done: nothing to stop, only a recovery to credit.
+      const inWindow = run.lastEmailAt !== null && order.createdAt.getTime() <= run.lastEmailAt.getTime() + run.attributionDays * DAY_MS;
+      return inWindow && (sameCheckout || clicked) ? [{ run, byCheckout, byCart, open: false, creditable: true }] : [];
+    }
     const sinceAnchor = order.createdAt.getTime() - run.anchorAt.getTime();
     // Another order by the same person counts only if it came after they abandoned, within the window.
-    const withinWindow = sinceAnchor >= -60_000 && sinceAnchor <= settings.exitWindowDays * 86_400_000;
-    if (!sameCheckout && !withinWindow) continue;
-    const emailed = run.emailed;
-    const clickCutoff = new Date(order.createdAt.getTime() - emailSettings.clickAttributionDays * 86_400_000);
-    const clicked = emailed
-      ? await tx.emailMessage.count({ where: { shop, flowRunId: run.id, clickedAt: { gte: clickCutoff, lte: order.createdAt } } })
-      : 0;
-    // Credited when it completes the recovered checkout after an email, or follows a click within the window.
-    const converted = (emailed && sameCheckout) || clicked > 0;
-    await tx.flowRun.update({
-      where: { id: run.id },
-      data: converted
-        ? { state: "converted", endedAt: flowClock.now(), convertedOrderId: order.id, revenueMinor: order.totalMinor, currency: order.currency, exitReason: "purchased", nextRunAt: null }
-        : { state: "exited", endedAt: flowClock.now(), exitReason: emailed ? "purchased_without_email_attribution" : "purchased_before_email", nextRunAt: null },
-    });
-    if (run.checkoutToken) await removeJob(prismaSql(tx), abandonedCheckoutTimerKey(shop, run.checkoutToken));
+    const withinWindow = sinceAnchor >= -60_000 && sinceAnchor <= settings.exitWindowDays * DAY_MS;
+    if (!sameCheckout && !withinWindow) return [];
+    // Creditable when it completes the recovered checkout after an email, or follows a click within the window.
+    return [{ run, byCheckout, byCart, open: true, creditable: (run.emailed && sameCheckout) || clicked }];
+  });
+  const [winner] = matched
+    .filter((candidate) => candidate.creditable)
+    .sort((a, b) =>
+      Number(b.byCheckout) - Number(a.byCheckout)
+      || Number(b.byCart) - Number(a.byCart)
+      || (b.run.clickedAt?.getTime() ?? -Infinity) - (a.run.clickedAt?.getTime() ?? -Infinity)
+      || b.run.anchorAt.getTime() - a.run.anchorAt.getTime());
+  const credited = winner ? await creditRun(tx, shop, winner.run.id, order) : false;
+  for (const { run, open, creditable } of matched) {
+    if (!open || (credited && run === winner.run)) continue;
+    const exitReason = creditable ? "purchased_credited_elsewhere" : run.emailed ? "purchased_without_email_attribution" : "purchased_before_email";
+    // (still open: a concurrent order may have just credited it)
+    await tx.flowRun.updateMany({ where: { id: run.id, endedAt: null }, data: { state: "exited", endedAt: flowClock.now(), exitReason, nextRunAt: null } });
+  }
+  for (const { run, open } of matched) {
+    if (open && run.checkoutToken) await removeJob(prismaSql(tx), abandonedCheckoutTimerKey(shop, run.checkoutToken));
   }
 }
 
+// Credits the order to the run unless the flow credited it already (a unique index holds
+// one run per order and flow; this keeps a replayed order from tripping over it).
+const CREDIT_RUN = `
+UPDATE flow_run r SET state = 'converted', exit_reason = 'purchased', converted_order_id = $3, revenue_minor = $4, currency = $5,
+       ended_at = COALESCE(r.ended_at, $6::timestamptz), next_run_at = NULL
+ WHERE r.id = $2 AND r.converted_order_id IS NULL AND (r.ended_at IS NULL OR r.state = 'completed')
+   AND NOT EXISTS (SELECT 1 FROM flow_run o WHERE o.shop = $1 AND o.flow_key = r.flow_key AND o.converted_order_id = $3)`;
+
+async function creditRun(tx: Tx, shop: string, runId: string, order: NormalizedOrder): Promise<boolean> {
+  return (await tx.$executeRawUnsafe(CREDIT_RUN, shop, runId, order.id, order.totalMinor, order.currency, flowClock.now().toISOString())) > 0;
+}
 
 /** Everything a step needs, read in one round trip (this runs once per email). */
 interface StepContext {
@@ -168,6 +282,7 @@ interface StepContext {
   locale: string | null;
   anchorAt: Date;
   endedAt: Date | null;
+  discountCode: string | null;
   flowEnabled: boolean | null;
   flowSettings: unknown;
   lineItems: unknown;
@@ -191,9 +306,9 @@ interface StepContext {
 
 const STEP_CONTEXT_SQL = `
   SELECT r.id, r.state, r.subject_key AS "subjectKey", r.customer_id AS "customerId", r.email, r.locale,
-         r.anchor_at AS "anchorAt", r.ended_at AS "endedAt",
+         r.anchor_at AS "anchorAt", r.ended_at AS "endedAt", r.discount_code AS "discountCode",
          f.enabled AS "flowEnabled", f.settings AS "flowSettings",
-         c.line_items AS "lineItems", c.currency AS "checkoutCurrency", c.recovery_url AS "recoveryUrl",
+         COALESCE(ct.line_items, c.line_items) AS "lineItems", COALESCE(ct.currency, c.currency) AS "checkoutCurrency", c.recovery_url AS "recoveryUrl",
          s.name AS "shopName", s.address AS "shopAddress", s.currency AS "shopCurrency", s.primary_locale AS "primaryLocale",
          s.uninstalled_at AS "shopUninstalledAt",
          e.accent_color AS "accentColor", e.logo_url AS "logoUrl",
@@ -208,10 +323,14 @@ const STEP_CONTEXT_SQL = `
             FROM product p
            WHERE p.shop = r.shop
              AND p.id IN (SELECT line->>'productId' FROM jsonb_array_elements(
-                   CASE WHEN jsonb_typeof(c.line_items) = 'array' THEN c.line_items ELSE '[]'::jsonb END) line)) AS products
+                   CASE WHEN jsonb_typeof(COALESCE(ct.line_items, c.line_items)) = 'array' THEN COALESCE(ct.line_items, c.line_items) ELSE '[]'::jsonb END) line)) AS products
     FROM flow_run r
     LEFT JOIN flow f ON f.shop = r.shop AND f.key = r.flow_key
     LEFT JOIN checkout c ON c.shop = r.shop AND c.token = r.subject_key
+    -- The checkout's cart, when the shopper changed it after the checkout: its lines are what they want now
+    -- (an emptied cart leaves the checkout's lines in the email).
+    LEFT JOIN cart ct ON ct.shop = c.shop AND ct.token = c.cart_token AND ct.shopify_updated_at > c.shopify_updated_at
+                     AND jsonb_typeof(ct.line_items) = 'array' AND jsonb_array_length(ct.line_items) > 0
     LEFT JOIN shop s ON s.domain = r.shop
     LEFT JOIN shop_email_settings e ON e.shop = r.shop
     LEFT JOIN customer cu ON cu.shop = r.shop AND cu.id = r.customer_id
@@ -349,13 +468,13 @@ export const abandonedCheckoutStep: Task = async (raw) => {
   if (run.customerId && !run.marketingState) await ensureCustomerConsent(shop, run.customerId);
   const locale = resolveEmailLocale(run.locale ?? run.customerLocale, run.primaryLocale);
 
-  let discount: { code: string; percent: number; expiresAt: Date } | null = null;
-  if (step.discount?.enabled) {
-    discount = await ensureDiscountCode(shop, run.id, run.customerId, step.discount.percent, step.discount.expiresHours);
-  }
+  // The sending path renders only once its rules say send: the code is made for an email that goes,
+  // never for one skipped (consent, suppression, smart sending) or deferred (quiet hours), and it
+  // runs from the moment the email is sent.
+  const discountOptions = step.discount?.enabled ? step.discount : null;
   const currency = run.checkoutCurrency ?? run.shopCurrency ?? "USD";
   const items = emailItems(shop, run.lineItems as never, run.products, currency);
-  const result = await flowEmailBatcher.send({
+  const result = await sendUnlessCodeTaken({
     shop,
     sendKey: `${run.id}:${step.key}`,
     flowId: ABANDONED_CHECKOUT,
@@ -366,7 +485,7 @@ export const abandonedCheckoutStep: Task = async (raw) => {
     locale,
     marketing: true,
     now: flowClock.now(),
-    render: (ctx) =>
+    render: async (ctx) =>
       renderMarketingEmail({
         locale,
         copy: (step.copy[locale] ?? step.copy.en ?? DEFAULT_COPY.abandoned_1.en) as MessageCopy,
@@ -374,13 +493,21 @@ export const abandonedCheckoutStep: Task = async (raw) => {
         firstName: run.firstName ?? null,
         items,
         cta: { url: run.recoveryUrl ?? `https://${shop}/cart` },
-        discount,
+        discount: discountOptions ? await ensureDiscountCode(shop, run, discountOptions.percent, discountOptions.expiresHours) : null,
         linkWrapper: ctx.linkWrapper,
         unsubscribeUrl: ctx.unsubscribeUrl,
         openPixelUrl: ctx.openPixelUrl,
         timeZone: ctx.timeZone,
       }),
   }); // RetryableSendError propagates: the queue retries with the same send key
+
+  if (result instanceof DiscountCodeTakenError) {
+    // Retrying cannot help (the code is the run's own): this email does not go, and the run and the outbox say why.
+    console.warn(`[flows] ${shop}: email ${step.key} of run ${run.id} not sent: ${result.message}`);
+    const message = await prisma.emailMessage.findUnique({ where: { shop_sendKey: { shop, sendKey: `${run.id}:${step.key}` } }, select: { id: true, attempts: true } });
+    if (message) await markSkipped(message.id, message.attempts, "discount_code_taken");
+    return finish({ stepKey: step.key, status: "failed", reason: "discount_code_taken", messageId: message?.id ?? null });
+  }
 
   switch (result.status) {
     case "deferred":
@@ -403,6 +530,16 @@ export const abandonedCheckoutStep: Task = async (raw) => {
       return finish({ stepKey: step.key, status: "sent", reason: result.status === "sent" || result.status === "captured" ? null : result.status, messageId: result.messageId }, "sent");
   }
 };
+
+/** The send, or the taken discount code that stopped it while the email rendered. */
+async function sendUnlessCodeTaken(request: MarketingEmailRequest): Promise<SendResult | DiscountCodeTakenError> {
+  try {
+    return await flowEmailBatcher.send(request);
+  } catch (error) {
+    if (error instanceof DiscountCodeTakenError) return error;
+    throw error;
+  }
+}
 
 /** Product images and links for the checkout's lines, from the catalog we hold. */
 export function emailItems(
@@ -434,33 +571,106 @@ const DISCOUNT_MUTATION = `#graphql
       userErrors { field message code }
     }
   }`;
-export { DISCOUNT_MUTATION };
 
-/** A unique single-use code for this run, created once through the Admin API (a retry finds it already made). */
-async function ensureDiscountCode(shop: string, runId: string, customerId: string | null, percent: number, expiresHours: number) {
-  const run = await prisma.flowRun.findUniqueOrThrow({ where: { id: runId } });
-  const expiresAt = new Date(run.anchorAt.getTime() + 24 * 3600_000 + expiresHours * 3600_000);
-  const code = run.discountCode ?? `BACK-${createHash("sha256").update(runId).digest("hex").slice(0, 8).toUpperCase()}`;
-  if (run.discountCode) return { code, percent, expiresAt };
-  const { admin } = await unauthenticated.admin(shop);
-  try {
-    const data = await adminQuery<{ discountCodeBasicCreate: { userErrors: Array<{ code: string | null; message: string }> } }>(admin.graphql as unknown as AdminGraphql, DISCOUNT_MUTATION, {
-      discount: {
-        title: `Pathwise recovery ${code}`,
-        code,
-        startsAt: flowClock.now().toISOString(),
-        endsAt: expiresAt.toISOString(),
-        usageLimit: 1,
-        appliesOncePerCustomer: true,
-        customerSelection: customerId ? { customers: { add: [`gid://shopify/Customer/${customerId}`] } } : { all: true },
-        customerGets: { value: { percentage: percent / 100 }, items: { all: true } },
-      },
-    });
-    const errors = data.discountCodeBasicCreate.userErrors.filter((error) => error.code !== "TAKEN");
-    if (errors.length) throw new AdminApiError(errors.map((error) => error.message).join("; "));
-  } finally {
-    // (errors propagate: the step job is retried by the queue and finds the code if it was made)
+/** The discount that holds a code, whoever made it: how a TAKEN code is told apart from one of ours. */
+const DISCOUNT_BY_CODE_QUERY = `#graphql
+  query PathwiseRecoveryDiscountByCode($code: String!) {
+    codeDiscountNodeByCode(code: $code) {
+      id
+      codeDiscount {
+        __typename
+        ... on DiscountCodeBasic { title endsAt }
+      }
+    }
+  }`;
+export { DISCOUNT_MUTATION, DISCOUNT_BY_CODE_QUERY };
+
+// Readable in an email and when typed at checkout: no 0/O, 1/I/L.
+const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+const CODE_LENGTH = 12;
+
+/**
+ * The run's discount code: "BACK-" and 12 characters of a 31-letter alphabet (about 59
+ * bits, so codes of different runs do not meet in any shop's lifetime), in groups of four.
+ * Derived from the run id, so an attempt after a crash asks for the same code again and
+ * finds it made (TAKEN, by us) rather than creating a second one.
+ */
+export function recoveryDiscountCode(runId: string): string {
+  let value = BigInt(`0x${createHash("sha256").update(`pathwise-recovery:${runId}`).digest("hex")}`);
+  let code = "";
+  for (let i = 0; i < CODE_LENGTH; i++) {
+    code += CODE_ALPHABET[Number(value % BigInt(CODE_ALPHABET.length))];
+    value /= BigInt(CODE_ALPHABET.length);
   }
-  await prisma.flowRun.update({ where: { id: runId }, data: { discountCode: code } });
-  return { code, percent, expiresAt };
+  return `BACK-${code.match(/.{4}/g)!.join("-")}`;
+}
+
+/** The title the run's discount carries in the Shopify admin: it names the run, so a code found TAKEN can be checked as ours. */
+export function recoveryDiscountTitle(runId: string, code: string): string {
+  return `Pathwise recovery ${code} (run ${runId})`;
+}
+
+/** The run's code is held by a discount that is not the run's: emailing it would hand out someone else's discount. */
+export class DiscountCodeTakenError extends Error {
+  constructor(readonly code: string) {
+    super(`discount code ${code} belongs to another discount`);
+    this.name = "DiscountCodeTakenError";
+  }
+}
+
+interface HeldDiscount {
+  title: string | null;
+  endsAt: string | null;
+}
+
+/** The discount that holds `code` in the shop, if any. */
+async function discountByCode(graphql: AdminGraphql, code: string): Promise<HeldDiscount | null> {
+  const data = await adminQuery<{ codeDiscountNodeByCode: { codeDiscount: { __typename: string; title?: string; endsAt?: string | null } } | null }>(graphql, DISCOUNT_BY_CODE_QUERY, { code });
+  const discount = data.codeDiscountNodeByCode?.codeDiscount;
+  return discount ? { title: discount.title ?? null, endsAt: discount.endsAt ?? null } : null;
+}
+
+/**
+ * The run's unique single-use code, created once through the Admin API when its email is
+ * being sent: valid from now for `expiresHours` (a retry finds it made and states the
+ * expiry it was made with).
+ */
+async function ensureDiscountCode(shop: string, run: { id: string; customerId: string | null; discountCode: string | null }, percent: number, expiresHours: number) {
+  const { admin } = await unauthenticated.admin(shop);
+  const graphql = admin.graphql as unknown as AdminGraphql;
+  const code = run.discountCode ?? recoveryDiscountCode(run.id);
+  const startsAt = flowClock.now();
+  const expiresAt = new Date(startsAt.getTime() + expiresHours * 3600_000);
+  const heldExpiry = (held: HeldDiscount) => (held.endsAt ? new Date(held.endsAt) : expiresAt);
+  if (run.discountCode) {
+    // Saved by an earlier attempt whose email did not go out (the sending failed and is retried).
+    const held = await discountByCode(graphql, code);
+    if (held) return { code, percent, expiresAt: heldExpiry(held) };
+  }
+  const title = recoveryDiscountTitle(run.id, code);
+  // (errors propagate: the step job is retried by the queue and finds the code if it was made)
+  const data = await adminQuery<{ discountCodeBasicCreate: { userErrors: Array<{ code: string | null; message: string }> } }>(graphql, DISCOUNT_MUTATION, {
+    discount: {
+      title,
+      code,
+      startsAt: startsAt.toISOString(),
+      endsAt: expiresAt.toISOString(),
+      usageLimit: 1,
+      appliesOncePerCustomer: true,
+      customerSelection: run.customerId ? { customers: { add: [`gid://shopify/Customer/${run.customerId}`] } } : { all: true },
+      customerGets: { value: { percentage: percent / 100 }, items: { all: true } },
+    },
+  });
+  const { userErrors } = data.discountCodeBasicCreate;
+  const errors = userErrors.filter((error) => error.code !== "TAKEN");
+  if (errors.length) throw new AdminApiError(errors.map((error) => error.message).join("; "));
+  let made = { code, percent, expiresAt };
+  if (userErrors.length) {
+    // TAKEN: made by an earlier attempt of this run (its answer lost in a crash), or by someone else.
+    const held = await discountByCode(graphql, code);
+    if (!held || held.title !== title) throw new DiscountCodeTakenError(code);
+    made = { code, percent, expiresAt: heldExpiry(held) };
+  }
+  if (!run.discountCode) await prisma.flowRun.update({ where: { id: run.id }, data: { discountCode: code } });
+  return made;
 }

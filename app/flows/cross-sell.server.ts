@@ -108,12 +108,20 @@ export async function onOrderForCrossSell(tx: Tx, shop: string, order: Normalize
     order.customerId,
     order.email,
   )) as Array<{ enabled: boolean | null; settings: unknown; clickedRunId: string | null }>;
-  // An order after a click on a cross-sell email (within the click window) is credited to it.
+  // An order after a click on a cross-sell email (within the click window) is credited to it:
+  // to one run only (the email clicked last), and never twice (the flow's unique index on the
+  // credited order would refuse a replayed order and fail its webhook).
   if (facts.clickedRunId) {
-    await tx.flowRun.updateMany({
-      where: { id: facts.clickedRunId, convertedOrderId: null },
-      data: { state: "converted", convertedOrderId: order.id, revenueMinor: order.totalMinor, currency: order.currency },
-    });
+    await tx.$executeRawUnsafe(
+      `UPDATE flow_run r SET state = 'converted', converted_order_id = $3, revenue_minor = $4, currency = $5
+        WHERE r.id = $2 AND r.converted_order_id IS NULL
+          AND NOT EXISTS (SELECT 1 FROM flow_run o WHERE o.shop = $1 AND o.flow_key = r.flow_key AND o.converted_order_id = $3)`,
+      shop,
+      facts.clickedRunId,
+      order.id,
+      order.totalMinor,
+      order.currency,
+    );
   }
   const { enabled, settings } = crossSellFlow(facts);
   if (!enabled || !order.email || order.cancelledAt) return;

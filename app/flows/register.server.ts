@@ -3,13 +3,14 @@ import { onStoreEvent } from "../store/store-events.server";
 import { registerCustomerDataExporter } from "../compliance/compliance.server";
 import { withdrawConversions } from "./attribution.server";
 import { exportFlowRuns, redactFlowRuns } from "./privacy.server";
-import { abandonedCheckoutStep, onCheckoutChanged, onOrderCreated, STEP_TASK } from "./abandoned-checkout.server";
+import { abandonedCheckoutStep, onCartChanged, onCheckoutChanged, onOrderCreated, STEP_TASK } from "./abandoned-checkout.server";
 import { CROSS_SELL_TASK, crossSellSend, onDeliveredForCrossSell, endCrossSellForOrder, onOrderForCrossSell } from "./cross-sell.server";
 
 // Wiring of the flows: their tasks and the store events that start and end runs.
 registerTask(STEP_TASK, abandonedCheckoutStep);
 registerTask(CROSS_SELL_TASK, crossSellSend);
 onStoreEvent("checkout.changed", (tx, event) => onCheckoutChanged(tx, event.shop, event.checkout));
+onStoreEvent("cart.changed", (tx, event) => onCartChanged(tx, event.shop, event.cart));
 onStoreEvent("order.created", (tx, event) => onOrderCreated(tx, event.shop, event.order));
 onStoreEvent("order.created", (tx, event) => onOrderForCrossSell(tx, event.shop, event.order));
 // After the handlers above: an order first seen already cancelled ends what it ends, but credits nothing.

@@ -72,9 +72,8 @@ export function settingsFromForm(form: FormData, current: FlowSettings): { ok: t
     }
   });
   const parsed = flowSettingsSchema.safeParse(candidate);
-  if (parsed.success) return { ok: true, settings: parsed.data };
   const errors: Record<string, string> = {};
-  for (const issue of parsed.error.issues) {
+  for (const issue of parsed.error?.issues ?? []) {
     const [, index, field, sub, locale] = issue.path;
     const n = Number(index) + 1;
     const name =
@@ -84,7 +83,36 @@ export function settingsFromForm(form: FormData, current: FlowSettings): { ok: t
       : String(issue.path.join("."));
     errors[name] ??= field === "delayMinutes" && issue.code === "too_small" ? "The delay must be at least 1 minute (0.02 hours)" : issue.message;
   }
+  // A field's own error (empty, 0, too long) says more than its order against the others.
+  for (const [name, message] of Object.entries(stepOrderErrors(candidate.steps))) errors[name] ??= message;
+  if (parsed.success && !Object.keys(errors).length) return { ok: true, settings: parsed.data };
   return { ok: false, errors };
+}
+
+/**
+ * Each enabled email must come later than the enabled one before it: a step is timed
+ * from when the shopper left, like the others, so one due at or before its predecessor
+ * would go out in the same moment (and smart sending would skip it) or never. Checked
+ * on the form, not in the stored settings' schema: settings saved before this rule
+ * must keep working rather than fall back to the defaults.
+ */
+function stepOrderErrors(steps: FlowStep[]): Record<string, string> {
+  const errors: Record<string, string> = {};
+  let previous: { n: number; delayMinutes: number } | null = null;
+  steps.forEach((step, index) => {
+    if (!step.enabled || !Number.isFinite(step.delayMinutes)) return;
+    const n = index + 1;
+    if (previous && step.delayMinutes <= previous.delayMinutes) {
+      errors[`step_${n}_delay_hours`] = `Email ${n} must be sent after email ${previous.n}: set more than ${hoursText(previous.delayMinutes)}`;
+    }
+    previous = { n, delayMinutes: step.delayMinutes };
+  });
+  return errors;
+}
+
+function hoursText(minutes: number): string {
+  const hours = Math.round((minutes / 60) * 100) / 100;
+  return `${hours} ${hours === 1 ? "hour" : "hours"}`;
 }
 
 /**

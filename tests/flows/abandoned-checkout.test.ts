@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Session } from "@shopify/shopify-api";
 import { createSimulator, type Simulator } from "../../simulator/index";
-import { deliver, samplePayload, orderTotal } from "../support/shopify";
+import { deliver, deliverAndProcess, samplePayload, orderTotal } from "../support/shopify";
 import { adminQueryErrors } from "../support/admin-schema";
 import { flowClock } from "../../app/flows/clock";
 
@@ -86,6 +86,47 @@ async function messagesFor(email: string) {
 }
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** A shopper's click on an email's button, at `at` (recorded as the signed redirect records it). */
+async function clickEmail(message: { id: string }, at: Date) {
+  const { recordClick } = await import("../../app/email/tracking.server");
+  await recordClick({ shop: SHOP, messageId: message.id, linkId: "cta", url: `https://${SHOP}/cart` }, "Mozilla/5.0 (Macintosh) Safari/605", false, at);
+}
+
+let orderSeq = 7_500_000;
+/** orders/create for a shopper, completing `token`'s checkout (or another one), at `at`. */
+function orderBody(customer: { id: number; email: string }, token: string, at: Date, total: string) {
+  return {
+    ...samplePayload("orders/create"),
+    id: ++orderSeq,
+    checkout_token: token,
+    cart_token: `cart-${token}`,
+    email: customer.email,
+    customer: { id: customer.id },
+    ...orderTotal(total),
+    currency: "USD",
+    presentment_currency: "USD",
+    cancelled_at: null,
+    created_at: at.toISOString(),
+    updated_at: at.toISOString(),
+  };
+}
+
+/** A subscribed shopper's checkout whose two emails (the default flow) have both gone: the run is completed. */
+async function completedRun() {
+  const customer = await subscribedCustomer();
+  const token = randomBytes(8).toString("hex");
+  await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+  await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+  await runStepsAt(new Date(daytime.getTime() + DAY + 60_000));
+  const { default: prisma } = await import("../../app/db.server");
+  const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+  expect(run).toMatchObject({ state: "completed", endedAt: new Date(daytime.getTime() + DAY + 60_000) });
+  const messages = await messagesFor(customer.email);
+  expect(messages.map((message) => message.stepKey)).toEqual(["email_1", "email_2"]);
+  return { customer, token, run, messages };
+}
 
 describe("abandoned checkout recovery", () => {
   it("sends exactly one email 1 with the recovery URL, in the shopper's language", async () => {
@@ -188,6 +229,169 @@ describe("abandoned checkout recovery", () => {
     expect(run).toMatchObject({ state: "converted", revenueMinor: 5990, currency: "USD" });
   });
 
+  it("credits an order that completes the checkout after the last email, within the window: the flow's figures and run list count it", async () => {
+    const { flowFigures } = await import("../../app/flows/cross-sell-admin.server");
+    const { loadFlowPage } = await import("../../app/flows/admin.server");
+    const { customer, token, run } = await completedRun();
+    const before = await flowFigures(SHOP, "abandoned_checkout");
+    const orderAt = new Date(daytime.getTime() + 30 * HOUR);
+    const order = orderBody(customer, token, orderAt, "42.00");
+    await deliverAndProcess({ shop: SHOP, topic: "orders/create", body: order });
+
+    const { default: prisma } = await import("../../app/db.server");
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({
+      state: "converted", convertedOrderId: String(order.id), revenueMinor: 4200, currency: "USD", exitReason: "purchased",
+      endedAt: run.endedAt, // it ended when its emails were done
+    });
+    const after = await flowFigures(SHOP, "abandoned_checkout");
+    expect(after.converted).toBe(before.converted + 1);
+    const usd = (figures: typeof before) => figures.revenue.find((row) => row.currency === "USD")?.amountMinor ?? 0;
+    expect(usd(after)).toBe(usd(before) + 4200);
+    const page = await loadFlowPage(SHOP, 0, "en");
+    expect(page.runs.find((listed) => listed.id === run.id)).toMatchObject({ state: "converted", revenueMinor: 4200, currency: "USD" });
+  });
+
+  it("credits an order that follows a click on the last email, even for another checkout", async () => {
+    const { customer, run, messages } = await completedRun();
+    await clickEmail(messages[1], new Date(daytime.getTime() + 3 * DAY));
+    // Four days after the click and five after email 2: inside both windows (5 days by default).
+    const order = orderBody(customer, randomBytes(8).toString("hex"), new Date(daytime.getTime() + 6 * DAY), "18.50");
+    await deliverAndProcess({ shop: SHOP, topic: "orders/create", body: order });
+    const { default: prisma } = await import("../../app/db.server");
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ state: "converted", convertedOrderId: String(order.id), revenueMinor: 1850 });
+  });
+
+  it("credits no finished run after its window, nor one that stopped for another reason", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    // Completed, but the order completing its checkout comes 5 days and an hour after email 2 (window: 5 days).
+    const late = await completedRun();
+    const lateOrder = orderBody(late.customer, late.token, new Date(late.run.endedAt!.getTime() + 5 * DAY + HOUR), "30.00");
+    await deliverAndProcess({ shop: SHOP, topic: "orders/create", body: lateOrder });
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: late.run.id } })).toMatchObject({ state: "completed", convertedOrderId: null, revenueMinor: null });
+
+    // A click on email 1, then the run stopped for want of consent before email 2: an order after the click credits nothing.
+    flowClock.set(daytime); // a second story, from the start (as each test begins)
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    const [email1] = await messagesFor(customer.email);
+    await clickEmail(email1, new Date(daytime.getTime() + 2 * HOUR));
+    await deliver({
+      shop: SHOP,
+      topic: "customers_email_marketing_consent/update",
+      body: { customer_id: customer.id, email_address: customer.email, email_marketing_consent: { state: "unsubscribed", opt_in_level: "single_opt_in", consent_updated_at: new Date(daytime.getTime() + 3 * HOUR).toISOString() } },
+    });
+    await runStepsAt(new Date(daytime.getTime() + DAY + 60_000));
+    const stopped = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+    expect(stopped).toMatchObject({ state: "skipped", exitReason: "no_consent" });
+    await deliverAndProcess({ shop: SHOP, topic: "orders/create", body: orderBody(customer, token, new Date(daytime.getTime() + DAY + HOUR), "30.00") });
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: stopped.id } })).toMatchObject({ state: "skipped", convertedOrderId: null, revenueMinor: null });
+  });
+
+  /** Two checkouts of one shopper, each with email 1 sent: b starts 21.5 hours after a (smart sending lets both through). */
+  async function twoOpenRuns() {
+    const customer = await subscribedCustomer();
+    const [a, b] = [randomBytes(8).toString("hex"), randomBytes(8).toString("hex")];
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(a, customer, "en", daytime) });
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    const bAt = new Date(daytime.getTime() + 21.5 * HOUR);
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(b, customer, "en", bAt) });
+    await runStepsAt(new Date(bAt.getTime() + HOUR + 60_000));
+    const { default: prisma } = await import("../../app/db.server");
+    const runA = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: a } });
+    const runB = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: b } });
+    const messages = await messagesFor(customer.email);
+    const emailOf = (run: { id: string }) => messages.find((message) => message.flowRunId === run.id)!;
+    expect([runA.state, runB.state, messages.length]).toEqual(["sent", "sent", 2]);
+    return { customer, a, b, bAt, runA, runB, emailA: emailOf(runA), emailB: emailOf(runB) };
+  }
+
+  it("credits one order to one run, the one whose checkout it completes: the shopper's other run ends without revenue, and a cancellation withdraws only the credit", async () => {
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const { flowFigures } = await import("../../app/flows/cross-sell-admin.server");
+    const { customer, a, b, bAt, runA, runB, emailA, emailB } = await twoOpenRuns();
+    // Both emails clicked, a's the later: still, the order completes b's checkout.
+    await clickEmail(emailB, new Date(bAt.getTime() + HOUR + 120_000));
+    await clickEmail(emailA, new Date(bAt.getTime() + HOUR + 180_000));
+    const before = await flowFigures(SHOP, "abandoned_checkout");
+    const order = orderBody(customer, b, new Date(bAt.getTime() + 1.5 * HOUR), "50.00");
+    await deliverAndProcess({ shop: SHOP, topic: "orders/create", body: order });
+
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: runB.id } })).toMatchObject({ state: "converted", convertedOrderId: String(order.id), revenueMinor: 5000 });
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: runA.id } })).toMatchObject({ state: "exited", exitReason: "purchased_credited_elsewhere", convertedOrderId: null, revenueMinor: null, nextRunAt: null });
+    const credited = await flowFigures(SHOP, "abandoned_checkout");
+    const usd = (figures: typeof before) => figures.revenue.find((row) => row.currency === "USD")?.amountMinor ?? 0;
+    expect([credited.converted, usd(credited)]).toEqual([before.converted + 1, usd(before) + 5000]);
+    // a stopped too: its email 2 never goes.
+    expect((await pool.query(`SELECT 1 FROM graphile_worker.jobs WHERE key = ANY($1::text[])`, [[a, b].map((token) => `abandoned:${SHOP}:${token}`)])).rowCount).toBe(0);
+    await runStepsAt(new Date(daytime.getTime() + 2 * DAY));
+    expect(await messagesFor(customer.email)).toHaveLength(2);
+
+    const cancelledAt = new Date(bAt.getTime() + 5 * HOUR).toISOString();
+    await deliverAndProcess({ shop: SHOP, topic: "orders/updated", body: { ...order, cancelled_at: cancelledAt, updated_at: cancelledAt } });
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: runB.id } })).toMatchObject({ state: "exited", exitReason: "order_cancelled", revenueMinor: null });
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: runA.id } })).toMatchObject({ state: "exited", exitReason: "purchased_credited_elsewhere", revenueMinor: null });
+    const withdrawn = await flowFigures(SHOP, "abandoned_checkout");
+    expect([withdrawn.converted, usd(withdrawn)]).toEqual([before.converted, usd(before)]);
+  });
+
+  it("credits an order that completes neither checkout to the run whose email was clicked last", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const { customer, bAt, runA, runB, emailA, emailB } = await twoOpenRuns();
+    await clickEmail(emailA, new Date(bAt.getTime() + HOUR + 180_000));
+    await clickEmail(emailB, new Date(bAt.getTime() + HOUR + 120_000));
+    const order = orderBody(customer, randomBytes(8).toString("hex"), new Date(bAt.getTime() + 1.5 * HOUR), "20.00");
+    await deliverAndProcess({ shop: SHOP, topic: "orders/create", body: order });
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: runA.id } })).toMatchObject({ state: "converted", convertedOrderId: String(order.id), revenueMinor: 2000 });
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: runB.id } })).toMatchObject({ state: "exited", exitReason: "purchased_credited_elsewhere", convertedOrderId: null, revenueMinor: null });
+  });
+
+  it("the database holds one credited run per order and flow", async () => {
+    const { default: prisma } = await import("../../app/db.server");
+    const run = (flowKey: string, tag: string) =>
+      prisma.flowRun.create({ data: { id: `${tag}-${randomBytes(4).toString("hex")}`, shop: SHOP, flowKey, subjectKey: `${tag}-${randomBytes(4).toString("hex")}`, anchorAt: daytime, state: "sent" } });
+    const [first, second, crossSell] = await Promise.all([run("abandoned_checkout", "first"), run("abandoned_checkout", "second"), run("cross_sell", "cross-sell")]);
+    const credit = (id: string) => prisma.flowRun.update({ where: { id }, data: { state: "converted", convertedOrderId: "order-x", revenueMinor: 100, currency: "USD" } });
+    try {
+      await credit(first.id);
+      await expect(credit(second.id)).rejects.toThrow(/Unique constraint/);
+      // Another flow may credit the same order (each flow counts what it brought back).
+      await credit(crossSell.id);
+    } finally {
+      await prisma.flowRun.deleteMany({ where: { id: { in: [first.id, second.id, crossSell.id] } } });
+    }
+  });
+
+  it("the migration that adds it keeps, of an order credited several times already, the credit it would get now", async () => {
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const { readFile } = await import("node:fs/promises");
+    const sql = await readFile(new URL("../../prisma/migrations/20261203000000_flow_run_one_credit_per_order/migration.sql", import.meta.url), "utf8");
+    const tag = randomBytes(4).toString("hex");
+    // As the old code left it: one order credited to three runs of one shopper, and another to two.
+    await pool.query(`DROP INDEX "flow_run_shop_flow_key_converted_order_id_key"`);
+    await prisma.order.create({ data: { shop: SHOP, id: `dup-${tag}`, checkoutToken: `checkout-b-${tag}`, cartToken: `cart-b-${tag}`, totalMinor: 5000, currency: "USD", shopifyCreatedAt: daytime } });
+    const run = (name: string, fields: Record<string, unknown>) =>
+      prisma.flowRun.create({ data: { id: `${name}-${tag}`, shop: SHOP, flowKey: "abandoned_checkout", subjectKey: `${name}-${tag}`, anchorAt: daytime, state: "converted", exitReason: "purchased", revenueMinor: 5000, currency: "USD", endedAt: daytime, ...fields } });
+    await run("a", { convertedOrderId: `dup-${tag}`, checkoutToken: `checkout-a-${tag}` });
+    await run("b", { convertedOrderId: `dup-${tag}`, checkoutToken: `checkout-b-${tag}` });
+    await run("c", { convertedOrderId: `dup-${tag}`, checkoutToken: `checkout-c-${tag}` });
+    await run("d", { convertedOrderId: `unknown-${tag}`, anchorAt: new Date(daytime.getTime() - HOUR) });
+    await run("e", { convertedOrderId: `unknown-${tag}` });
+    await pool.query(sql);
+
+    const runs = await prisma.flowRun.findMany({ where: { id: { endsWith: `-${tag}` } }, orderBy: { id: "asc" } });
+    expect(runs.map((r) => [r.id.split("-")[0], r.state, r.exitReason, r.convertedOrderId, r.revenueMinor])).toEqual([
+      ["a", "exited", "purchased_credited_elsewhere", null, null],
+      ["b", "converted", "purchased", `dup-${tag}`, 5000], // it completed b's checkout
+      ["c", "exited", "purchased_credited_elsewhere", null, null],
+      ["d", "exited", "purchased_credited_elsewhere", null, null],
+      ["e", "converted", "purchased", `unknown-${tag}`, 5000], // no checkout, no clicks: the later abandonment
+    ]);
+    await expect(pool.query(`UPDATE flow_run SET converted_order_id = $1 WHERE id = $2`, [`dup-${tag}`, `a-${tag}`])).rejects.toThrow(/duplicate key/);
+    await prisma.flowRun.deleteMany({ where: { id: { endsWith: `-${tag}` } } });
+  });
+
   it("email 2 carries a unique single-use discount code created through the Admin API", async () => {
     const customer = await subscribedCustomer();
     const token = randomBytes(8).toString("hex");
@@ -198,16 +402,152 @@ describe("abandoned checkout recovery", () => {
     expect(messages).toHaveLength(2);
     const { default: prisma } = await import("../../app/db.server");
     const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
-    expect(run.discountCode).toMatch(/^BACK-/);
+    const { DISCOUNT_MUTATION, DISCOUNT_BY_CODE_QUERY, recoveryDiscountCode, recoveryDiscountTitle } = await import("../../app/flows/abandoned-checkout.server");
+    // 12 characters of a readable alphabet (no 0/O, 1/I/L), the same for the run every time it is asked.
+    expect(run.discountCode).toMatch(/^BACK-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
+    expect(run.discountCode).toBe(recoveryDiscountCode(run.id));
     expect(messages[1].html).toContain(run.discountCode!);
     expect(messages[1].subject).toBe("ของขวัญเล็ก ๆ ให้คุณสั่งซื้อให้เสร็จ");
     // The code's expiry in the shop's zone, named (New York, not the server's): 72 hours after the checkout, 10:00 EST.
     expect(messages[1].text).toContain("หมดอายุ 23 พ.ย. 2569 10:00 GMT-5");
     const discount = simulator.store.discounts.find((d) => d.code === run.discountCode)!;
-    expect(discount).toMatchObject({ usageLimit: 1, percentage: 0.1 });
+    expect(discount).toMatchObject({ usageLimit: 1, percentage: 0.1, title: recoveryDiscountTitle(run.id, run.discountCode!) });
     expect(discount.customerIds).toEqual([`gid://shopify/Customer/${customer.id}`]);
-    const { DISCOUNT_MUTATION } = await import("../../app/flows/abandoned-checkout.server");
     expect(adminQueryErrors(DISCOUNT_MUTATION)).toEqual([]);
+    expect(adminQueryErrors(DISCOUNT_BY_CODE_QUERY)).toEqual([]);
+    expect(simulator.invalidQueries).toEqual([]);
+  });
+
+  it("email 2 long after email 1 and held by quiet hours still goes: its code is made when it is sent, valid for its hours from then", async () => {
+    const { saveFlow } = await import("../../app/flows/abandoned-checkout.server");
+    const { defaultAbandonedCheckoutSettings } = await import("../../app/flows/settings");
+    const settings = defaultAbandonedCheckoutSettings();
+    settings.steps[1].delayMinutes = 84 * 60; // due 2026-11-24 03:00 UTC, 22:00 in New York: quiet hours
+    await saveFlow(SHOP, true, settings);
+    try {
+      const customer = await subscribedCustomer();
+      const token = randomBytes(8).toString("hex");
+      await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+      await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+      const { default: prisma } = await import("../../app/db.server");
+      const customerGid = `gid://shopify/Customer/${customer.id}`;
+      const codesFor = () => simulator.store.discounts.filter((d) => d.customerIds.includes(customerGid));
+
+      await runStepsAt(new Date(daytime.getTime() + 84 * HOUR + 60_000));
+      const deferred = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token }, include: { steps: true } });
+      expect(deferred.steps.find((step) => step.stepKey === "email_2")).toMatchObject({ status: "deferred", reason: "quiet_hours" });
+      expect(deferred.discountCode).toBeNull();
+      expect(codesFor()).toEqual([]); // nothing made for an email that has not gone
+
+      const sendAt = new Date("2026-11-24T13:00:30.000Z"); // 08:00 in New York, quiet hours over
+      await runStepsAt(sendAt);
+      const messages = await messagesFor(customer.email);
+      expect(messages).toHaveLength(2);
+      const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+      const [code] = codesFor();
+      expect(codesFor()).toHaveLength(1);
+      expect(code).toMatchObject({ code: run.discountCode, startsAt: sendAt.toISOString(), endsAt: new Date(sendAt.getTime() + 48 * HOUR).toISOString() });
+      // The email states the expiry of the code it carries (Nov 26, 13:00 UTC: 08:00 in New York).
+      expect(messages[1].text).toContain(`${run.discountCode}\n10% · Expires Nov 26, 2026, `);
+    } finally {
+      await saveFlow(SHOP, true, defaultAbandonedCheckoutSettings());
+    }
+  });
+
+  it("makes no discount code for an email that is not sent (the shopper unsubscribed after email 1)", async () => {
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    await deliver({
+      shop: SHOP,
+      topic: "customers_email_marketing_consent/update",
+      body: { customer_id: customer.id, email_address: customer.email, email_marketing_consent: { state: "unsubscribed", opt_in_level: "single_opt_in", consent_updated_at: new Date(daytime.getTime() + 2 * HOUR).toISOString() } },
+    });
+    await runStepsAt(new Date(daytime.getTime() + 24 * HOUR + 60_000));
+    const { default: prisma } = await import("../../app/db.server");
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token }, include: { steps: true } });
+    expect(run.steps.find((step) => step.stepKey === "email_2")).toMatchObject({ status: "skipped", reason: "no_consent" });
+    expect(await messagesFor(customer.email)).toHaveLength(1);
+    expect(run.discountCode).toBeNull();
+    expect(simulator.store.discounts.filter((d) => d.customerIds.includes(`gid://shopify/Customer/${customer.id}`))).toEqual([]);
+  });
+
+  /** A discount already in the simulated store under the code the run will ask for. */
+  function seedDiscount(code: string, title: string, customerId: number, endsAt: string | null = null) {
+    simulator.store.discounts.push({
+      id: simulator.store.nextId(), code, title, percentage: 0.1, amount: null, usageLimit: 1, usageCount: 0, appliesOncePerCustomer: true,
+      startsAt: daytime.toISOString(), endsAt, customerIds: [`gid://shopify/Customer/${customerId}`], createdBy: "app",
+    });
+  }
+
+  it("an email retried after its code was made states that code's own expiry, and makes no other", async () => {
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    const { default: prisma } = await import("../../app/db.server");
+    const { recoveryDiscountCode, recoveryDiscountTitle } = await import("../../app/flows/abandoned-checkout.server");
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+    const code = recoveryDiscountCode(run.id);
+    // An earlier attempt made and saved the code (its expiry since moved by the merchant to Nov 27), then its
+    // sending failed and the job is retried.
+    const madeEndsAt = "2026-11-27T18:00:00.000Z";
+    seedDiscount(code, recoveryDiscountTitle(run.id, code), customer.id, madeEndsAt);
+    await prisma.flowRun.update({ where: { id: run.id }, data: { discountCode: code } });
+    await runStepsAt(new Date(daytime.getTime() + 24 * HOUR + 60_000));
+
+    const messages = await messagesFor(customer.email);
+    expect(messages).toHaveLength(2);
+    expect(messages[1].text).toContain(`${code}\n10% · Expires Nov 27, 2026, `);
+    expect(simulator.store.discounts.filter((d) => d.code === code)).toHaveLength(1);
+  });
+
+  it("never emails a discount code that another discount holds: email 2 stays unsent and the run says why", async () => {
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const { recoveryDiscountCode } = await import("../../app/flows/abandoned-checkout.server");
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+    const code = recoveryDiscountCode(run.id);
+    // Another discount (another customer's) already holds the code: Shopify answers TAKEN.
+    seedDiscount(code, "Pathwise recovery for someone else", 424242);
+    await runStepsAt(new Date(daytime.getTime() + 24 * HOUR + 60_000));
+
+    const messages = await messagesFor(customer.email);
+    expect(messages).toHaveLength(1);
+    expect(messages.some((message) => message.html?.includes(code))).toBe(false);
+    const after = await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id }, include: { steps: true } });
+    expect(after.discountCode).toBeNull();
+    expect(after.steps.find((step) => step.stepKey === "email_2")).toMatchObject({ status: "failed", reason: "discount_code_taken" });
+    expect(after.state).toBe("completed"); // email 1 went; nothing left to send
+    // The outbox says so too (the email was claimed: the code is made only once the rules say send).
+    expect(await prisma.emailMessage.findFirstOrThrow({ where: { shop: SHOP, flowRunId: run.id, stepKey: "email_2" } })).toMatchObject({ status: "skipped", skipReason: "discount_code_taken" });
+    // Failed clearly, once: no job left retrying it, and no second discount made.
+    expect((await pool.query(`SELECT 1 FROM graphile_worker.jobs WHERE key = $1`, [`abandoned:${SHOP}:${token}`])).rowCount).toBe(0);
+    expect(simulator.store.discounts.filter((d) => d.code === code)).toHaveLength(1);
+    expect(simulator.invalidQueries).toEqual([]);
+  });
+
+  it("uses the code an earlier attempt of the same run made (its answer lost in a crash) instead of failing or making another", async () => {
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    const { default: prisma } = await import("../../app/db.server");
+    const { recoveryDiscountCode, recoveryDiscountTitle } = await import("../../app/flows/abandoned-checkout.server");
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+    const code = recoveryDiscountCode(run.id);
+    seedDiscount(code, recoveryDiscountTitle(run.id, code), customer.id);
+    await runStepsAt(new Date(daytime.getTime() + 24 * HOUR + 60_000));
+
+    const messages = await messagesFor(customer.email);
+    expect(messages).toHaveLength(2);
+    expect(messages[1].html).toContain(code);
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ discountCode: code });
+    expect(simulator.store.discounts.filter((d) => d.code === code)).toHaveLength(1);
     expect(simulator.invalidQueries).toEqual([]);
   });
 
@@ -240,6 +580,67 @@ describe("abandoned checkout recovery", () => {
   });
 });
 
+describe("cart updates from a shopper whose checkout we hold", () => {
+  function cartBody(token: string, updatedAt: Date, lines: Array<{ productId: number; title: string; quantity: number; price: string }>) {
+    return {
+      ...samplePayload("carts/update"),
+      id: token,
+      token,
+      line_items: lines.map((line, index) => ({ id: 9_000 + index, key: `${line.productId}:${index}`, product_id: line.productId, variant_id: line.productId * 10, title: line.title, quantity: line.quantity, price: line.price })),
+      created_at: daytime.toISOString(),
+      updated_at: updatedAt.toISOString(),
+    };
+  }
+
+  it("re-arm the checkout's timer like a checkout update, and email 1 shows the cart's current lines", async () => {
+    const { customer, token } = await waitingRun("en");
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const timer = async () => (await pool.query(`SELECT run_at FROM graphile_worker.jobs WHERE key = $1`, [`abandoned:${SHOP}:${token}`])).rows;
+    expect(await timer()).toHaveLength(1);
+
+    // Still shopping 50 minutes later: the cart (the checkout's cart token) changes.
+    const editedAt = new Date(daytime.getTime() + 50 * 60_000);
+    await deliverAndProcess({ shop: SHOP, topic: "carts/update", body: cartBody(`cart-${token}`, editedAt, [{ productId: 4_401, title: "Confetti cannon", quantity: 3, price: "12.50" }]) });
+    expect(await timer()).toHaveLength(1); // the same single timer, moved
+    expect(await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } })).toMatchObject({
+      state: "waiting", anchorAt: editedAt, nextRunAt: new Date(editedAt.getTime() + HOUR),
+    });
+    // A late delivery of an older cart update does not pull it back, nor does a checkout update older than the cart edit.
+    await deliverAndProcess({ shop: SHOP, topic: "carts/update", body: cartBody(`cart-${token}`, new Date(daytime.getTime() + 10 * 60_000), [{ productId: 4_402, title: "Party hat", quantity: 1, price: "3.00" }]) });
+    await deliverAndProcess({ shop: SHOP, topic: "checkouts/update", body: checkoutBody(token, customer, "en", new Date(daytime.getTime() + 40 * 60_000)) });
+    expect((await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } })).nextRunAt).toEqual(new Date(editedAt.getTime() + HOUR));
+
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000)); // when email 1 was first due
+    expect(await messagesFor(customer.email)).toHaveLength(0);
+    await runStepsAt(new Date(editedAt.getTime() + HOUR + 60_000));
+    const messages = await messagesFor(customer.email);
+    expect(messages).toHaveLength(1);
+    expect(messages[0].text).toContain("Confetti cannon");
+    expect(messages[0].text).toContain("$12.50");
+    expect(messages[0].text).not.toContain("IPod Nano"); // the checkout's lines, before the edit
+  });
+
+  it("change nothing for a cart already turned into an order, or one tied to no checkout with an email", async () => {
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const { customer, token } = await waitingRun("en");
+    await deliverAndProcess({ shop: SHOP, topic: "orders/create", body: orderBody(customer, token, new Date(daytime.getTime() + 20 * 60_000), "10.00") });
+    const ended = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+    expect(ended).toMatchObject({ state: "exited", exitReason: "purchased_before_email" });
+    // The cart keeps changing after the order (Shopify sends updates for it): no timer, no run restarted, no email.
+    await deliverAndProcess({ shop: SHOP, topic: "carts/update", body: cartBody(`cart-${token}`, new Date(daytime.getTime() + 30 * 60_000), [{ productId: 4_401, title: "Confetti cannon", quantity: 1, price: "12.50" }]) });
+    expect((await pool.query(`SELECT 1 FROM graphile_worker.jobs WHERE key = $1`, [`abandoned:${SHOP}:${token}`])).rowCount).toBe(0);
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: ended.id } })).toEqual(ended);
+
+    // A cart no checkout of ours names (no email to tie it to anyone): nothing starts.
+    const stranger = `cart-${randomBytes(8).toString("hex")}`;
+    const runsBefore = await prisma.flowRun.count({ where: { shop: SHOP } });
+    await deliverAndProcess({ shop: SHOP, topic: "carts/update", body: cartBody(stranger, new Date(daytime.getTime() + 30 * 60_000), [{ productId: 4_401, title: "Confetti cannon", quantity: 1, price: "12.50" }]) });
+    expect(await prisma.flowRun.count({ where: { shop: SHOP } })).toBe(runsBefore);
+    await runStepsAt(new Date(daytime.getTime() + 2 * HOUR));
+    expect(await messagesFor(customer.email)).toHaveLength(0);
+  });
+});
+
 describe("flow settings", () => {
   it("refuses a delay of 0 and a discount of 150% with a message on the field", async () => {
     const { settingsFromForm, defaultAbandonedCheckoutSettings } = await import("../../app/flows/settings");
@@ -256,6 +657,35 @@ describe("flow settings", () => {
     if (result.ok) return;
     expect(result.errors.step_1_delay_hours).toMatch(/at least 1 minute/);
     expect(result.errors.step_2_discount_percent).toMatch(/between 1% and 100%/);
+  });
+
+  it("refuses an enabled email timed at or before the enabled one it follows, on that email's delay", async () => {
+    const { settingsFromForm, defaultAbandonedCheckoutSettings } = await import("../../app/flows/settings");
+    const form = (delays: [string, string, string], enabled: { two: boolean; three: boolean }) => {
+      const data = new FormData();
+      data.set("step_1_delay_hours", delays[0]);
+      if (enabled.two) data.set("step_2_enabled", "on");
+      data.set("step_2_delay_hours", delays[1]);
+      data.set("step_2_discount_enabled", "on");
+      data.set("step_2_discount_percent", "10");
+      data.set("step_2_discount_expires_hours", "48");
+      if (enabled.three) data.set("step_3_enabled", "on");
+      data.set("step_3_delay_hours", delays[2]);
+      return settingsFromForm(data, defaultAbandonedCheckoutSettings());
+    };
+    const errorsOf = (result: ReturnType<typeof form>) => (result.ok ? {} : result.errors);
+
+    // Email 2 half an hour after the shopper left, email 1 after an hour: email 2 could never follow email 1.
+    expect(errorsOf(form(["1", "0.5", "72"], { two: true, three: false }))).toEqual({ step_2_delay_hours: "Email 2 must be sent after email 1: set more than 1 hour" });
+    // The same time is refused too (both would be due at once; smart sending would drop the second).
+    expect(errorsOf(form(["24", "24", "72"], { two: true, three: false }))).toEqual({ step_2_delay_hours: "Email 2 must be sent after email 1: set more than 24 hours" });
+    expect(errorsOf(form(["1", "24", "24"], { two: true, three: true }))).toEqual({ step_3_delay_hours: "Email 3 must be sent after email 2: set more than 24 hours" });
+    // A disabled email is not in the sequence: email 3 then follows email 1.
+    expect(errorsOf(form(["2", "24", "1.5"], { two: false, three: true }))).toEqual({ step_3_delay_hours: "Email 3 must be sent after email 1: set more than 2 hours" });
+    expect(form(["1", "24", "0.5"], { two: true, three: false }).ok).toBe(true);
+    expect(form(["1", "0.5", "2"], { two: false, three: true }).ok).toBe(true);
+    // A delay's own error (0 is not a delay) is the one its field shows.
+    expect(errorsOf(form(["1", "0", "72"], { two: true, three: false })).step_2_delay_hours).toMatch(/at least 1 minute/);
   });
 });
 
@@ -293,6 +723,13 @@ describe("the flow's page in the admin", () => {
     const refused = (await action({ request: adminRequest("/app/flows/abandoned-checkout", { method: "POST", body: bad }), params: {}, context: {} } as never)) as { ok: boolean; errors: Record<string, string> };
     expect(refused.ok).toBe(false);
     expect(refused.errors.step_2_discount_percent).toMatch(/100%/);
+    const early = new FormData();
+    for (const [name, value] of bad) early.set(name, value);
+    early.set("step_1_delay_hours", "1");
+    early.set("step_2_delay_hours", "0.5");
+    early.set("step_2_discount_percent", "10");
+    const refusedEarly = (await action({ request: adminRequest("/app/flows/abandoned-checkout", { method: "POST", body: early }), params: {}, context: {} } as never)) as { ok: boolean; errors: Record<string, string> };
+    expect(refusedEarly).toMatchObject({ ok: false, errors: { step_2_delay_hours: "Email 2 must be sent after email 1: set more than 1 hour" } });
 
     const { default: prisma } = await import("../../app/db.server");
     await prisma.shop.update({ where: { domain: SHOP }, data: { email: "owner@confetti.example" } });

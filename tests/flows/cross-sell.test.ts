@@ -123,6 +123,40 @@ describe("cross-sell after delivery", () => {
     await pool.query(`DELETE FROM graphile_worker._private_jobs WHERE payload->>'runId' = ANY($1::text[])`, [ids]);
   });
 
+  it("credits an order after clicks on two of the buyer's cross-sell emails once, to the email clicked last, and a replay of it credits nothing more", async () => {
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const message = await prisma.emailMessage.findFirstOrThrow({ where: { shop: SHOP, flowId: "cross_sell" } });
+    const base = new Date(flowClock.now().getTime() + 30 * DAY);
+    const runs = await Promise.all(
+      ["earlier", "later"].map((tag) =>
+        prisma.flowRun.create({ data: { id: `${tag}-click-${message.flowRunId}`, shop: SHOP, flowKey: "cross_sell", subjectKey: `${tag}-click-order`, customerId: "33", email: "buyer33@example.com", anchorAt: base, state: "sent" } }),
+      ),
+    );
+    const [earlier, later] = runs;
+    for (const [run, clickedAt] of [[earlier, new Date(base.getTime() + DAY)], [later, new Date(base.getTime() + 2 * DAY)]] as const) {
+      await prisma.emailMessage.create({ data: { ...message, id: `${run.id}-message`, sendKey: `${run.id}-key`, flowRunId: run.id, customerId: "33", email: "buyer33@example.com", clickedAt } });
+    }
+    const placed = { ...order(9106, [3], 33, new Date(base.getTime() + 3 * DAY)), ...orderTotal("30.00") };
+    await deliver({ shop: SHOP, topic: "orders/create", body: placed });
+    await drainJobs();
+    const credited = () => prisma.flowRun.findMany({ where: { shop: SHOP, flowKey: "cross_sell", convertedOrderId: "9106" }, select: { id: true, revenueMinor: true } });
+    expect(await credited()).toEqual([{ id: later.id, revenueMinor: 3000 }]);
+
+    // The same order announced again (say, found by a reconciliation after its row was gone), with the earlier
+    // email now clicked last: it is credited already, so nothing more, and the delivery does not fail on it.
+    await prisma.emailMessage.update({ where: { id: `${earlier.id}-message` }, data: { clickedAt: new Date(base.getTime() + 2.5 * DAY) } });
+    const { emitStoreEvent } = await import("../../app/store/store-events.server");
+    const { normalizeOrder } = await import("../../app/webhooks/normalize");
+    await prisma.$transaction((tx) => emitStoreEvent(tx, { kind: "order.created", shop: SHOP, order: normalizeOrder(placed, "USD") }));
+    expect(await credited()).toEqual([{ id: later.id, revenueMinor: 3000 }]);
+
+    const added = await prisma.flowRun.findMany({ where: { shop: SHOP, OR: [{ id: { in: runs.map((run) => run.id) } }, { subjectKey: "9106" }] }, select: { id: true } });
+    const ids = added.map((run) => run.id);
+    await prisma.emailMessage.deleteMany({ where: { flowRunId: { in: ids } } });
+    await prisma.flowRun.deleteMany({ where: { id: { in: ids } } });
+    await pool.query(`DELETE FROM graphile_worker._private_jobs WHERE payload->>'runId' = ANY($1::text[])`, [ids]);
+  });
+
   it("after purchase: sends when the wait is over", async () => {
     const { saveCrossSell, defaultCrossSellSettings } = await import("../../app/flows/cross-sell.server");
     await saveCrossSell(SHOP, true, { ...defaultCrossSellSettings(), trigger: "purchase", delayDays: 2 });
