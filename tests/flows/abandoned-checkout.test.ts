@@ -408,8 +408,8 @@ describe("abandoned checkout recovery", () => {
     expect(run.discountCode).toBe(recoveryDiscountCode(run.id));
     expect(messages[1].html).toContain(run.discountCode!);
     expect(messages[1].subject).toBe("ของขวัญเล็ก ๆ ให้คุณสั่งซื้อให้เสร็จ");
-    // The code's expiry in the shop's zone, named (New York, not the server's): 72 hours after the checkout, 10:00 EST.
-    expect(messages[1].text).toContain("หมดอายุ 23 พ.ย. 2569 10:00 GMT-5");
+    // The code's expiry in the shop's zone, named (New York, not the server's): 48 hours after email 2 went out (24 h and a minute after the checkout), 10:01 EST.
+    expect(messages[1].text).toContain("หมดอายุ 23 พ.ย. 2569 10:01 GMT-5");
     const discount = simulator.store.discounts.find((d) => d.code === run.discountCode)!;
     expect(discount).toMatchObject({ usageLimit: 1, percentage: 0.1, title: recoveryDiscountTitle(run.id, run.discountCode!) });
     expect(discount.customerIds).toEqual([`gid://shopify/Customer/${customer.id}`]);
