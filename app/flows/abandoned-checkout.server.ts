@@ -645,7 +645,7 @@ async function ensureDiscountCode(shop: string, run: { id: string; customerId: s
   if (run.discountCode) {
     // Saved by an earlier attempt whose email did not go out (the sending failed and is retried).
     const held = await discountByCode(graphql, code);
-    if (held) return { code, percent, expiresAt: heldExpiry(held) };
+    if (held) return { code, percent, hours: expiresHours, expiresAt: heldExpiry(held) };
   }
   const title = recoveryDiscountTitle(run.id, code);
   // (errors propagate: the step job is retried by the queue and finds the code if it was made)
@@ -664,12 +664,12 @@ async function ensureDiscountCode(shop: string, run: { id: string; customerId: s
   const { userErrors } = data.discountCodeBasicCreate;
   const errors = userErrors.filter((error) => error.code !== "TAKEN");
   if (errors.length) throw new AdminApiError(errors.map((error) => error.message).join("; "));
-  let made = { code, percent, expiresAt };
+  let made = { code, percent, hours: expiresHours, expiresAt };
   if (userErrors.length) {
     // TAKEN: made by an earlier attempt of this run (its answer lost in a crash), or by someone else.
     const held = await discountByCode(graphql, code);
     if (!held || held.title !== title) throw new DiscountCodeTakenError(code);
-    made = { code, percent, expiresAt: heldExpiry(held) };
+    made = { code, percent, hours: expiresHours, expiresAt: heldExpiry(held) };
   }
   if (!run.discountCode) await prisma.flowRun.update({ where: { id: run.id }, data: { discountCode: code } });
   return made;

@@ -58,12 +58,12 @@ export async function renderPreview(shop: string, stepIndex: number, locale: Ema
     firstName: null,
     items,
     cta: { url: `https://${shop}/cart` },
-    discount: step.discount?.enabled ? { code: "BACK-PREVIEW", percent: step.discount.percent, expiresAt: new Date(Date.now() + step.discount.expiresHours * 3600_000) } : null,
+    discount: step.discount?.enabled ? { code: "BACK-PREVIEW", percent: step.discount.percent, hours: step.discount.expiresHours, expiresAt: new Date(Date.now() + step.discount.expiresHours * 3600_000) } : null,
     linkWrapper: (url) => url,
     unsubscribeUrl: "#unsubscribe",
     timeZone: shopRow?.timezone ?? "UTC",
   });
-  return { subject: rendered.subject, html: rendered.html };
+  return { subject: rendered.subject, html: rendered.html, text: rendered.text };
 }
 
 export async function saveFlowForm(shop: string, form: FormData) {
@@ -92,7 +92,7 @@ export async function sendTestEmail(shop: string, stepIndex: number, locale: Ema
     locale,
     marketing: true,
     merchantTest: true,
-    render: async () => ({ subject: `[Test] ${preview.subject}`, html: preview.html, text: preview.subject }),
+    render: async () => ({ subject: `[Test] ${preview.subject}`, html: preview.html, text: preview.text }),
   });
   return { ok: result.status === "sent" || result.status === "captured", message: `Test email to ${shopRow.email}: ${withReason(emailStatusLabel(result.status).toLowerCase(), "reason" in result ? result.reason : null)}` };
 }

@@ -314,7 +314,7 @@ describe("sendMarketingEmail", () => {
 describe("dates in an email", () => {
   // 03:30 UTC on 23 Nov 2026 is 22:30 on the 22nd in New York (EST) and 12:30 on the 23rd in Seoul.
   const expiresAt = new Date("2026-11-23T03:30:00Z");
-  const discount = { code: "BACK-1", percent: 10, expiresAt };
+  const discount = { code: "BACK-1", percent: 10, hours: 48, expiresAt };
   const input = (locale: EmailLocale, timeZone: string): MarketingEmailInput => ({
     locale,
     timeZone,
@@ -367,6 +367,14 @@ describe("dates in an email", () => {
     const { renderPreview } = await import("../../app/flows/admin.server");
     const preview = await renderPreview(seoulShop, 1, "ko"); // email 2 carries the discount by default
     expect(plain(preview.html)).toMatch(/만료 \d{4}년 \d{1,2}월 \d{1,2}일 오[전후] \d{1,2}:\d{2} GMT\+9/);
+  });
+
+  it("says how many hours the code runs for as the merchant set them ({{discount_hours}}), not a fixed 48", async () => {
+    for (const [locale, expected] of [["en", "for the next 72 hours"], ["ko", "72시간 동안"], ["th", "ภายใน 72 ชั่วโมง"]] as const) {
+      const email = await renderMarketingEmail({ ...input(locale, "UTC"), discount: { ...discount, hours: 72 } });
+      expect(email.previewText).toContain(expected);
+      expect(email.previewText).not.toContain("48");
+    }
   });
 });
 

@@ -744,6 +744,10 @@ describe("the flow's page in the admin", () => {
     expect(sent.message).toMatch(/^Test email to owner@confetti\.example: /);
     const copy = await prisma.emailMessage.findFirstOrThrow({ where: { shop: SHOP, email: "owner@confetti.example" }, orderBy: { claimedAt: "desc" } });
     expect(copy).toMatchObject({ status: "captured", subject: expect.stringMatching(/^\[Test\] /) });
+    // The plain-text part is the email's, as a shopper's client without HTML shows it, not the subject again.
+    expect(copy.text).toContain("Unsubscribe");
+    expect(copy.text).toMatch(/still planning the party, there\?/i);
+    expect(copy.text).toMatch(/return to your cart/i);
 
     // An address that bounced is still refused, in words.
     const { suppress } = await import("../../app/email/suppression.server");

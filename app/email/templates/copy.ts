@@ -14,7 +14,7 @@ export const EMAIL_LOCALE_NAMES: Record<EmailLocale, string> = { en: "English", 
  */
 export function placeholderHelp(withDiscount: boolean): string {
   const base = "Subject and preview text can use {{first_name}} (the shopper's first name, or \"there\") and {{shop_name}} (your store's name)";
-  return withDiscount ? `${base}; when the discount is on, also {{discount_code}} (the shopper's code) and {{discount_percent}} (the discount, a number: write {{discount_percent}}%).` : `${base}.`;
+  return withDiscount ? `${base}; when the discount is on, also {{discount_code}} (the shopper's code), {{discount_percent}} (the discount, a number: write {{discount_percent}}%) and {{discount_hours}} (how many hours the code runs for).` : `${base}.`;
 }
 
 export interface MessageCopy {
@@ -33,9 +33,9 @@ export const DEFAULT_COPY: Record<Key, Record<EmailLocale, MessageCopy>> = {
     th: { subject: "คุณลืมสินค้าไว้ในตะกร้า", previewText: "ของปาร์ตี้ที่คุณเลือกยังรอคุณอยู่", heading: "ยังวางแผนปาร์ตี้อยู่ใช่ไหม {{first_name}}", body: "{{shop_name}} เก็บตะกร้าของคุณไว้แล้ว กลับมาสั่งซื้อต่อได้ทันที" },
   },
   abandoned_2: {
-    en: { subject: "A little something to finish your order", previewText: "{{discount_percent}}% off your cart, for the next 48 hours.", heading: "Your cart is still here", body: "Use code {{discount_code}} for {{discount_percent}}% off your order at {{shop_name}}." },
-    ko: { subject: "주문을 마무리할 작은 선물", previewText: "48시간 동안 장바구니 {{discount_percent}}% 할인", heading: "장바구니가 아직 그대로 있어요", body: "{{shop_name}}에서 코드 {{discount_code}}를 입력하면 {{discount_percent}}% 할인됩니다." },
-    th: { subject: "ของขวัญเล็ก ๆ ให้คุณสั่งซื้อให้เสร็จ", previewText: "ลด {{discount_percent}}% สำหรับตะกร้าของคุณภายใน 48 ชั่วโมง", heading: "ตะกร้าของคุณยังอยู่ที่นี่", body: "ใช้โค้ด {{discount_code}} รับส่วนลด {{discount_percent}}% ที่ {{shop_name}}" },
+    en: { subject: "A little something to finish your order", previewText: "{{discount_percent}}% off your cart, for the next {{discount_hours}} hours.", heading: "Your cart is still here", body: "Use code {{discount_code}} for {{discount_percent}}% off your order at {{shop_name}}." },
+    ko: { subject: "주문을 마무리할 작은 선물", previewText: "{{discount_hours}}시간 동안 장바구니 {{discount_percent}}% 할인", heading: "장바구니가 아직 그대로 있어요", body: "{{shop_name}}에서 코드 {{discount_code}}를 입력하면 {{discount_percent}}% 할인됩니다." },
+    th: { subject: "ของขวัญเล็ก ๆ ให้คุณสั่งซื้อให้เสร็จ", previewText: "ลด {{discount_percent}}% สำหรับตะกร้าของคุณภายใน {{discount_hours}} ชั่วโมง", heading: "ตะกร้าของคุณยังอยู่ที่นี่", body: "ใช้โค้ด {{discount_code}} รับส่วนลด {{discount_percent}}% ที่ {{shop_name}}" },
   },
   abandoned_3: {
     en: { subject: "Last call for your cart", previewText: "We can't hold your items much longer.", heading: "Last chance, {{first_name}}", body: "Your cart at {{shop_name}} will not be saved for long." },

@@ -31,7 +31,8 @@ export interface MarketingEmailInput {
   firstName: string | null;
   items: EmailItem[];
   cta: { url: string; label?: string };
-  discount?: { code: string; percent: number; expiresAt: Date } | null;
+  /** hours: how long the code runs for, as the merchant set it ({{discount_hours}}); expiresAt: when it ends. */
+  discount?: { code: string; percent: number; hours: number; expiresAt: Date } | null;
   linkWrapper: (url: string, linkId: string) => string;
   unsubscribeUrl: string;
   openPixelUrl?: string;
@@ -113,6 +114,7 @@ export async function renderMarketingEmail(input: MarketingEmailInput): Promise<
     shop_name: input.shop.name,
     discount_code: input.discount?.code ?? "",
     discount_percent: input.discount?.percent ?? "",
+    discount_hours: input.discount?.hours ?? "",
   };
   // One signed link per target for both parts: the HTML and the text carry the same tracked URL.
   const links = new Map<string, string>();
