@@ -481,15 +481,22 @@ describe("abandoned checkout recovery", () => {
     });
   }
 
-  it("an email retried after its code was made states that code's own expiry, and makes no other", async () => {
+  /** A run whose email 1 went out, and the discount code email 2 will ask for. */
+  async function runAfterEmail1() {
     const customer = await subscribedCustomer();
     const token = randomBytes(8).toString("hex");
     await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
     await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
     const { default: prisma } = await import("../../app/db.server");
-    const { recoveryDiscountCode, recoveryDiscountTitle } = await import("../../app/flows/abandoned-checkout.server");
+    const { recoveryDiscountCode } = await import("../../app/flows/abandoned-checkout.server");
     const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
-    const code = recoveryDiscountCode(run.id);
+    return { customer, token, run, code: recoveryDiscountCode(run.id) };
+  }
+
+  it("an email retried after its code was made states that code's own expiry, and makes no other", async () => {
+    const { customer, run, code } = await runAfterEmail1();
+    const { default: prisma } = await import("../../app/db.server");
+    const { recoveryDiscountTitle } = await import("../../app/flows/abandoned-checkout.server");
     // An earlier attempt made and saved the code (its expiry since moved by the merchant to Nov 27), then its
     // sending failed and the job is retried.
     const madeEndsAt = "2026-11-27T18:00:00.000Z";
@@ -504,14 +511,8 @@ describe("abandoned checkout recovery", () => {
   });
 
   it("never emails a discount code that another discount holds: email 2 stays unsent and the run says why", async () => {
-    const customer = await subscribedCustomer();
-    const token = randomBytes(8).toString("hex");
-    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
-    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    const { customer, token, run, code } = await runAfterEmail1();
     const { default: prisma, pool } = await import("../../app/db.server");
-    const { recoveryDiscountCode } = await import("../../app/flows/abandoned-checkout.server");
-    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
-    const code = recoveryDiscountCode(run.id);
     // Another discount (another customer's) already holds the code: Shopify answers TAKEN.
     seedDiscount(code, "Pathwise recovery for someone else", 424242);
     await runStepsAt(new Date(daytime.getTime() + 24 * HOUR + 60_000));
@@ -532,14 +533,9 @@ describe("abandoned checkout recovery", () => {
   });
 
   it("uses the code an earlier attempt of the same run made (its answer lost in a crash) instead of failing or making another", async () => {
-    const customer = await subscribedCustomer();
-    const token = randomBytes(8).toString("hex");
-    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
-    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    const { customer, run, code } = await runAfterEmail1();
     const { default: prisma } = await import("../../app/db.server");
-    const { recoveryDiscountCode, recoveryDiscountTitle } = await import("../../app/flows/abandoned-checkout.server");
-    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
-    const code = recoveryDiscountCode(run.id);
+    const { recoveryDiscountTitle } = await import("../../app/flows/abandoned-checkout.server");
     seedDiscount(code, recoveryDiscountTitle(run.id, code), customer.id);
     await runStepsAt(new Date(daytime.getTime() + 24 * HOUR + 60_000));
 
