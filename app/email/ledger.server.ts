@@ -238,6 +238,11 @@ export async function markUncertain(ids: string[], error: string): Promise<void>
   );
 }
 
+/** A claimed row that will not be tried again (a merchant's test, which is not retried). */
+export async function markClaimedFailed(id: string, error: string): Promise<void> {
+  await pool.query(`UPDATE email_message SET status = 'failed', error = $2, updated_at = now() WHERE id = $1 AND status = 'claimed'`, [id, error]);
+}
+
 export async function markFailed(ids: string[], error: string): Promise<void> {
   await pool.query(
     `UPDATE email_message SET status = 'failed', error = $2, updated_at = now() WHERE id = ANY($1::text[]) AND status IN ('sending', 'uncertain')`,

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import prisma from "../db.server";
-import { sendMarketingEmail } from "../email/outbound.server";
+import { RetryableSendError, sendMarketingEmail, type MarketingEmailRequest } from "../email/outbound.server";
+import { markClaimedFailed } from "../email/ledger.server";
 import { getEmailSettings } from "../email/settings.server";
 import { renderMarketingEmail, type EmailItem } from "../email/templates/marketing-email";
 import { DEFAULT_COPY, type EmailLocale, type MessageCopy } from "../email/templates/copy";
@@ -75,13 +76,19 @@ export async function saveFlowForm(shop: string, form: FormData) {
   return { ok: true as const, errors: {} as Record<string, string> };
 }
 
+/** What a merchant can make of a refusal of the email service (the fix is the operator's, or time). */
+function refusalInWords(statusCode: number | null): string {
+  if (statusCode === 401 || statusCode === 403) return `the email service (SendGrid) refused Pathwise's sending account (${statusCode}), a setting of whoever runs Pathwise. Flow emails are held and sent once it is fixed.`;
+  return `the email service (SendGrid) did not take the email just now${statusCode ? ` (${statusCode})` : ""}. Try again in a few minutes.`;
+}
+
 /** "Send me a test": the real email to the shop's own address, through the same sending path. */
 export async function sendTestEmail(shop: string, stepIndex: number, locale: EmailLocale) {
   const shopRow = await prisma.shop.findUnique({ where: { domain: shop } });
   if (!shopRow?.email) return { ok: false as const, message: "Your store has no contact email to send the test to." };
   const preview = await renderPreview(shop, stepIndex, locale);
   const runId = `test-${randomUUID()}`;
-  const result = await sendMarketingEmail({
+  const request: MarketingEmailRequest = {
     shop,
     sendKey: `${runId}:test`,
     flowId: `${ABANDONED_CHECKOUT}:test`,
@@ -93,6 +100,15 @@ export async function sendTestEmail(shop: string, stepIndex: number, locale: Ema
     marketing: true,
     merchantTest: true,
     render: async () => ({ subject: `[Test] ${preview.subject}`, html: preview.html, text: preview.text }),
-  });
+  };
+  let result: Awaited<ReturnType<typeof sendMarketingEmail>>;
+  try {
+    result = await sendMarketingEmail(request);
+  } catch (error) {
+    // A flow's email waits out a refusal and is retried; the merchant's test is not: say why and close its row.
+    if (!(error instanceof RetryableSendError)) throw error;
+    await markClaimedFailed(error.messageId, error.message);
+    return { ok: false as const, message: `Test email to ${shopRow.email}: not sent: ${refusalInWords(error.statusCode)}` };
+  }
   return { ok: result.status === "sent" || result.status === "captured", message: `Test email to ${shopRow.email}: ${withReason(emailStatusLabel(result.status).toLowerCase(), "reason" in result ? result.reason : null)}` };
 }

@@ -311,6 +311,23 @@ describe("sendMarketingEmail", () => {
   });
 });
 
+describe("Send me a test, when SendGrid refuses", () => {
+  it("answers the merchant in words and closes the test's row instead of failing the page (a flow's email would wait and retry)", async () => {
+    const { sendTestEmail } = await import("../../app/flows/admin.server");
+    await prisma.shop.update({ where: { domain: shop }, data: { email: "owner@widget.example" } });
+    fake.failNext(401);
+    const refused = await sendTestEmail(shop, 0, "en");
+    expect(refused).toEqual({ ok: false, message: expect.stringMatching(/^Test email to owner@widget\.example: not sent: the email service \(SendGrid\) refused Pathwise's sending account \(401\)/) });
+    fake.failNext(503);
+    expect((await sendTestEmail(shop, 0, "en")).message).toMatch(/did not take the email just now \(503\)\. Try again in a few minutes\.$/);
+    const rows = await prisma.emailMessage.findMany({ where: { shop, email: "owner@widget.example" } });
+    expect(rows.map((row) => row.status)).toEqual(["failed", "failed"]);
+    // Fixed: the next test goes out.
+    expect(await sendTestEmail(shop, 0, "en")).toMatchObject({ ok: true });
+    expect(fake.messages.map((message) => message.to)).toEqual(["owner@widget.example"]);
+  });
+});
+
 describe("dates in an email", () => {
   // 03:30 UTC on 23 Nov 2026 is 22:30 on the 22nd in New York (EST) and 12:30 on the 23rd in Seoul.
   const expiresAt = new Date("2026-11-23T03:30:00Z");
