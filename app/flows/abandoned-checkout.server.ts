@@ -393,11 +393,16 @@ const FINISH_STEPS_SQL = `
            next_run_at = CASE WHEN i.ended THEN NULL ELSE COALESCE(i.next_run_at, r.next_run_at) END
       FROM input i
      WHERE r.id = i.run_id
+       -- A run that ended while the step ran (an order credited it, a redaction, an uninstall...)
+       -- stays as it ended: the step's record is still kept, but the run does not move and gets
+       -- no next timer. The row lock makes this see the ending transaction's outcome.
+       AND r.ended_at IS NULL
+    RETURNING r.id
   ), timers AS (
     -- The same job key as the running step: add_jobs frees the running job's key and adds the next timer.
-    SELECT array_agg(ROW($16::text, json_build_object('shop', shop, 'runId', run_id, 'step', job_step), NULL::text,
-                         job_run_at, 10::smallint, job_key, NULL::smallint, NULL::text[])::graphile_worker.job_spec) AS specs
-      FROM input WHERE job_step IS NOT NULL
+    SELECT array_agg(ROW($16::text, json_build_object('shop', i.shop, 'runId', i.run_id, 'step', i.job_step), NULL::text,
+                         i.job_run_at, 10::smallint, i.job_key, NULL::smallint, NULL::text[])::graphile_worker.job_spec) AS specs
+      FROM input i JOIN moved m ON m.id = i.run_id WHERE i.job_step IS NOT NULL
   )
   SELECT (SELECT count(*) FROM timers, LATERAL graphile_worker.add_jobs(timers.specs) WHERE timers.specs IS NOT NULL)::int AS scheduled`;
 

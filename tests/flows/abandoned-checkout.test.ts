@@ -229,6 +229,54 @@ describe("abandoned checkout recovery", () => {
     expect(run).toMatchObject({ state: "converted", revenueMinor: 5990, currency: "USD" });
   });
 
+  it("an order credited while email 2 is being sent stays credited: the step finishing after it moves the run no more", async () => {
+    const { flowFigures } = await import("../../app/flows/cross-sell-admin.server");
+    const { runDueJobs } = await import("../support/shopify");
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    const before = await flowFigures(SHOP, "abandoned_checkout");
+
+    // Email 2's job has read its run (not purchased) and waits on Shopify for its discount code...
+    const held = simulator.holdNext("discountCodeBasicCreate");
+    const email2At = new Date(daytime.getTime() + DAY + 60_000);
+    const stepping = runStepsAt(email2At);
+    await held.arrived;
+    // ...while the shopper's order completing the checkout is processed and credits the run.
+    const order = orderBody(customer, token, new Date(email2At.getTime() + 1_000), "59.90");
+    await deliver({ shop: SHOP, topic: "orders/create", body: order });
+    await runDueJobs();
+    expect(await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } })).toMatchObject({ state: "converted", convertedOrderId: String(order.id) });
+    held.release();
+    await stepping;
+
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token }, include: { steps: true } });
+    expect(run).toMatchObject({ state: "converted", exitReason: "purchased", convertedOrderId: String(order.id), revenueMinor: 5990, nextRunAt: null });
+    // The email had gone by then: its step is recorded all the same.
+    expect(run.steps.find((step) => step.stepKey === "email_2")).toMatchObject({ status: "sent" });
+    expect((await pool.query(`SELECT 1 FROM graphile_worker.jobs WHERE key = $1`, [`abandoned:${SHOP}:${token}`])).rowCount).toBe(0);
+    const usd = (figures: typeof before) => figures.revenue.find((row) => row.currency === "USD")?.amountMinor ?? 0;
+    const credited = await flowFigures(SHOP, "abandoned_checkout");
+    expect(credited.converted).toBe(before.converted + 1);
+    expect(usd(credited)).toBe(usd(before) + 5990);
+
+    // Cancelling the order later still withdraws the credit.
+    const cancelledAt = new Date(email2At.getTime() + 2 * HOUR).toISOString();
+    await deliver({
+      shop: SHOP,
+      topic: "orders/updated",
+      body: { ...order, ...samplePayload("orders/updated"), id: order.id, checkout_token: token, email: customer.email, ...orderTotal("59.90"), currency: "USD", created_at: order.created_at, cancelled_at: cancelledAt, updated_at: cancelledAt },
+    });
+    const { drainJobs } = await import("../support/shopify");
+    await drainJobs();
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ state: "exited", exitReason: "order_cancelled", revenueMinor: null });
+    const withdrawn = await flowFigures(SHOP, "abandoned_checkout");
+    expect(withdrawn.converted).toBe(before.converted);
+    expect(usd(withdrawn)).toBe(usd(before));
+  });
+
   it("credits an order that completes the checkout after the last email, within the window: the flow's figures and run list count it", async () => {
     const { flowFigures } = await import("../../app/flows/cross-sell-admin.server");
     const { loadFlowPage } = await import("../../app/flows/admin.server");
