@@ -15,7 +15,7 @@ import { ABANDONED_CHECKOUT, defaultAbandonedCheckoutSettings, flowSettingsSchem
 import { flowClock } from "./clock";
 import { ensureCustomerConsent } from "../shops/customer-consent.server";
 import { markSkipped } from "../email/ledger.server";
-import type { MarketingEmailRequest, SendResult } from "../email/outbound.server";
+import { RetryableSendError, type MarketingEmailRequest, type SendResult } from "../email/outbound.server";
 
 /**
  * Abandoned checkout recovery. A checkout with an email starts (or refreshes) one
@@ -355,8 +355,11 @@ interface StepOutcome {
   record?: { stepKey: string; status: string; reason: string | null; messageId: string | null };
   /** Changes to the run. `end` sets ended_at and clears next_run_at. */
   run?: { state?: string; exitReason?: string; end?: boolean; currentStep?: number; nextRunAt?: Date };
-  /** The next timer (same job key: it replaces nothing that is pending, this job is running). */
-  job?: { step: number; runAt: Date };
+  /**
+   * The next timer (same job key: it replaces nothing that is pending, this job is running).
+   * refusedSince: the step's email has been refused by SendGrid since then (see REFUSED_*).
+   */
+  job?: { step: number; runAt: Date; refusedSince?: Date | null };
 }
 
 interface FinishedStep {
@@ -379,9 +382,9 @@ const FINISH_STEPS_SQL = `
   WITH input AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
                          $8::text[], $9::text[], $10::boolean[], $11::int[], $12::timestamptz[],
-                         $13::int[], $14::timestamptz[], $15::text[])
+                         $13::int[], $14::timestamptz[], $15::text[], $17::timestamptz[])
       AS i(run_id, step_key, shop, status, reason, message_id, at, state, exit_reason, ended, current_step, next_run_at,
-           job_step, job_run_at, job_key)
+           job_step, job_run_at, job_key, job_refused_since)
   ), recorded AS (
     INSERT INTO flow_step_run (run_id, step_key, shop, status, reason, message_id, at)
     SELECT run_id, step_key, shop, status, reason, message_id, at FROM input WHERE step_key IS NOT NULL
@@ -400,7 +403,7 @@ const FINISH_STEPS_SQL = `
     RETURNING r.id
   ), timers AS (
     -- The same job key as the running step: add_jobs frees the running job's key and adds the next timer.
-    SELECT array_agg(ROW($16::text, json_build_object('shop', i.shop, 'runId', i.run_id, 'step', i.job_step), NULL::text,
+    SELECT array_agg(ROW($16::text, json_strip_nulls(json_build_object('shop', i.shop, 'runId', i.run_id, 'step', i.job_step, 'refusedSince', i.job_refused_since)), NULL::text,
                          i.job_run_at, 10::smallint, i.job_key, NULL::smallint, NULL::text[])::graphile_worker.job_spec) AS specs
       FROM input i JOIN moved m ON m.id = i.run_id WHERE i.job_step IS NOT NULL
   )
@@ -425,6 +428,7 @@ async function finishSteps(batch: FinishedStep[]): Promise<true[]> {
     column((b) => (b.outcome.job ? flowClock.jobTime(b.outcome.job.runAt).toISOString() : null)),
     column((b) => (b.outcome.job ? b.jobKey : null)),
     STEP_TASK,
+    column((b) => b.outcome.job?.refusedSince?.toISOString() ?? null),
   ]);
   return batch.map(() => true as const);
 }
@@ -440,9 +444,22 @@ async function finishStep(shop: string, run: { id: string; subjectKey: string },
   await stepFinisher.submit({ shop, runId: run.id, jobKey: abandonedCheckoutTimerKey(shop, run.subjectKey), at: flowClock.now(), outcome });
 }
 
+/**
+ * SendGrid refusing the account (401/403: key revoked, sender unverified) or answering 429/5xx
+ * sends nothing, and an outage can last longer than the queue's attempts: the step is tried
+ * again on its own timer (same job key, no attempt used), waiting as long as it has been
+ * refused so far, at least a minute and at most an hour (or SendGrid's Retry-After, within
+ * that hour). After REFUSED_GIVE_UP_MS the email is no use to the shopper any more: its
+ * ledger row is marked skipped (never sent later) and the step failed ('send_refused').
+ */
+export const REFUSED_MIN_WAIT_MS = 60_000;
+export const REFUSED_MAX_WAIT_MS = 3_600_000;
+export const REFUSED_GIVE_UP_MS = 72 * 3_600_000;
+
 /** The step job: re-check, send, schedule the next step. */
 export const abandonedCheckoutStep: Task = async (raw) => {
-  const { shop, runId, step: stepIndex } = raw as { shop: string; runId: string; step: number };
+  const { shop, runId, step: stepIndex, refusedSince: refusedSinceRaw } = raw as { shop: string; runId: string; step: number; refusedSince?: string };
+  const refusedSince = refusedSinceRaw ? new Date(refusedSinceRaw) : null;
   const run = await stepContextLoader.submit(runId);
   if (!run || run.endedAt || !["waiting", "sent"].includes(run.state)) return;
   const enabled = run.flowEnabled ?? false;
@@ -504,7 +521,28 @@ export const abandonedCheckoutStep: Task = async (raw) => {
         openPixelUrl: ctx.openPixelUrl,
         timeZone: ctx.timeZone,
       }),
-  }); // RetryableSendError propagates: the queue retries with the same send key
+  });
+
+  if (result instanceof RetryableSendError) {
+    // Nothing was accepted and the ledger row is 'claimed' again: the same send key is tried later.
+    const now = flowClock.now();
+    const since = refusedSince ?? now;
+    const waited = now.getTime() - since.getTime();
+    if (waited >= REFUSED_GIVE_UP_MS) {
+      console.warn(`[flows] ${shop}: email ${step.key} of run ${run.id} not sent: SendGrid refused it for ${Math.round(waited / 3_600_000)} hours (${result.message})`);
+      const message = await prisma.emailMessage.findUnique({ where: { id: result.messageId }, select: { id: true, attempts: true } });
+      // A row no longer 'claimed' was moved by another attempt: the queue retries and the ledger says what happened.
+      if (!message || !(await markSkipped(message.id, message.attempts, "send_refused"))) throw result;
+      return finish({ stepKey: step.key, status: "failed", reason: "send_refused", messageId: result.messageId });
+    }
+    const wait = Math.min(REFUSED_MAX_WAIT_MS, Math.max(REFUSED_MIN_WAIT_MS, waited, (result.retryAfterSeconds ?? 0) * 1000));
+    const retryAt = new Date(now.getTime() + wait);
+    return finishStep(shop, run, {
+      record: { stepKey: step.key, status: "deferred", reason: "send_refused", messageId: result.messageId },
+      run: { nextRunAt: retryAt },
+      job: { step: stepIndex, runAt: retryAt, refusedSince: since },
+    });
+  }
 
   if (result instanceof DiscountCodeTakenError) {
     // Retrying cannot help (the code is the run's own): this email does not go, and the run and the outbox say why.
@@ -520,7 +558,7 @@ export const abandonedCheckoutStep: Task = async (raw) => {
       return finishStep(shop, run, {
         record: { stepKey: step.key, status: "deferred", reason: result.reason, messageId: result.messageId },
         run: { nextRunAt: result.until },
-        job: { step: stepIndex, runAt: result.until },
+        job: { step: stepIndex, runAt: result.until, refusedSince },
       });
     case "skipped": {
       const record = { stepKey: step.key, status: "skipped", reason: result.reason, messageId: result.messageId };
@@ -536,12 +574,12 @@ export const abandonedCheckoutStep: Task = async (raw) => {
   }
 };
 
-/** The send, or the taken discount code that stopped it while the email rendered. */
-async function sendUnlessCodeTaken(request: MarketingEmailRequest): Promise<SendResult | DiscountCodeTakenError> {
+/** The send, the taken discount code that stopped it while the email rendered, or SendGrid's refusal. */
+async function sendUnlessCodeTaken(request: MarketingEmailRequest): Promise<SendResult | DiscountCodeTakenError | RetryableSendError> {
   try {
     return await flowEmailBatcher.send(request);
   } catch (error) {
-    if (error instanceof DiscountCodeTakenError) return error;
+    if (error instanceof DiscountCodeTakenError || error instanceof RetryableSendError) return error;
     throw error;
   }
 }

@@ -5,6 +5,7 @@ import { createSimulator, type Simulator } from "../../simulator/index";
 import { deliver, deliverAndProcess, samplePayload, orderTotal } from "../support/shopify";
 import { adminQueryErrors } from "../support/admin-schema";
 import { flowClock } from "../../app/flows/clock";
+import { startSendgridFake, type SendgridFake } from "../email/support/sendgrid-fake";
 
 const SHOP = "flows-shop.myshopify.com";
 let simulator: Simulator;
@@ -682,6 +683,90 @@ describe("cart updates from a shopper whose checkout we hold", () => {
     expect(await prisma.flowRun.count({ where: { shop: SHOP } })).toBe(runsBefore);
     await runStepsAt(new Date(daytime.getTime() + 2 * HOUR));
     expect(await messagesFor(customer.email)).toHaveLength(0);
+  });
+});
+
+describe("SendGrid refusing the account (a revoked key) for longer than the queue's attempts", () => {
+  /** SendGrid answering with a key of ours (right or wrong) for the duration of `body`. */
+  async function withSendgrid(body: (sendgrid: SendgridFake, refuse: (refusing: boolean) => void) => Promise<void>) {
+    const sendgrid = await startSendgridFake();
+    process.env.SENDGRID_API_ORIGIN = sendgrid.url;
+    const refuse = (refusing: boolean) => (process.env.SENDGRID_API_KEY = refusing ? "SG.revoked-key" : sendgrid.apiKey);
+    try {
+      await body(sendgrid, refuse);
+    } finally {
+      delete process.env.SENDGRID_API_KEY;
+      delete process.env.SENDGRID_API_ORIGIN;
+      await sendgrid.close();
+    }
+  }
+
+  /** Runs the run's step at its next timer, as many times as `until` says; returns the times it ran. */
+  async function retryUntil(runId: string, token: string, until: (tries: number) => Promise<boolean>) {
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const times: Date[] = [];
+    for (let tries = 0; tries < 200 && !(await until(tries)); tries++) {
+      const { nextRunAt } = await prisma.flowRun.findUniqueOrThrow({ where: { id: runId } });
+      const job = await pool.query(`SELECT attempts FROM graphile_worker.jobs WHERE key = $1`, [`abandoned:${SHOP}:${token}`]);
+      expect(job.rows).toEqual([{ attempts: 0 }]); // re-scheduled, not failed: no attempt used
+      times.push(nextRunAt!);
+      await runStepsAt(nextRunAt!);
+    }
+    return times;
+  }
+
+  it("keeps a step waiting past the queue's 3½ hours, an hour apart at most, and sends it once when the key works again", async () => {
+    await withSendgrid(async (sendgrid, refuse) => {
+      const { default: prisma } = await import("../../app/db.server");
+      const { customer, token } = await waitingRun("en");
+      const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+      refuse(true);
+      await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+      const waiting = await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id }, include: { steps: true } });
+      expect(waiting.steps).toMatchObject([{ stepKey: "email_1", status: "deferred", reason: "send_refused" }]);
+      expect(waiting.nextRunAt).toEqual(new Date(daytime.getTime() + HOUR + 2 * 60_000));
+      // Six hours of refusals (the queue's own retries gave up after about 3½).
+      const times = await retryUntil(run.id, token, async () => flowClock.now().getTime() >= daytime.getTime() + 7 * HOUR);
+      const gaps = times.slice(1).map((at, i) => at.getTime() - times[i].getTime());
+      expect(Math.max(...gaps)).toBe(HOUR);
+      expect(gaps.every((gap, i) => i === 0 || gap >= gaps[i - 1])).toBe(true); // backing off
+      expect(sendgrid.messages).toHaveLength(0);
+      expect(await prisma.emailMessage.findFirstOrThrow({ where: { shop: SHOP, flowRunId: run.id, stepKey: "email_1" } })).toMatchObject({ status: "claimed" });
+
+      refuse(false);
+      const { nextRunAt } = await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } });
+      await runStepsAt(nextRunAt!);
+      expect(sendgrid.messages.filter((message) => message.to === customer.email)).toHaveLength(1);
+      const sent = await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id }, include: { steps: true } });
+      expect(sent).toMatchObject({ state: "sent", currentStep: 1, nextRunAt: new Date(daytime.getTime() + DAY) });
+      expect(sent.steps).toMatchObject([{ stepKey: "email_1", status: "sent" }]);
+      await runStepsAt(new Date(nextRunAt!.getTime() + HOUR));
+      expect(sendgrid.messages.filter((message) => message.to === customer.email)).toHaveLength(1);
+    });
+  });
+
+  it("gives a step up after 72 hours of refusals: the email is recorded failed and never sent, and the run goes on", async () => {
+    await withSendgrid(async (sendgrid, refuse) => {
+      const { default: prisma } = await import("../../app/db.server");
+      const { customer, token } = await waitingRun("en");
+      const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+      refuse(true);
+      await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+      const stepOf = async (key: string) => (await prisma.flowStepRun.findMany({ where: { runId: run.id, stepKey: key } }))[0];
+      await retryUntil(run.id, token, async () => (await stepOf("email_1"))?.status === "failed");
+      expect(await stepOf("email_1")).toMatchObject({ status: "failed", reason: "send_refused" });
+      const givenUpAt = flowClock.now().getTime();
+      expect(givenUpAt).toBeGreaterThanOrEqual(daytime.getTime() + HOUR + 72 * HOUR);
+      expect(givenUpAt).toBeLessThan(daytime.getTime() + HOUR + 74 * HOUR);
+      expect(await prisma.emailMessage.findFirstOrThrow({ where: { shop: SHOP, flowRunId: run.id, stepKey: "email_1" } })).toMatchObject({ status: "skipped", skipReason: "send_refused" });
+
+      // The key works again: the run goes on with email 2 (due already), and email 1 never goes.
+      refuse(false);
+      expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ state: "waiting", currentStep: 1, endedAt: null });
+      await runStepsAt(new Date(givenUpAt + 60_000));
+      expect(sendgrid.messages.filter((message) => message.to === customer.email)).toHaveLength(1);
+      expect(await prisma.emailMessage.findMany({ where: { shop: SHOP, flowRunId: run.id, status: { in: ["sent", "captured"] } }, select: { stepKey: true } })).toEqual([{ stepKey: "email_2" }]);
+    });
   });
 });
 
