@@ -169,8 +169,10 @@ function parseSettings(raw: unknown): FlowSettings {
 // order can touch: open ones (it ends them), and ones that sent all their emails
 // ('completed') recently enough for the click attribution window to reach the order
 // (it may be credited to them). ended_at is at or after a run's last email, so it bounds
-// the second kind before the last email is looked at.
-const RUNS_FOR_ORDER = `
+// the second kind before the last email is looked at. The runs are found through indexed
+// lookups only, one per key (the checkout token is the run's subject key), in a UNION: an
+// OR of the keys made the planner scan every run of the shop.
+export const RUNS_FOR_ORDER = `
 SELECT r.id, r.state, r.checkout_token AS "checkoutToken", r.cart_token AS "cartToken", r.anchor_at AS "anchorAt",
        sent.last_at AS "lastEmailAt", sent.last_at IS NOT NULL AS emailed,
        (SELECT max(m.clicked_at) FROM email_message m
@@ -178,9 +180,12 @@ SELECT r.id, r.state, r.checkout_token AS "checkoutToken", r.cart_token AS "cart
            AND m.clicked_at <= $7::timestamptz AND m.clicked_at >= $7::timestamptz - make_interval(days => w.days)) AS "clickedAt",
        w.days AS "attributionDays"
 FROM (SELECT COALESCE((SELECT click_attribution_days FROM shop_email_settings WHERE shop = $1), $8::int) AS days) w
-JOIN flow_run r ON r.shop = $1 AND r.flow_key = $2
+JOIN (SELECT id FROM flow_run WHERE shop = $1 AND flow_key = $2 AND subject_key = $3 AND checkout_token = $3
+      UNION SELECT id FROM flow_run WHERE shop = $1 AND cart_token = $4 AND flow_key = $2
+      UNION SELECT id FROM flow_run WHERE shop = $1 AND customer_id = $5 AND flow_key = $2
+      UNION SELECT id FROM flow_run WHERE shop = $1 AND email = $6 AND flow_key = $2) matched ON true
+JOIN flow_run r ON r.id = matched.id AND r.shop = $1
   AND (r.ended_at IS NULL OR (r.state = 'completed' AND r.ended_at >= $7::timestamptz - make_interval(days => w.days)))
-  AND (r.checkout_token = $3 OR r.cart_token = $4 OR r.customer_id = $5 OR r.email = $6)
 LEFT JOIN LATERAL (SELECT max(s.at) AS last_at FROM flow_step_run s WHERE s.run_id = r.id AND s.status = 'sent') sent ON true`;
 
 interface RunForOrder {

@@ -396,6 +396,41 @@ describe("abandoned checkout recovery", () => {
     expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: runB.id } })).toMatchObject({ state: "exited", exitReason: "purchased_credited_elsewhere", convertedOrderId: null, revenueMinor: null });
   });
 
+  it("an order finds its runs through indexes, not by reading every run of the shop", async () => {
+    const { pool } = await import("../../app/db.server");
+    const { RUNS_FOR_ORDER } = await import("../../app/flows/abandoned-checkout.server");
+    const client = await pool.connect();
+    try {
+      await client.query("BEGIN");
+      // 20,000 runs in the shop, as a busy store holds after some months.
+      await client.query(
+        `INSERT INTO flow_run (id, shop, flow_key, subject_key, checkout_token, cart_token, customer_id, email, state, anchor_at, ended_at)
+         SELECT 'bulk-' || n, $1, 'abandoned_checkout', 'bulk-checkout-' || n, 'bulk-checkout-' || n, 'bulk-cart-' || n, (900000 + n / 3)::text,
+                'bulk' || (n / 3) || '@example.com', CASE WHEN n % 4 = 0 THEN 'waiting' ELSE 'completed' END, $2::timestamptz - make_interval(mins => n),
+                CASE WHEN n % 4 = 0 THEN NULL ELSE $2::timestamptz END
+           FROM generate_series(1, 20000) n`,
+        [SHOP, daytime.toISOString()],
+      );
+      await client.query("ANALYZE flow_run");
+      const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${RUNS_FOR_ORDER}`, [
+        SHOP, "abandoned_checkout", "bulk-checkout-777", "bulk-cart-777", "900259", "bulk259@example.com", daytime.toISOString(), 5,
+      ]);
+      const scans: string[] = [];
+      const walk = (node: Record<string, unknown>) => {
+        if (node["Node Type"] === "Seq Scan") scans.push(String(node["Relation Name"]));
+        for (const child of (node.Plans as Array<Record<string, unknown>> | undefined) ?? []) walk(child);
+      };
+      walk(rows[0]["QUERY PLAN"][0].Plan);
+      expect(scans.filter((relation) => relation === "flow_run")).toEqual([]);
+      // And it finds them: the checkout's run, the cart's and the shopper's others.
+      const found = await client.query(RUNS_FOR_ORDER, [SHOP, "abandoned_checkout", "bulk-checkout-777", "bulk-cart-1000", "900259", "bulk259@example.com", daytime.toISOString(), 5]);
+      expect(found.rows.map((row) => row.id).sort()).toEqual(["bulk-1000", "bulk-777", "bulk-778", "bulk-779"]);
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
+  });
+
   it("the database holds one credited run per order and flow", async () => {
     const { default: prisma } = await import("../../app/db.server");
     const run = (flowKey: string, tag: string) =>
