@@ -57,7 +57,7 @@ export async function onCheckoutChanged(
     `SELECT f.enabled, f.settings,
             (EXISTS (SELECT 1 FROM "order" o WHERE o.shop = $1 AND o.checkout_token = $3)
              OR ($4::text IS NOT NULL AND EXISTS (SELECT 1 FROM "order" o WHERE o.shop = $1 AND o.cart_token = $4))) AS ordered,
-            r.state AS run_state, r.current_step AS run_step, r.anchor_at AS run_anchor
+            r.state AS run_state, r.current_step AS run_step
        FROM (SELECT 1) one
        LEFT JOIN flow f ON f.shop = $1 AND f.key = $2
        LEFT JOIN flow_run r ON r.shop = $1 AND r.flow_key = $2 AND r.subject_key = $3`,
@@ -65,7 +65,7 @@ export async function onCheckoutChanged(
     ABANDONED_CHECKOUT,
     checkout.token,
     checkout.cartToken,
-  )) as Array<{ enabled: boolean | null; settings: unknown; ordered: boolean; run_state: string | null; run_step: number | null; run_anchor: Date | null }>;
+  )) as Array<{ enabled: boolean | null; settings: unknown; ordered: boolean; run_state: string | null; run_step: number | null }>;
   if (!facts?.enabled || facts.ordered) return;
   const settings = parseSettings(facts.settings);
   if (facts.run_state && (facts.run_state !== "waiting" || (facts.run_step ?? 0) > 0)) {
@@ -81,24 +81,26 @@ export async function onCheckoutChanged(
     return;
   }
   // The timer counts from the shopper's last edit, of the checkout or of its cart (onCartChanged):
-  // a checkout update older than a cart edit already counted does not pull it back.
+  // a checkout update older than a cart edit already counted does not pull it back. The stored
+  // anchor decides, in the statement that writes it: an edit committed while this one waited on
+  // the run's row is counted even though the read above could not see it.
   const edited = checkout.updatedAt ?? flowClock.now();
-  const anchorAt = facts.run_anchor && facts.run_anchor > edited ? facts.run_anchor : edited;
   const first = settings.steps.find((step) => step.enabled);
   if (!first) return;
-  const runAt = new Date(anchorAt.getTime() + first.delayMinutes * 60_000);
   // One timer per checkout: replacing the keyed job debounces a shopper who keeps editing.
+  // The job runs at the run's next_run_at on the queue's clock (flowClock.jobTime).
   await tx.$queryRawUnsafe(
     `WITH run AS (
        INSERT INTO flow_run (id, shop, flow_key, subject_key, checkout_token, cart_token, customer_id, email, locale, anchor_at, next_run_at)
-       VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9::timestamptz, $10::timestamptz)
+       VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9::timestamptz, $9::timestamptz + make_interval(mins => $10::int))
        ON CONFLICT (shop, flow_key, subject_key) DO UPDATE SET
          email = EXCLUDED.email, customer_id = EXCLUDED.customer_id, locale = EXCLUDED.locale,
-         anchor_at = EXCLUDED.anchor_at, next_run_at = EXCLUDED.next_run_at
+         anchor_at = GREATEST(flow_run.anchor_at, EXCLUDED.anchor_at),
+         next_run_at = GREATEST(flow_run.anchor_at, EXCLUDED.anchor_at) + make_interval(mins => $10::int)
        WHERE flow_run.state = 'waiting' AND flow_run.current_step = 0
-       RETURNING id)
+       RETURNING id, next_run_at)
      SELECT 1 AS ok FROM run, graphile_worker.add_job($11::text, json_build_object('shop', $2::text, 'runId', run.id, 'step', 0),
-       run_at => $12::timestamptz, max_attempts => 10, job_key => $13::text, job_key_mode => 'replace')`,
+       run_at => run.next_run_at + make_interval(secs => $12::float8 / 1000), max_attempts => 10, job_key => $13::text, job_key_mode => 'replace')`,
     randomUUID(),
     shop,
     ABANDONED_CHECKOUT,
@@ -107,10 +109,10 @@ export async function onCheckoutChanged(
     checkout.customerId,
     checkout.email,
     checkout.customerLocale,
-    anchorAt.toISOString(),
-    runAt.toISOString(),
+    edited.toISOString(),
+    first.delayMinutes,
     STEP_TASK,
-    flowClock.jobTime(runAt).toISOString(),
+    flowClock.jobTime(edited).getTime() - edited.getTime(),
     abandonedCheckoutTimerKey(shop, checkout.token),
   );
 }

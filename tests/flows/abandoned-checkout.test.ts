@@ -700,6 +700,48 @@ describe("cart updates from a shopper whose checkout we hold", () => {
     expect(messages[0].text).not.toContain("IPod Nano"); // the checkout's lines, before the edit
   });
 
+  it("a checkout update that waited on the run while a later cart edit committed does not pull the timer back", async () => {
+    const { customer, token } = await waitingRun("en");
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const { onCartChanged, onCheckoutChanged } = await import("../../app/flows/abandoned-checkout.server");
+    const cartEditedAt = new Date(daytime.getTime() + 50 * 60_000);
+    const checkoutEditedAt = new Date(daytime.getTime() + 40 * 60_000);
+    // The cart edit (15:50) has written the run in its transaction, not yet committed...
+    let commitCart!: () => void;
+    const cartCommitted = new Promise<void>((resolve) => (commitCart = resolve));
+    let cartWritten!: () => void;
+    const written = new Promise<void>((resolve) => (cartWritten = resolve));
+    const cartDone = prisma.$transaction(async (tx) => {
+      await onCartChanged(tx, SHOP, { token: `cart-${token}`, updatedAt: cartEditedAt } as never);
+      cartWritten();
+      await cartCommitted;
+    });
+    await written;
+    // ...when an older checkout update (15:40) reads the run (anchor 15:00) and waits on its row.
+    const checkout = prisma.$transaction((tx) =>
+      onCheckoutChanged(tx, SHOP, { token, cartToken: `cart-${token}`, email: customer.email, customerId: String(customer.id), customerLocale: "en", completedAt: null, updatedAt: checkoutEditedAt }),
+    );
+    let waiting = false;
+    for (let i = 0; i < 200 && !waiting; i++) {
+      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+      waiting = rows[0].n > 0;
+      if (!waiting) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(waiting).toBe(true);
+    commitCart();
+    await cartDone;
+    await checkout;
+
+    expect(await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } })).toMatchObject({
+      anchorAt: cartEditedAt, nextRunAt: new Date(cartEditedAt.getTime() + HOUR),
+    });
+    // The timer the checkout update left fires an hour after the cart edit, not after the checkout update.
+    await runStepsAt(new Date(checkoutEditedAt.getTime() + HOUR + 60_000));
+    expect(await messagesFor(customer.email)).toHaveLength(0);
+    await runStepsAt(new Date(cartEditedAt.getTime() + HOUR + 60_000));
+    expect(await messagesFor(customer.email)).toHaveLength(1);
+  });
+
   it("change nothing for a cart already turned into an order, or one tied to no checkout with an email", async () => {
     const { default: prisma, pool } = await import("../../app/db.server");
     const { customer, token } = await waitingRun("en");
