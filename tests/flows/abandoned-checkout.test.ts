@@ -462,6 +462,11 @@ describe("abandoned checkout recovery", () => {
     await run("c", { convertedOrderId: `dup-${tag}`, checkoutToken: `checkout-c-${tag}` });
     await run("d", { convertedOrderId: `unknown-${tag}`, anchorAt: new Date(daytime.getTime() - HOUR) });
     await run("e", { convertedOrderId: `unknown-${tag}` });
+    // Runs without a checkout or cart token (they compare as NULL, not as a mismatch).
+    await run("f", { convertedOrderId: `dup-${tag}`, anchorAt: new Date(daytime.getTime() + HOUR) });
+    await prisma.order.create({ data: { shop: SHOP, id: `cart-${tag}`, checkoutToken: `checkout-z-${tag}`, cartToken: `cart-h-${tag}`, totalMinor: 3000, currency: "USD", shopifyCreatedAt: daytime } });
+    await run("h", { convertedOrderId: `cart-${tag}`, checkoutToken: `checkout-h-${tag}`, cartToken: `cart-h-${tag}`, revenueMinor: 3000 });
+    await run("i", { convertedOrderId: `cart-${tag}`, checkoutToken: `checkout-i-${tag}`, anchorAt: new Date(daytime.getTime() + HOUR), revenueMinor: 3000 });
     await pool.query(sql);
 
     const runs = await prisma.flowRun.findMany({ where: { id: { endsWith: `-${tag}` } }, orderBy: { id: "asc" } });
@@ -471,6 +476,9 @@ describe("abandoned checkout recovery", () => {
       ["c", "exited", "purchased_credited_elsewhere", null, null],
       ["d", "exited", "purchased_credited_elsewhere", null, null],
       ["e", "converted", "purchased", `unknown-${tag}`, 5000], // no checkout, no clicks: the later abandonment
+      ["f", "exited", "purchased_credited_elsewhere", null, null], // no tokens: not the order's checkout
+      ["h", "converted", "purchased", `cart-${tag}`, 3000], // the order's cart
+      ["i", "exited", "purchased_credited_elsewhere", null, null], // no cart token, though it started later
     ]);
     await expect(pool.query(`UPDATE flow_run SET converted_order_id = $1 WHERE id = $2`, [`dup-${tag}`, `a-${tag}`])).rejects.toThrow(/duplicate key/);
     await prisma.flowRun.deleteMany({ where: { id: { endsWith: `-${tag}` } } });
