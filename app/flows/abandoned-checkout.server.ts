@@ -633,7 +633,16 @@ const DISCOUNT_BY_CODE_QUERY = `#graphql
       }
     }
   }`;
-export { DISCOUNT_MUTATION, DISCOUNT_BY_CODE_QUERY };
+
+/** Moves the end of the run's own discount (a retry long after the code was made). */
+const DISCOUNT_EXTEND_MUTATION = `#graphql
+  mutation PathwiseRecoveryDiscountExtend($id: ID!, $discount: DiscountCodeBasicInput!) {
+    discountCodeBasicUpdate(id: $id, basicCodeDiscount: $discount) {
+      codeDiscountNode { id codeDiscount { ... on DiscountCodeBasic { endsAt } } }
+      userErrors { field message code }
+    }
+  }`;
+export { DISCOUNT_MUTATION, DISCOUNT_BY_CODE_QUERY, DISCOUNT_EXTEND_MUTATION };
 
 // Readable in an email and when typed at checkout: no 0/O, 1/I/L.
 const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -669,21 +678,44 @@ export class DiscountCodeTakenError extends Error {
 }
 
 interface HeldDiscount {
+  id: string;
   title: string | null;
   endsAt: string | null;
 }
 
 /** The discount that holds `code` in the shop, if any. */
 async function discountByCode(graphql: AdminGraphql, code: string): Promise<HeldDiscount | null> {
-  const data = await adminQuery<{ codeDiscountNodeByCode: { codeDiscount: { __typename: string; title?: string; endsAt?: string | null } } | null }>(graphql, DISCOUNT_BY_CODE_QUERY, { code });
-  const discount = data.codeDiscountNodeByCode?.codeDiscount;
-  return discount ? { title: discount.title ?? null, endsAt: discount.endsAt ?? null } : null;
+  const data = await adminQuery<{ codeDiscountNodeByCode: { id: string; codeDiscount: { __typename: string; title?: string; endsAt?: string | null } } | null }>(graphql, DISCOUNT_BY_CODE_QUERY, { code });
+  const node = data.codeDiscountNodeByCode;
+  return node?.codeDiscount ? { id: node.id, title: node.codeDiscount.title ?? null, endsAt: node.codeDiscount.endsAt ?? null } : null;
+}
+
+/**
+ * The expiry the email states for a code made by an earlier attempt: its own, unless the
+ * attempt was so long ago (a retry after a long outage) that it ends sooner than half its
+ * hours from now; then it is moved to its full hours from now, so the email never offers a
+ * code that has expired or is about to.
+ */
+async function heldExpiry(graphql: AdminGraphql, held: HeldDiscount, now: Date, expiresHours: number): Promise<Date | null> {
+  if (!held.endsAt) return null;
+  const endsAt = new Date(held.endsAt);
+  if (endsAt.getTime() >= now.getTime() + (expiresHours * 3600_000) / 2) return endsAt;
+  const extended = new Date(now.getTime() + expiresHours * 3600_000);
+  const data = await adminQuery<{ discountCodeBasicUpdate: { codeDiscountNode: { codeDiscount: { endsAt?: string | null } } | null; userErrors: Array<{ message: string }> } }>(
+    graphql,
+    DISCOUNT_EXTEND_MUTATION,
+    { id: held.id, discount: { endsAt: extended.toISOString() } },
+  );
+  const { userErrors, codeDiscountNode } = data.discountCodeBasicUpdate;
+  if (userErrors.length) throw new AdminApiError(userErrors.map((error) => error.message).join("; "));
+  const stated = codeDiscountNode?.codeDiscount.endsAt;
+  return stated ? new Date(stated) : extended;
 }
 
 /**
  * The run's unique single-use code, created once through the Admin API when its email is
  * being sent: valid from now for `expiresHours` (a retry finds it made and states the
- * expiry it was made with).
+ * expiry it was made with, moved later first if little is left of it: heldExpiry).
  */
 async function ensureDiscountCode(shop: string, run: { id: string; customerId: string | null; discountCode: string | null }, percent: number, expiresHours: number) {
   const { admin } = await unauthenticated.admin(shop);
@@ -691,11 +723,11 @@ async function ensureDiscountCode(shop: string, run: { id: string; customerId: s
   const code = run.discountCode ?? recoveryDiscountCode(run.id);
   const startsAt = flowClock.now();
   const expiresAt = new Date(startsAt.getTime() + expiresHours * 3600_000);
-  const heldExpiry = (held: HeldDiscount) => (held.endsAt ? new Date(held.endsAt) : expiresAt);
+  const expiryOf = async (held: HeldDiscount) => (await heldExpiry(graphql, held, startsAt, expiresHours)) ?? expiresAt;
   if (run.discountCode) {
     // Saved by an earlier attempt whose email did not go out (the sending failed and is retried).
     const held = await discountByCode(graphql, code);
-    if (held) return { code, percent, hours: expiresHours, expiresAt: heldExpiry(held) };
+    if (held) return { code, percent, hours: expiresHours, expiresAt: await expiryOf(held) };
   }
   const title = recoveryDiscountTitle(run.id, code);
   // (errors propagate: the step job is retried by the queue and finds the code if it was made)
@@ -719,7 +751,7 @@ async function ensureDiscountCode(shop: string, run: { id: string; customerId: s
     // TAKEN: made by an earlier attempt of this run (its answer lost in a crash), or by someone else.
     const held = await discountByCode(graphql, code);
     if (!held || held.title !== title) throw new DiscountCodeTakenError(code);
-    made = { code, percent, hours: expiresHours, expiresAt: heldExpiry(held) };
+    made = { code, percent, hours: expiresHours, expiresAt: await expiryOf(held) };
   }
   if (!run.discountCode) await prisma.flowRun.update({ where: { id: run.id }, data: { discountCode: code } });
   return made;

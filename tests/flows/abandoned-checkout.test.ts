@@ -602,6 +602,39 @@ describe("abandoned checkout recovery", () => {
     expect(simulator.store.discounts.filter((d) => d.code === code)).toHaveLength(1);
   });
 
+  it("an email retried long after its code was made (an outage) moves the code's end to its full hours from now and states that", async () => {
+    const { customer, run, code } = await runAfterEmail1();
+    const { default: prisma } = await import("../../app/db.server");
+    const { recoveryDiscountTitle, DISCOUNT_EXTEND_MUTATION } = await import("../../app/flows/abandoned-checkout.server");
+    // The first attempt made the code days ago; it ended this morning, before the retry that now sends the email.
+    seedDiscount(code, recoveryDiscountTitle(run.id, code), customer.id, "2026-11-21T10:00:00.000Z");
+    await prisma.flowRun.update({ where: { id: run.id }, data: { discountCode: code } });
+    const sendAt = new Date(daytime.getTime() + 24 * HOUR + 60_000); // Nov 21, 15:01 UTC
+    await runStepsAt(sendAt);
+
+    const messages = await messagesFor(customer.email);
+    expect(messages).toHaveLength(2);
+    const extended = new Date(sendAt.getTime() + 48 * HOUR).toISOString();
+    expect(simulator.store.discounts.filter((d) => d.code === code)).toEqual([expect.objectContaining({ endsAt: extended })]);
+    // Nov 23, 15:01 UTC: 10:01 in New York.
+    expect(messages[1].text).toContain(`${code}\n10% · Expires Nov 23, 2026, 10:01`);
+    expect(adminQueryErrors(DISCOUNT_EXTEND_MUTATION)).toEqual([]);
+    expect(simulator.invalidQueries).toEqual([]);
+  });
+
+  it("an email retried while its code still has more than half its hours states the code's expiry unchanged", async () => {
+    const { customer, run, code } = await runAfterEmail1();
+    const { default: prisma } = await import("../../app/db.server");
+    const { recoveryDiscountTitle } = await import("../../app/flows/abandoned-checkout.server");
+    const endsAt = "2026-11-22T20:00:00.000Z"; // 29 hours after the retry: more than half of 48
+    seedDiscount(code, recoveryDiscountTitle(run.id, code), customer.id, endsAt);
+    await prisma.flowRun.update({ where: { id: run.id }, data: { discountCode: code } });
+    await runStepsAt(new Date(daytime.getTime() + 24 * HOUR + 60_000));
+    const messages = await messagesFor(customer.email);
+    expect(messages[1].text).toContain(`${code}\n10% · Expires Nov 22, 2026, 3:00`);
+    expect(simulator.store.discounts.find((d) => d.code === code)!.endsAt).toBe(endsAt);
+  });
+
   it("never emails a discount code that another discount holds: email 2 stays unsent and the run says why", async () => {
     const { customer, token, run, code } = await runAfterEmail1();
     const { default: prisma, pool } = await import("../../app/db.server");
