@@ -307,6 +307,16 @@ describe("mutations", () => {
     expect(taken.body.data.discountCodeBasicCreate.userErrors[0].code).toBe("TAKEN");
     const found = await admin(`{ codeDiscountNodeByCode(code: "BACK-TEST1") { id } }`);
     expect(found.body.data.codeDiscountNodeByCode.id).toBe(created.body.data.discountCodeBasicCreate.codeDiscountNode.id);
+    // discountCodeBasicUpdate moves its dates (an expired code becomes active again), and refuses an end before its start.
+    const update = `mutation U($id: ID!, $discount: DiscountCodeBasicInput!) { discountCodeBasicUpdate(id: $id, basicCodeDiscount: $discount) { codeDiscountNode { codeDiscount { ... on DiscountCodeBasic { status endsAt } } } userErrors { field message code } } }`;
+    const id = created.body.data.discountCodeBasicCreate.codeDiscountNode.id;
+    const later = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const updated = await admin(update, { id, discount: { endsAt: later } });
+    expect(updated.body.data.discountCodeBasicUpdate).toEqual({ codeDiscountNode: { codeDiscount: { status: "ACTIVE", endsAt: later } }, userErrors: [] });
+    const backwards = await admin(update, { id, discount: { endsAt: new Date(Date.now() - 86_400_000).toISOString() } });
+    expect(backwards.body.data.discountCodeBasicUpdate.userErrors[0]).toMatchObject({ field: ["basicCodeDiscount", "endsAt"], code: "INVALID" });
+    const missing = await admin(update, { id: "gid://shopify/DiscountCodeNode/1", discount: { endsAt: later } });
+    expect(missing.body.data.discountCodeBasicUpdate.userErrors[0]).toMatchObject({ field: ["id"] });
     const tagged = await admin(`mutation T($id: ID!) { tagsAdd(id: $id, tags: ["pathwise-recovered"]) { node { id } userErrors { message } } }`, { id: `gid://shopify/Customer/${customer.id}` });
     expect(tagged.body.data.tagsAdd.userErrors).toEqual([]);
     expect(customer.tags).toContain("pathwise-recovered");

@@ -1074,6 +1074,20 @@ function rootValue(context: AdminApiContext): Record<string, unknown> {
       return { codeDiscountNode: discountNode(discount, context), userErrors: [] };
     },
 
+    discountCodeBasicUpdate: (args: { id: string; basicCodeDiscount: Record<string, unknown> }) => {
+      // What the app changes on its own discounts: the dates (other fields are left as they are).
+      const input = args.basicCodeDiscount as { startsAt?: string | null; endsAt?: string | null };
+      const fail = (field: string[], message: string, code: string) => ({ codeDiscountNode: null, userErrors: [userError("DiscountUserError", field, message, code)] });
+      const discount = store.discounts.find((candidate) => `gid://shopify/DiscountCodeNode/${candidate.id}` === args.id);
+      if (!discount) return fail(["id"], "Discount does not exist", "INVALID");
+      const startsAt = input.startsAt ?? discount.startsAt;
+      const endsAt = input.endsAt === undefined ? discount.endsAt : input.endsAt;
+      if (endsAt && new Date(endsAt) <= new Date(startsAt)) return fail(["basicCodeDiscount", "endsAt"], "Ends at needs to be after starts_at", "INVALID");
+      discount.startsAt = startsAt;
+      discount.endsAt = endsAt;
+      return { codeDiscountNode: discountNode(discount, context), userErrors: [] };
+    },
+
     tagsAdd: (args: { id: string; tags: string[] }) => changeTags(args.id, args.tags, "add", context, userError),
     tagsRemove: (args: { id: string; tags: string[] }) => changeTags(args.id, args.tags, "remove", context, userError),
   };

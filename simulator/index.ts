@@ -100,6 +100,7 @@ export function createSimulator(options: SimulatorOptions) {
   const invalidQueries: GraphqlLogEntry[] = [];
   const graphqlRequests: GraphqlLogEntry[] = [];
   const webhookDeliveries: WebhookDelivery[] = [];
+  const holds: Array<{ matches: (query: string) => boolean; arrived: () => void; released: Promise<void> }> = [];
   const accessTokens = new Map<string, AccessGrant>();
   const refreshTokens = new Map<string, { accessToken: string; expires: number }>();
   const tokenExchanges: Array<{ at: Date; grantType: string; requested: string | null; ok: boolean; error?: string }> = [];
@@ -165,6 +166,12 @@ export function createSimulator(options: SimulatorOptions) {
       return json(response, 400, { errors: { query: "Required parameter missing or invalid" } });
     }
     if (typeof body.query !== "string" || !body.query.trim()) return json(response, 400, { errors: { query: "Required parameter missing or invalid" } });
+    const hold = holds.find((candidate) => candidate.matches(body.query!));
+    if (hold) {
+      holds.splice(holds.indexOf(hold), 1);
+      hold.arrived();
+      await hold.released;
+    }
     const result = await executeAdminGraphql(
       { version, query: body.query, variables: body.variables ?? undefined, operationName: body.operationName, shop },
       { store, origin, apiKey: options.apiKey, bulk, unbounded: false, scopes: grant.scope.split(",").map((scope) => scope.trim()) },
@@ -268,6 +275,19 @@ export function createSimulator(options: SimulatorOptions) {
     store,
     invalidQueries,
     graphqlRequests,
+    /**
+     * Holds the next Admin API request whose document contains `text` (a field or operation name)
+     * before it runs: `arrived` resolves when the request is in, `release()` lets it run and answer.
+     * For tests that need something else to happen while the app waits on Shopify.
+     */
+    holdNext(text: string): { arrived: Promise<void>; release: () => void } {
+      let arrived!: () => void;
+      let release!: () => void;
+      const arrival = new Promise<void>((resolve) => (arrived = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.push({ matches: (query) => query.includes(text), arrived, released });
+      return { arrived: arrival, release };
+    },
     /** The Admin API's rate limit from now on (a shop on another plan), bucket full. */
     setThrottle: (throttle: { maximum: number; restoreRate: number }) => bucket.configure(throttle.maximum, throttle.restoreRate),
     webhookDeliveries,

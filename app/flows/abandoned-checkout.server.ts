@@ -15,7 +15,7 @@ import { ABANDONED_CHECKOUT, defaultAbandonedCheckoutSettings, flowSettingsSchem
 import { flowClock } from "./clock";
 import { ensureCustomerConsent } from "../shops/customer-consent.server";
 import { markSkipped } from "../email/ledger.server";
-import type { MarketingEmailRequest, SendResult } from "../email/outbound.server";
+import { RetryableSendError, type MarketingEmailRequest, type SendResult } from "../email/outbound.server";
 
 /**
  * Abandoned checkout recovery. A checkout with an email starts (or refreshes) one
@@ -57,7 +57,7 @@ export async function onCheckoutChanged(
     `SELECT f.enabled, f.settings,
             (EXISTS (SELECT 1 FROM "order" o WHERE o.shop = $1 AND o.checkout_token = $3)
              OR ($4::text IS NOT NULL AND EXISTS (SELECT 1 FROM "order" o WHERE o.shop = $1 AND o.cart_token = $4))) AS ordered,
-            r.state AS run_state, r.current_step AS run_step, r.anchor_at AS run_anchor
+            r.state AS run_state, r.current_step AS run_step
        FROM (SELECT 1) one
        LEFT JOIN flow f ON f.shop = $1 AND f.key = $2
        LEFT JOIN flow_run r ON r.shop = $1 AND r.flow_key = $2 AND r.subject_key = $3`,
@@ -65,7 +65,7 @@ export async function onCheckoutChanged(
     ABANDONED_CHECKOUT,
     checkout.token,
     checkout.cartToken,
-  )) as Array<{ enabled: boolean | null; settings: unknown; ordered: boolean; run_state: string | null; run_step: number | null; run_anchor: Date | null }>;
+  )) as Array<{ enabled: boolean | null; settings: unknown; ordered: boolean; run_state: string | null; run_step: number | null }>;
   if (!facts?.enabled || facts.ordered) return;
   const settings = parseSettings(facts.settings);
   if (facts.run_state && (facts.run_state !== "waiting" || (facts.run_step ?? 0) > 0)) {
@@ -81,24 +81,26 @@ export async function onCheckoutChanged(
     return;
   }
   // The timer counts from the shopper's last edit, of the checkout or of its cart (onCartChanged):
-  // a checkout update older than a cart edit already counted does not pull it back.
+  // a checkout update older than a cart edit already counted does not pull it back. The stored
+  // anchor decides, in the statement that writes it: an edit committed while this one waited on
+  // the run's row is counted even though the read above could not see it.
   const edited = checkout.updatedAt ?? flowClock.now();
-  const anchorAt = facts.run_anchor && facts.run_anchor > edited ? facts.run_anchor : edited;
   const first = settings.steps.find((step) => step.enabled);
   if (!first) return;
-  const runAt = new Date(anchorAt.getTime() + first.delayMinutes * 60_000);
   // One timer per checkout: replacing the keyed job debounces a shopper who keeps editing.
+  // The job runs at the run's next_run_at on the queue's clock (flowClock.jobTime).
   await tx.$queryRawUnsafe(
     `WITH run AS (
        INSERT INTO flow_run (id, shop, flow_key, subject_key, checkout_token, cart_token, customer_id, email, locale, anchor_at, next_run_at)
-       VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9::timestamptz, $10::timestamptz)
+       VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9::timestamptz, $9::timestamptz + make_interval(mins => $10::int))
        ON CONFLICT (shop, flow_key, subject_key) DO UPDATE SET
          email = EXCLUDED.email, customer_id = EXCLUDED.customer_id, locale = EXCLUDED.locale,
-         anchor_at = EXCLUDED.anchor_at, next_run_at = EXCLUDED.next_run_at
+         anchor_at = GREATEST(flow_run.anchor_at, EXCLUDED.anchor_at),
+         next_run_at = GREATEST(flow_run.anchor_at, EXCLUDED.anchor_at) + make_interval(mins => $10::int)
        WHERE flow_run.state = 'waiting' AND flow_run.current_step = 0
-       RETURNING id)
+       RETURNING id, next_run_at)
      SELECT 1 AS ok FROM run, graphile_worker.add_job($11::text, json_build_object('shop', $2::text, 'runId', run.id, 'step', 0),
-       run_at => $12::timestamptz, max_attempts => 10, job_key => $13::text, job_key_mode => 'replace')`,
+       run_at => run.next_run_at + make_interval(secs => $12::float8 / 1000), max_attempts => 10, job_key => $13::text, job_key_mode => 'replace')`,
     randomUUID(),
     shop,
     ABANDONED_CHECKOUT,
@@ -107,10 +109,10 @@ export async function onCheckoutChanged(
     checkout.customerId,
     checkout.email,
     checkout.customerLocale,
-    anchorAt.toISOString(),
-    runAt.toISOString(),
+    edited.toISOString(),
+    first.delayMinutes,
     STEP_TASK,
-    flowClock.jobTime(runAt).toISOString(),
+    flowClock.jobTime(edited).getTime() - edited.getTime(),
     abandonedCheckoutTimerKey(shop, checkout.token),
   );
 }
@@ -169,8 +171,10 @@ function parseSettings(raw: unknown): FlowSettings {
 // order can touch: open ones (it ends them), and ones that sent all their emails
 // ('completed') recently enough for the click attribution window to reach the order
 // (it may be credited to them). ended_at is at or after a run's last email, so it bounds
-// the second kind before the last email is looked at.
-const RUNS_FOR_ORDER = `
+// the second kind before the last email is looked at. The runs are found through indexed
+// lookups only, one per key (the checkout token is the run's subject key), in a UNION: an
+// OR of the keys made the planner scan every run of the shop.
+export const RUNS_FOR_ORDER = `
 SELECT r.id, r.state, r.checkout_token AS "checkoutToken", r.cart_token AS "cartToken", r.anchor_at AS "anchorAt",
        sent.last_at AS "lastEmailAt", sent.last_at IS NOT NULL AS emailed,
        (SELECT max(m.clicked_at) FROM email_message m
@@ -178,9 +182,12 @@ SELECT r.id, r.state, r.checkout_token AS "checkoutToken", r.cart_token AS "cart
            AND m.clicked_at <= $7::timestamptz AND m.clicked_at >= $7::timestamptz - make_interval(days => w.days)) AS "clickedAt",
        w.days AS "attributionDays"
 FROM (SELECT COALESCE((SELECT click_attribution_days FROM shop_email_settings WHERE shop = $1), $8::int) AS days) w
-JOIN flow_run r ON r.shop = $1 AND r.flow_key = $2
+JOIN (SELECT id FROM flow_run WHERE shop = $1 AND flow_key = $2 AND subject_key = $3 AND checkout_token = $3
+      UNION SELECT id FROM flow_run WHERE shop = $1 AND cart_token = $4 AND flow_key = $2
+      UNION SELECT id FROM flow_run WHERE shop = $1 AND customer_id = $5 AND flow_key = $2
+      UNION SELECT id FROM flow_run WHERE shop = $1 AND email = $6 AND flow_key = $2) matched ON true
+JOIN flow_run r ON r.id = matched.id AND r.shop = $1
   AND (r.ended_at IS NULL OR (r.state = 'completed' AND r.ended_at >= $7::timestamptz - make_interval(days => w.days)))
-  AND (r.checkout_token = $3 OR r.cart_token = $4 OR r.customer_id = $5 OR r.email = $6)
 LEFT JOIN LATERAL (SELECT max(s.at) AS last_at FROM flow_step_run s WHERE s.run_id = r.id AND s.status = 'sent') sent ON true`;
 
 interface RunForOrder {
@@ -355,8 +362,11 @@ interface StepOutcome {
   record?: { stepKey: string; status: string; reason: string | null; messageId: string | null };
   /** Changes to the run. `end` sets ended_at and clears next_run_at. */
   run?: { state?: string; exitReason?: string; end?: boolean; currentStep?: number; nextRunAt?: Date };
-  /** The next timer (same job key: it replaces nothing that is pending, this job is running). */
-  job?: { step: number; runAt: Date };
+  /**
+   * The next timer (same job key: it replaces nothing that is pending, this job is running).
+   * refusedSince: the step's email has been refused by SendGrid since then (see REFUSED_*).
+   */
+  job?: { step: number; runAt: Date; refusedSince?: Date | null };
 }
 
 interface FinishedStep {
@@ -379,9 +389,9 @@ const FINISH_STEPS_SQL = `
   WITH input AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
                          $8::text[], $9::text[], $10::boolean[], $11::int[], $12::timestamptz[],
-                         $13::int[], $14::timestamptz[], $15::text[])
+                         $13::int[], $14::timestamptz[], $15::text[], $17::timestamptz[])
       AS i(run_id, step_key, shop, status, reason, message_id, at, state, exit_reason, ended, current_step, next_run_at,
-           job_step, job_run_at, job_key)
+           job_step, job_run_at, job_key, job_refused_since)
   ), recorded AS (
     INSERT INTO flow_step_run (run_id, step_key, shop, status, reason, message_id, at)
     SELECT run_id, step_key, shop, status, reason, message_id, at FROM input WHERE step_key IS NOT NULL
@@ -393,11 +403,16 @@ const FINISH_STEPS_SQL = `
            next_run_at = CASE WHEN i.ended THEN NULL ELSE COALESCE(i.next_run_at, r.next_run_at) END
       FROM input i
      WHERE r.id = i.run_id
+       -- A run that ended while the step ran (an order credited it, a redaction, an uninstall...)
+       -- stays as it ended: the step's record is still kept, but the run does not move and gets
+       -- no next timer. The row lock makes this see the ending transaction's outcome.
+       AND r.ended_at IS NULL
+    RETURNING r.id
   ), timers AS (
     -- The same job key as the running step: add_jobs frees the running job's key and adds the next timer.
-    SELECT array_agg(ROW($16::text, json_build_object('shop', shop, 'runId', run_id, 'step', job_step), NULL::text,
-                         job_run_at, 10::smallint, job_key, NULL::smallint, NULL::text[])::graphile_worker.job_spec) AS specs
-      FROM input WHERE job_step IS NOT NULL
+    SELECT array_agg(ROW($16::text, json_strip_nulls(json_build_object('shop', i.shop, 'runId', i.run_id, 'step', i.job_step, 'refusedSince', i.job_refused_since)), NULL::text,
+                         i.job_run_at, 10::smallint, i.job_key, NULL::smallint, NULL::text[])::graphile_worker.job_spec) AS specs
+      FROM input i JOIN moved m ON m.id = i.run_id WHERE i.job_step IS NOT NULL
   )
   SELECT (SELECT count(*) FROM timers, LATERAL graphile_worker.add_jobs(timers.specs) WHERE timers.specs IS NOT NULL)::int AS scheduled`;
 
@@ -420,6 +435,7 @@ async function finishSteps(batch: FinishedStep[]): Promise<true[]> {
     column((b) => (b.outcome.job ? flowClock.jobTime(b.outcome.job.runAt).toISOString() : null)),
     column((b) => (b.outcome.job ? b.jobKey : null)),
     STEP_TASK,
+    column((b) => b.outcome.job?.refusedSince?.toISOString() ?? null),
   ]);
   return batch.map(() => true as const);
 }
@@ -435,9 +451,22 @@ async function finishStep(shop: string, run: { id: string; subjectKey: string },
   await stepFinisher.submit({ shop, runId: run.id, jobKey: abandonedCheckoutTimerKey(shop, run.subjectKey), at: flowClock.now(), outcome });
 }
 
+/**
+ * SendGrid refusing the account (401/403: key revoked, sender unverified) or answering 429/5xx
+ * sends nothing, and an outage can last longer than the queue's attempts: the step is tried
+ * again on its own timer (same job key, no attempt used), waiting as long as it has been
+ * refused so far, at least a minute and at most an hour (or SendGrid's Retry-After, within
+ * that hour). After REFUSED_GIVE_UP_MS the email is no use to the shopper any more: its
+ * ledger row is marked skipped (never sent later) and the step failed ('send_refused').
+ */
+export const REFUSED_MIN_WAIT_MS = 60_000;
+export const REFUSED_MAX_WAIT_MS = 3_600_000;
+export const REFUSED_GIVE_UP_MS = 72 * 3_600_000;
+
 /** The step job: re-check, send, schedule the next step. */
 export const abandonedCheckoutStep: Task = async (raw) => {
-  const { shop, runId, step: stepIndex } = raw as { shop: string; runId: string; step: number };
+  const { shop, runId, step: stepIndex, refusedSince: refusedSinceRaw } = raw as { shop: string; runId: string; step: number; refusedSince?: string };
+  const refusedSince = refusedSinceRaw ? new Date(refusedSinceRaw) : null;
   const run = await stepContextLoader.submit(runId);
   if (!run || run.endedAt || !["waiting", "sent"].includes(run.state)) return;
   const enabled = run.flowEnabled ?? false;
@@ -499,7 +528,28 @@ export const abandonedCheckoutStep: Task = async (raw) => {
         openPixelUrl: ctx.openPixelUrl,
         timeZone: ctx.timeZone,
       }),
-  }); // RetryableSendError propagates: the queue retries with the same send key
+  });
+
+  if (result instanceof RetryableSendError) {
+    // Nothing was accepted and the ledger row is 'claimed' again: the same send key is tried later.
+    const now = flowClock.now();
+    const since = refusedSince ?? now;
+    const waited = now.getTime() - since.getTime();
+    if (waited >= REFUSED_GIVE_UP_MS) {
+      console.warn(`[flows] ${shop}: email ${step.key} of run ${run.id} not sent: SendGrid refused it for ${Math.round(waited / 3_600_000)} hours (${result.message})`);
+      const message = await prisma.emailMessage.findUnique({ where: { id: result.messageId }, select: { id: true, attempts: true } });
+      // A row no longer 'claimed' was moved by another attempt: the queue retries and the ledger says what happened.
+      if (!message || !(await markSkipped(message.id, message.attempts, "send_refused"))) throw result;
+      return finish({ stepKey: step.key, status: "failed", reason: "send_refused", messageId: result.messageId });
+    }
+    const wait = Math.min(REFUSED_MAX_WAIT_MS, Math.max(REFUSED_MIN_WAIT_MS, waited, (result.retryAfterSeconds ?? 0) * 1000));
+    const retryAt = new Date(now.getTime() + wait);
+    return finishStep(shop, run, {
+      record: { stepKey: step.key, status: "deferred", reason: "send_refused", messageId: result.messageId },
+      run: { nextRunAt: retryAt },
+      job: { step: stepIndex, runAt: retryAt, refusedSince: since },
+    });
+  }
 
   if (result instanceof DiscountCodeTakenError) {
     // Retrying cannot help (the code is the run's own): this email does not go, and the run and the outbox say why.
@@ -515,7 +565,7 @@ export const abandonedCheckoutStep: Task = async (raw) => {
       return finishStep(shop, run, {
         record: { stepKey: step.key, status: "deferred", reason: result.reason, messageId: result.messageId },
         run: { nextRunAt: result.until },
-        job: { step: stepIndex, runAt: result.until },
+        job: { step: stepIndex, runAt: result.until, refusedSince },
       });
     case "skipped": {
       const record = { stepKey: step.key, status: "skipped", reason: result.reason, messageId: result.messageId };
@@ -531,12 +581,12 @@ export const abandonedCheckoutStep: Task = async (raw) => {
   }
 };
 
-/** The send, or the taken discount code that stopped it while the email rendered. */
-async function sendUnlessCodeTaken(request: MarketingEmailRequest): Promise<SendResult | DiscountCodeTakenError> {
+/** The send, the taken discount code that stopped it while the email rendered, or SendGrid's refusal. */
+async function sendUnlessCodeTaken(request: MarketingEmailRequest): Promise<SendResult | DiscountCodeTakenError | RetryableSendError> {
   try {
     return await flowEmailBatcher.send(request);
   } catch (error) {
-    if (error instanceof DiscountCodeTakenError) return error;
+    if (error instanceof DiscountCodeTakenError || error instanceof RetryableSendError) return error;
     throw error;
   }
 }
@@ -583,7 +633,16 @@ const DISCOUNT_BY_CODE_QUERY = `#graphql
       }
     }
   }`;
-export { DISCOUNT_MUTATION, DISCOUNT_BY_CODE_QUERY };
+
+/** Moves the end of the run's own discount (a retry long after the code was made). */
+const DISCOUNT_EXTEND_MUTATION = `#graphql
+  mutation PathwiseRecoveryDiscountExtend($id: ID!, $discount: DiscountCodeBasicInput!) {
+    discountCodeBasicUpdate(id: $id, basicCodeDiscount: $discount) {
+      codeDiscountNode { id codeDiscount { ... on DiscountCodeBasic { endsAt } } }
+      userErrors { field message code }
+    }
+  }`;
+export { DISCOUNT_MUTATION, DISCOUNT_BY_CODE_QUERY, DISCOUNT_EXTEND_MUTATION };
 
 // Readable in an email and when typed at checkout: no 0/O, 1/I/L.
 const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -619,21 +678,44 @@ export class DiscountCodeTakenError extends Error {
 }
 
 interface HeldDiscount {
+  id: string;
   title: string | null;
   endsAt: string | null;
 }
 
 /** The discount that holds `code` in the shop, if any. */
 async function discountByCode(graphql: AdminGraphql, code: string): Promise<HeldDiscount | null> {
-  const data = await adminQuery<{ codeDiscountNodeByCode: { codeDiscount: { __typename: string; title?: string; endsAt?: string | null } } | null }>(graphql, DISCOUNT_BY_CODE_QUERY, { code });
-  const discount = data.codeDiscountNodeByCode?.codeDiscount;
-  return discount ? { title: discount.title ?? null, endsAt: discount.endsAt ?? null } : null;
+  const data = await adminQuery<{ codeDiscountNodeByCode: { id: string; codeDiscount: { __typename: string; title?: string; endsAt?: string | null } } | null }>(graphql, DISCOUNT_BY_CODE_QUERY, { code });
+  const node = data.codeDiscountNodeByCode;
+  return node?.codeDiscount ? { id: node.id, title: node.codeDiscount.title ?? null, endsAt: node.codeDiscount.endsAt ?? null } : null;
+}
+
+/**
+ * The expiry the email states for a code made by an earlier attempt: its own, unless the
+ * attempt was so long ago (a retry after a long outage) that it ends sooner than half its
+ * hours from now; then it is moved to its full hours from now, so the email never offers a
+ * code that has expired or is about to.
+ */
+async function heldExpiry(graphql: AdminGraphql, held: HeldDiscount, now: Date, expiresHours: number): Promise<Date | null> {
+  if (!held.endsAt) return null;
+  const endsAt = new Date(held.endsAt);
+  if (endsAt.getTime() >= now.getTime() + (expiresHours * 3600_000) / 2) return endsAt;
+  const extended = new Date(now.getTime() + expiresHours * 3600_000);
+  const data = await adminQuery<{ discountCodeBasicUpdate: { codeDiscountNode: { codeDiscount: { endsAt?: string | null } } | null; userErrors: Array<{ message: string }> } }>(
+    graphql,
+    DISCOUNT_EXTEND_MUTATION,
+    { id: held.id, discount: { endsAt: extended.toISOString() } },
+  );
+  const { userErrors, codeDiscountNode } = data.discountCodeBasicUpdate;
+  if (userErrors.length) throw new AdminApiError(userErrors.map((error) => error.message).join("; "));
+  const stated = codeDiscountNode?.codeDiscount.endsAt;
+  return stated ? new Date(stated) : extended;
 }
 
 /**
  * The run's unique single-use code, created once through the Admin API when its email is
  * being sent: valid from now for `expiresHours` (a retry finds it made and states the
- * expiry it was made with).
+ * expiry it was made with, moved later first if little is left of it: heldExpiry).
  */
 async function ensureDiscountCode(shop: string, run: { id: string; customerId: string | null; discountCode: string | null }, percent: number, expiresHours: number) {
   const { admin } = await unauthenticated.admin(shop);
@@ -641,11 +723,11 @@ async function ensureDiscountCode(shop: string, run: { id: string; customerId: s
   const code = run.discountCode ?? recoveryDiscountCode(run.id);
   const startsAt = flowClock.now();
   const expiresAt = new Date(startsAt.getTime() + expiresHours * 3600_000);
-  const heldExpiry = (held: HeldDiscount) => (held.endsAt ? new Date(held.endsAt) : expiresAt);
+  const expiryOf = async (held: HeldDiscount) => (await heldExpiry(graphql, held, startsAt, expiresHours)) ?? expiresAt;
   if (run.discountCode) {
     // Saved by an earlier attempt whose email did not go out (the sending failed and is retried).
     const held = await discountByCode(graphql, code);
-    if (held) return { code, percent, hours: expiresHours, expiresAt: heldExpiry(held) };
+    if (held) return { code, percent, hours: expiresHours, expiresAt: await expiryOf(held) };
   }
   const title = recoveryDiscountTitle(run.id, code);
   // (errors propagate: the step job is retried by the queue and finds the code if it was made)
@@ -669,7 +751,7 @@ async function ensureDiscountCode(shop: string, run: { id: string; customerId: s
     // TAKEN: made by an earlier attempt of this run (its answer lost in a crash), or by someone else.
     const held = await discountByCode(graphql, code);
     if (!held || held.title !== title) throw new DiscountCodeTakenError(code);
-    made = { code, percent, hours: expiresHours, expiresAt: heldExpiry(held) };
+    made = { code, percent, hours: expiresHours, expiresAt: await expiryOf(held) };
   }
   if (!run.discountCode) await prisma.flowRun.update({ where: { id: run.id }, data: { discountCode: code } });
   return made;

@@ -82,6 +82,7 @@ const REASONS: Record<string, string> = {
   order_refunded: "the order was refunded",
   no_recommendations: "nothing to recommend for this order yet",
   send_failed: "the email could not be sent",
+  send_refused: "SendGrid refused to send it (its API key or sender; see the worker log): tried again for up to 72 hours",
   discount_code_taken: "its discount code already belonged to another discount in the store",
   uncertain: "the email provider did not confirm it",
   already_sent: "it had already been sent",

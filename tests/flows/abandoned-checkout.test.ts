@@ -5,6 +5,7 @@ import { createSimulator, type Simulator } from "../../simulator/index";
 import { deliver, deliverAndProcess, samplePayload, orderTotal } from "../support/shopify";
 import { adminQueryErrors } from "../support/admin-schema";
 import { flowClock } from "../../app/flows/clock";
+import { startSendgridFake, type SendgridFake } from "../email/support/sendgrid-fake";
 
 const SHOP = "flows-shop.myshopify.com";
 let simulator: Simulator;
@@ -229,6 +230,54 @@ describe("abandoned checkout recovery", () => {
     expect(run).toMatchObject({ state: "converted", revenueMinor: 5990, currency: "USD" });
   });
 
+  it("an order credited while email 2 is being sent stays credited: the step finishing after it moves the run no more", async () => {
+    const { flowFigures } = await import("../../app/flows/cross-sell-admin.server");
+    const { runDueJobs } = await import("../support/shopify");
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const customer = await subscribedCustomer();
+    const token = randomBytes(8).toString("hex");
+    await deliver({ shop: SHOP, topic: "checkouts/create", body: checkoutBody(token, customer, "en", daytime) });
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    const before = await flowFigures(SHOP, "abandoned_checkout");
+
+    // Email 2's job has read its run (not purchased) and waits on Shopify for its discount code...
+    const held = simulator.holdNext("discountCodeBasicCreate");
+    const email2At = new Date(daytime.getTime() + DAY + 60_000);
+    const stepping = runStepsAt(email2At);
+    await held.arrived;
+    // ...while the shopper's order completing the checkout is processed and credits the run.
+    const order = orderBody(customer, token, new Date(email2At.getTime() + 1_000), "59.90");
+    await deliver({ shop: SHOP, topic: "orders/create", body: order });
+    await runDueJobs();
+    expect(await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } })).toMatchObject({ state: "converted", convertedOrderId: String(order.id) });
+    held.release();
+    await stepping;
+
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token }, include: { steps: true } });
+    expect(run).toMatchObject({ state: "converted", exitReason: "purchased", convertedOrderId: String(order.id), revenueMinor: 5990, nextRunAt: null });
+    // The email had gone by then: its step is recorded all the same.
+    expect(run.steps.find((step) => step.stepKey === "email_2")).toMatchObject({ status: "sent" });
+    expect((await pool.query(`SELECT 1 FROM graphile_worker.jobs WHERE key = $1`, [`abandoned:${SHOP}:${token}`])).rowCount).toBe(0);
+    const usd = (figures: typeof before) => figures.revenue.find((row) => row.currency === "USD")?.amountMinor ?? 0;
+    const credited = await flowFigures(SHOP, "abandoned_checkout");
+    expect(credited.converted).toBe(before.converted + 1);
+    expect(usd(credited)).toBe(usd(before) + 5990);
+
+    // Cancelling the order later still withdraws the credit.
+    const cancelledAt = new Date(email2At.getTime() + 2 * HOUR).toISOString();
+    await deliver({
+      shop: SHOP,
+      topic: "orders/updated",
+      body: { ...order, ...samplePayload("orders/updated"), id: order.id, checkout_token: token, email: customer.email, ...orderTotal("59.90"), currency: "USD", created_at: order.created_at, cancelled_at: cancelledAt, updated_at: cancelledAt },
+    });
+    const { drainJobs } = await import("../support/shopify");
+    await drainJobs();
+    expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ state: "exited", exitReason: "order_cancelled", revenueMinor: null });
+    const withdrawn = await flowFigures(SHOP, "abandoned_checkout");
+    expect(withdrawn.converted).toBe(before.converted);
+    expect(usd(withdrawn)).toBe(usd(before));
+  });
+
   it("credits an order that completes the checkout after the last email, within the window: the flow's figures and run list count it", async () => {
     const { flowFigures } = await import("../../app/flows/cross-sell-admin.server");
     const { loadFlowPage } = await import("../../app/flows/admin.server");
@@ -347,6 +396,41 @@ describe("abandoned checkout recovery", () => {
     expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: runB.id } })).toMatchObject({ state: "exited", exitReason: "purchased_credited_elsewhere", convertedOrderId: null, revenueMinor: null });
   });
 
+  it("an order finds its runs through indexes, not by reading every run of the shop", async () => {
+    const { pool } = await import("../../app/db.server");
+    const { RUNS_FOR_ORDER } = await import("../../app/flows/abandoned-checkout.server");
+    const client = await pool.connect();
+    try {
+      await client.query("BEGIN");
+      // 20,000 runs in the shop, as a busy store holds after some months.
+      await client.query(
+        `INSERT INTO flow_run (id, shop, flow_key, subject_key, checkout_token, cart_token, customer_id, email, state, anchor_at, ended_at)
+         SELECT 'bulk-' || n, $1, 'abandoned_checkout', 'bulk-checkout-' || n, 'bulk-checkout-' || n, 'bulk-cart-' || n, (900000 + n / 3)::text,
+                'bulk' || (n / 3) || '@example.com', CASE WHEN n % 4 = 0 THEN 'waiting' ELSE 'completed' END, $2::timestamptz - make_interval(mins => n),
+                CASE WHEN n % 4 = 0 THEN NULL ELSE $2::timestamptz END
+           FROM generate_series(1, 20000) n`,
+        [SHOP, daytime.toISOString()],
+      );
+      await client.query("ANALYZE flow_run");
+      const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${RUNS_FOR_ORDER}`, [
+        SHOP, "abandoned_checkout", "bulk-checkout-777", "bulk-cart-777", "900259", "bulk259@example.com", daytime.toISOString(), 5,
+      ]);
+      const scans: string[] = [];
+      const walk = (node: Record<string, unknown>) => {
+        if (node["Node Type"] === "Seq Scan") scans.push(String(node["Relation Name"]));
+        for (const child of (node.Plans as Array<Record<string, unknown>> | undefined) ?? []) walk(child);
+      };
+      walk(rows[0]["QUERY PLAN"][0].Plan);
+      expect(scans.filter((relation) => relation === "flow_run")).toEqual([]);
+      // And it finds them: the checkout's run, the cart's and the shopper's others.
+      const found = await client.query(RUNS_FOR_ORDER, [SHOP, "abandoned_checkout", "bulk-checkout-777", "bulk-cart-1000", "900259", "bulk259@example.com", daytime.toISOString(), 5]);
+      expect(found.rows.map((row) => row.id).sort()).toEqual(["bulk-1000", "bulk-777", "bulk-778", "bulk-779"]);
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
+  });
+
   it("the database holds one credited run per order and flow", async () => {
     const { default: prisma } = await import("../../app/db.server");
     const run = (flowKey: string, tag: string) =>
@@ -378,6 +462,11 @@ describe("abandoned checkout recovery", () => {
     await run("c", { convertedOrderId: `dup-${tag}`, checkoutToken: `checkout-c-${tag}` });
     await run("d", { convertedOrderId: `unknown-${tag}`, anchorAt: new Date(daytime.getTime() - HOUR) });
     await run("e", { convertedOrderId: `unknown-${tag}` });
+    // Runs without a checkout or cart token (they compare as NULL, not as a mismatch).
+    await run("f", { convertedOrderId: `dup-${tag}`, anchorAt: new Date(daytime.getTime() + HOUR) });
+    await prisma.order.create({ data: { shop: SHOP, id: `cart-${tag}`, checkoutToken: `checkout-z-${tag}`, cartToken: `cart-h-${tag}`, totalMinor: 3000, currency: "USD", shopifyCreatedAt: daytime } });
+    await run("h", { convertedOrderId: `cart-${tag}`, checkoutToken: `checkout-h-${tag}`, cartToken: `cart-h-${tag}`, revenueMinor: 3000 });
+    await run("i", { convertedOrderId: `cart-${tag}`, checkoutToken: `checkout-i-${tag}`, anchorAt: new Date(daytime.getTime() + HOUR), revenueMinor: 3000 });
     await pool.query(sql);
 
     const runs = await prisma.flowRun.findMany({ where: { id: { endsWith: `-${tag}` } }, orderBy: { id: "asc" } });
@@ -387,6 +476,9 @@ describe("abandoned checkout recovery", () => {
       ["c", "exited", "purchased_credited_elsewhere", null, null],
       ["d", "exited", "purchased_credited_elsewhere", null, null],
       ["e", "converted", "purchased", `unknown-${tag}`, 5000], // no checkout, no clicks: the later abandonment
+      ["f", "exited", "purchased_credited_elsewhere", null, null], // no tokens: not the order's checkout
+      ["h", "converted", "purchased", `cart-${tag}`, 3000], // the order's cart
+      ["i", "exited", "purchased_credited_elsewhere", null, null], // no cart token, though it started later
     ]);
     await expect(pool.query(`UPDATE flow_run SET converted_order_id = $1 WHERE id = $2`, [`dup-${tag}`, `a-${tag}`])).rejects.toThrow(/duplicate key/);
     await prisma.flowRun.deleteMany({ where: { id: { endsWith: `-${tag}` } } });
@@ -510,6 +602,39 @@ describe("abandoned checkout recovery", () => {
     expect(simulator.store.discounts.filter((d) => d.code === code)).toHaveLength(1);
   });
 
+  it("an email retried long after its code was made (an outage) moves the code's end to its full hours from now and states that", async () => {
+    const { customer, run, code } = await runAfterEmail1();
+    const { default: prisma } = await import("../../app/db.server");
+    const { recoveryDiscountTitle, DISCOUNT_EXTEND_MUTATION } = await import("../../app/flows/abandoned-checkout.server");
+    // The first attempt made the code days ago; it ended this morning, before the retry that now sends the email.
+    seedDiscount(code, recoveryDiscountTitle(run.id, code), customer.id, "2026-11-21T10:00:00.000Z");
+    await prisma.flowRun.update({ where: { id: run.id }, data: { discountCode: code } });
+    const sendAt = new Date(daytime.getTime() + 24 * HOUR + 60_000); // Nov 21, 15:01 UTC
+    await runStepsAt(sendAt);
+
+    const messages = await messagesFor(customer.email);
+    expect(messages).toHaveLength(2);
+    const extended = new Date(sendAt.getTime() + 48 * HOUR).toISOString();
+    expect(simulator.store.discounts.filter((d) => d.code === code)).toEqual([expect.objectContaining({ endsAt: extended })]);
+    // Nov 23, 15:01 UTC: 10:01 in New York.
+    expect(messages[1].text).toContain(`${code}\n10% · Expires Nov 23, 2026, 10:01`);
+    expect(adminQueryErrors(DISCOUNT_EXTEND_MUTATION)).toEqual([]);
+    expect(simulator.invalidQueries).toEqual([]);
+  });
+
+  it("an email retried while its code still has more than half its hours states the code's expiry unchanged", async () => {
+    const { customer, run, code } = await runAfterEmail1();
+    const { default: prisma } = await import("../../app/db.server");
+    const { recoveryDiscountTitle } = await import("../../app/flows/abandoned-checkout.server");
+    const endsAt = "2026-11-22T20:00:00.000Z"; // 29 hours after the retry: more than half of 48
+    seedDiscount(code, recoveryDiscountTitle(run.id, code), customer.id, endsAt);
+    await prisma.flowRun.update({ where: { id: run.id }, data: { discountCode: code } });
+    await runStepsAt(new Date(daytime.getTime() + 24 * HOUR + 60_000));
+    const messages = await messagesFor(customer.email);
+    expect(messages[1].text).toContain(`${code}\n10% · Expires Nov 22, 2026, 3:00`);
+    expect(simulator.store.discounts.find((d) => d.code === code)!.endsAt).toBe(endsAt);
+  });
+
   it("never emails a discount code that another discount holds: email 2 stays unsent and the run says why", async () => {
     const { customer, token, run, code } = await runAfterEmail1();
     const { default: prisma, pool } = await import("../../app/db.server");
@@ -616,6 +741,48 @@ describe("cart updates from a shopper whose checkout we hold", () => {
     expect(messages[0].text).not.toContain("IPod Nano"); // the checkout's lines, before the edit
   });
 
+  it("a checkout update that waited on the run while a later cart edit committed does not pull the timer back", async () => {
+    const { customer, token } = await waitingRun("en");
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const { onCartChanged, onCheckoutChanged } = await import("../../app/flows/abandoned-checkout.server");
+    const cartEditedAt = new Date(daytime.getTime() + 50 * 60_000);
+    const checkoutEditedAt = new Date(daytime.getTime() + 40 * 60_000);
+    // The cart edit (15:50) has written the run in its transaction, not yet committed...
+    let commitCart!: () => void;
+    const cartCommitted = new Promise<void>((resolve) => (commitCart = resolve));
+    let cartWritten!: () => void;
+    const written = new Promise<void>((resolve) => (cartWritten = resolve));
+    const cartDone = prisma.$transaction(async (tx) => {
+      await onCartChanged(tx, SHOP, { token: `cart-${token}`, updatedAt: cartEditedAt } as never);
+      cartWritten();
+      await cartCommitted;
+    });
+    await written;
+    // ...when an older checkout update (15:40) reads the run (anchor 15:00) and waits on its row.
+    const checkout = prisma.$transaction((tx) =>
+      onCheckoutChanged(tx, SHOP, { token, cartToken: `cart-${token}`, email: customer.email, customerId: String(customer.id), customerLocale: "en", completedAt: null, updatedAt: checkoutEditedAt }),
+    );
+    let waiting = false;
+    for (let i = 0; i < 200 && !waiting; i++) {
+      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+      waiting = rows[0].n > 0;
+      if (!waiting) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(waiting).toBe(true);
+    commitCart();
+    await cartDone;
+    await checkout;
+
+    expect(await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } })).toMatchObject({
+      anchorAt: cartEditedAt, nextRunAt: new Date(cartEditedAt.getTime() + HOUR),
+    });
+    // The timer the checkout update left fires an hour after the cart edit, not after the checkout update.
+    await runStepsAt(new Date(checkoutEditedAt.getTime() + HOUR + 60_000));
+    expect(await messagesFor(customer.email)).toHaveLength(0);
+    await runStepsAt(new Date(cartEditedAt.getTime() + HOUR + 60_000));
+    expect(await messagesFor(customer.email)).toHaveLength(1);
+  });
+
   it("change nothing for a cart already turned into an order, or one tied to no checkout with an email", async () => {
     const { default: prisma, pool } = await import("../../app/db.server");
     const { customer, token } = await waitingRun("en");
@@ -634,6 +801,90 @@ describe("cart updates from a shopper whose checkout we hold", () => {
     expect(await prisma.flowRun.count({ where: { shop: SHOP } })).toBe(runsBefore);
     await runStepsAt(new Date(daytime.getTime() + 2 * HOUR));
     expect(await messagesFor(customer.email)).toHaveLength(0);
+  });
+});
+
+describe("SendGrid refusing the account (a revoked key) for longer than the queue's attempts", () => {
+  /** SendGrid answering with a key of ours (right or wrong) for the duration of `body`. */
+  async function withSendgrid(body: (sendgrid: SendgridFake, refuse: (refusing: boolean) => void) => Promise<void>) {
+    const sendgrid = await startSendgridFake();
+    process.env.SENDGRID_API_ORIGIN = sendgrid.url;
+    const refuse = (refusing: boolean) => (process.env.SENDGRID_API_KEY = refusing ? "SG.revoked-key" : sendgrid.apiKey);
+    try {
+      await body(sendgrid, refuse);
+    } finally {
+      delete process.env.SENDGRID_API_KEY;
+      delete process.env.SENDGRID_API_ORIGIN;
+      await sendgrid.close();
+    }
+  }
+
+  /** Runs the run's step at its next timer, as many times as `until` says; returns the times it ran. */
+  async function retryUntil(runId: string, token: string, until: (tries: number) => Promise<boolean>) {
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const times: Date[] = [];
+    for (let tries = 0; tries < 200 && !(await until(tries)); tries++) {
+      const { nextRunAt } = await prisma.flowRun.findUniqueOrThrow({ where: { id: runId } });
+      const job = await pool.query(`SELECT attempts FROM graphile_worker.jobs WHERE key = $1`, [`abandoned:${SHOP}:${token}`]);
+      expect(job.rows).toEqual([{ attempts: 0 }]); // re-scheduled, not failed: no attempt used
+      times.push(nextRunAt!);
+      await runStepsAt(nextRunAt!);
+    }
+    return times;
+  }
+
+  it("keeps a step waiting past the queue's 3½ hours, an hour apart at most, and sends it once when the key works again", async () => {
+    await withSendgrid(async (sendgrid, refuse) => {
+      const { default: prisma } = await import("../../app/db.server");
+      const { customer, token } = await waitingRun("en");
+      const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+      refuse(true);
+      await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+      const waiting = await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id }, include: { steps: true } });
+      expect(waiting.steps).toMatchObject([{ stepKey: "email_1", status: "deferred", reason: "send_refused" }]);
+      expect(waiting.nextRunAt).toEqual(new Date(daytime.getTime() + HOUR + 2 * 60_000));
+      // Six hours of refusals (the queue's own retries gave up after about 3½).
+      const times = await retryUntil(run.id, token, async () => flowClock.now().getTime() >= daytime.getTime() + 7 * HOUR);
+      const gaps = times.slice(1).map((at, i) => at.getTime() - times[i].getTime());
+      expect(Math.max(...gaps)).toBe(HOUR);
+      expect(gaps.every((gap, i) => i === 0 || gap >= gaps[i - 1])).toBe(true); // backing off
+      expect(sendgrid.messages).toHaveLength(0);
+      expect(await prisma.emailMessage.findFirstOrThrow({ where: { shop: SHOP, flowRunId: run.id, stepKey: "email_1" } })).toMatchObject({ status: "claimed" });
+
+      refuse(false);
+      const { nextRunAt } = await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } });
+      await runStepsAt(nextRunAt!);
+      expect(sendgrid.messages.filter((message) => message.to === customer.email)).toHaveLength(1);
+      const sent = await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id }, include: { steps: true } });
+      expect(sent).toMatchObject({ state: "sent", currentStep: 1, nextRunAt: new Date(daytime.getTime() + DAY) });
+      expect(sent.steps).toMatchObject([{ stepKey: "email_1", status: "sent" }]);
+      await runStepsAt(new Date(nextRunAt!.getTime() + HOUR));
+      expect(sendgrid.messages.filter((message) => message.to === customer.email)).toHaveLength(1);
+    });
+  });
+
+  it("gives a step up after 72 hours of refusals: the email is recorded failed and never sent, and the run goes on", async () => {
+    await withSendgrid(async (sendgrid, refuse) => {
+      const { default: prisma } = await import("../../app/db.server");
+      const { customer, token } = await waitingRun("en");
+      const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+      refuse(true);
+      await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+      const stepOf = async (key: string) => (await prisma.flowStepRun.findMany({ where: { runId: run.id, stepKey: key } }))[0];
+      await retryUntil(run.id, token, async () => (await stepOf("email_1"))?.status === "failed");
+      expect(await stepOf("email_1")).toMatchObject({ status: "failed", reason: "send_refused" });
+      const givenUpAt = flowClock.now().getTime();
+      expect(givenUpAt).toBeGreaterThanOrEqual(daytime.getTime() + HOUR + 72 * HOUR);
+      expect(givenUpAt).toBeLessThan(daytime.getTime() + HOUR + 74 * HOUR);
+      expect(await prisma.emailMessage.findFirstOrThrow({ where: { shop: SHOP, flowRunId: run.id, stepKey: "email_1" } })).toMatchObject({ status: "skipped", skipReason: "send_refused" });
+
+      // The key works again: the run goes on with email 2 (due already), and email 1 never goes.
+      refuse(false);
+      expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ state: "waiting", currentStep: 1, endedAt: null });
+      await runStepsAt(new Date(givenUpAt + 60_000));
+      expect(sendgrid.messages.filter((message) => message.to === customer.email)).toHaveLength(1);
+      expect(await prisma.emailMessage.findMany({ where: { shop: SHOP, flowRunId: run.id, status: { in: ["sent", "captured"] } }, select: { stepKey: true } })).toEqual([{ stepKey: "email_2" }]);
+    });
   });
 });
 

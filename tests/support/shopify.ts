@@ -115,6 +115,16 @@ export async function drainJobs(): Promise<void> {
 }
 
 /**
+ * Runs the jobs due now without waiting for other workers' jobs to be released: for a test
+ * that processes a webhook while another job is held mid-run (drainJobs would wait for it).
+ */
+export async function runDueJobs(): Promise<void> {
+  const { taskList } = await import("../../app/jobs/tasks.server");
+  await import("../../app/features.server");
+  await runOnce({ connectionString: process.env.DATABASE_URL, taskList: taskList(), logger: new Logger(() => () => {}) });
+}
+
+/**
  * graphile-worker 0.18 releases a finished job (delete on success, unlock on
  * failure) without awaiting it, so runOnce can resolve while the last release is
  * still in flight; a job counted then would vanish a moment later. Wait for it.

@@ -10,8 +10,9 @@ WITH ranked AS (
   SELECT r.id,
          row_number() OVER (
            PARTITION BY r.shop, r.flow_key, r.converted_order_id
-           ORDER BY (o.checkout_token IS NOT NULL AND o.checkout_token = r.checkout_token) DESC,
-                    (o.cart_token IS NOT NULL AND o.cart_token = r.cart_token) DESC,
+           -- (COALESCE: a run without the token compares NULL, which DESC would put first)
+           ORDER BY COALESCE(o.checkout_token = r.checkout_token, false) DESC,
+                    COALESCE(o.cart_token = r.cart_token, false) DESC,
                     (SELECT max(m.clicked_at) FROM email_message m WHERE m.shop = r.shop AND m.flow_run_id = r.id) DESC NULLS LAST,
                     r.anchor_at DESC,
                     r.id
