@@ -13,6 +13,7 @@ import { unauthenticated } from "../shopify.server";
 import { adminQuery, AdminApiError, type AdminGraphql } from "../shops/admin-graphql";
 import { ABANDONED_CHECKOUT, defaultAbandonedCheckoutSettings, flowSettingsSchema, type FlowSettings } from "./settings";
 import { flowClock } from "./clock";
+import { planAfterRefusal } from "./refused-sends";
 import { ensureCustomerConsent } from "../shops/customer-consent.server";
 import { markSkipped } from "../email/ledger.server";
 import { RetryableSendError, type MarketingEmailRequest, type SendResult } from "../email/outbound.server";
@@ -364,7 +365,7 @@ interface StepOutcome {
   run?: { state?: string; exitReason?: string; end?: boolean; currentStep?: number; nextRunAt?: Date };
   /**
    * The next timer (same job key: it replaces nothing that is pending, this job is running).
-   * refusedSince: the step's email has been refused by SendGrid since then (see REFUSED_*).
+   * refusedSince: the step's email has been refused by SendGrid since then (refused-sends.ts).
    */
   job?: { step: number; runAt: Date; refusedSince?: Date | null };
 }
@@ -451,18 +452,6 @@ async function finishStep(shop: string, run: { id: string; subjectKey: string },
   await stepFinisher.submit({ shop, runId: run.id, jobKey: abandonedCheckoutTimerKey(shop, run.subjectKey), at: flowClock.now(), outcome });
 }
 
-/**
- * SendGrid refusing the account (401/403: key revoked, sender unverified) or answering 429/5xx
- * sends nothing, and an outage can last longer than the queue's attempts: the step is tried
- * again on its own timer (same job key, no attempt used), waiting as long as it has been
- * refused so far, at least a minute and at most an hour (or SendGrid's Retry-After, within
- * that hour). After REFUSED_GIVE_UP_MS the email is no use to the shopper any more: its
- * ledger row is marked skipped (never sent later) and the step failed ('send_refused').
- */
-export const REFUSED_MIN_WAIT_MS = 60_000;
-export const REFUSED_MAX_WAIT_MS = 3_600_000;
-export const REFUSED_GIVE_UP_MS = 72 * 3_600_000;
-
 /** The step job: re-check, send, schedule the next step. */
 export const abandonedCheckoutStep: Task = async (raw) => {
   const { shop, runId, step: stepIndex, refusedSince: refusedSinceRaw } = raw as { shop: string; runId: string; step: number; refusedSince?: string };
@@ -532,22 +521,18 @@ export const abandonedCheckoutStep: Task = async (raw) => {
 
   if (result instanceof RetryableSendError) {
     // Nothing was accepted and the ledger row is 'claimed' again: the same send key is tried later.
-    const now = flowClock.now();
-    const since = refusedSince ?? now;
-    const waited = now.getTime() - since.getTime();
-    if (waited >= REFUSED_GIVE_UP_MS) {
-      console.warn(`[flows] ${shop}: email ${step.key} of run ${run.id} not sent: SendGrid refused it for ${Math.round(waited / 3_600_000)} hours (${result.message})`);
+    const plan = planAfterRefusal(refusedSince, flowClock.now(), result.retryAfterSeconds);
+    if (plan.giveUp) {
+      console.warn(`[flows] ${shop}: email ${step.key} of run ${run.id} not sent: SendGrid refused it for ${Math.round(plan.refusedForMs / 3_600_000)} hours (${result.message})`);
       const message = await prisma.emailMessage.findUnique({ where: { id: result.messageId }, select: { id: true, attempts: true } });
       // A row no longer 'claimed' was moved by another attempt: the queue retries and the ledger says what happened.
       if (!message || !(await markSkipped(message.id, message.attempts, "send_refused"))) throw result;
       return finish({ stepKey: step.key, status: "failed", reason: "send_refused", messageId: result.messageId });
     }
-    const wait = Math.min(REFUSED_MAX_WAIT_MS, Math.max(REFUSED_MIN_WAIT_MS, waited, (result.retryAfterSeconds ?? 0) * 1000));
-    const retryAt = new Date(now.getTime() + wait);
     return finishStep(shop, run, {
       record: { stepKey: step.key, status: "deferred", reason: "send_refused", messageId: result.messageId },
-      run: { nextRunAt: retryAt },
-      job: { step: stepIndex, runAt: retryAt, refusedSince: since },
+      run: { nextRunAt: plan.retryAt },
+      job: { step: stepIndex, runAt: plan.retryAt, refusedSince: plan.refusedSince },
     });
   }
 

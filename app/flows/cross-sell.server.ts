@@ -11,6 +11,9 @@ import { renderMarketingEmail } from "../email/templates/marketing-email";
 import { DEFAULT_COPY, EMAIL_LOCALES, resolveEmailLocale, UI_COPY, type EmailLocale, type MessageCopy } from "../email/templates/copy";
 import { ensureCustomerConsent } from "../shops/customer-consent.server";
 import { flowClock } from "./clock";
+import { planAfterRefusal } from "./refused-sends";
+import { RetryableSendError } from "../email/outbound.server";
+import { markSkipped } from "../email/ledger.server";
 
 /**
  * Cross-sell: "You might also like" after a purchase or after delivery, with the
@@ -183,7 +186,7 @@ export async function crossSellProducts(shop: string, orderId: string, customerI
 }
 
 export const crossSellSend: Task = async (raw) => {
-  const { shop, runId } = raw as { shop: string; runId: string };
+  const { shop, runId, refusedSince: refusedSinceRaw } = raw as { shop: string; runId: string; refusedSince?: string };
   const run = await prisma.flowRun.findUnique({ where: { id: runId } });
   if (!run || run.endedAt || run.state !== "waiting") return;
   const [{ enabled, settings }, shopRow] = await Promise.all([getCrossSell(shop), prisma.shop.findUnique({ where: { domain: shop } })]);
@@ -209,7 +212,7 @@ export const crossSellSend: Task = async (raw) => {
     run.customerId ? prisma.customer.findUnique({ where: { shop_id: { shop, id: run.customerId } } }) : null,
   ]);
   const locale = resolveEmailLocale(run.locale ?? customer?.locale, shopRow?.primaryLocale);
-  const result = await flowEmailBatcher.send({
+  const sent = await flowEmailBatcher.send({
     shop,
     sendKey: `${run.id}:email`,
     flowId: CROSS_SELL,
@@ -239,26 +242,47 @@ export const crossSellSend: Task = async (raw) => {
         openPixelUrl: ctx.openPixelUrl,
         timeZone: ctx.timeZone,
       }),
+  }).catch((error: unknown) => {
+    if (error instanceof RetryableSendError) return error;
+    throw error;
   });
-  const record = (status: string, reason: string | null) =>
+  const record = (status: string, reason: string | null, messageId: string) =>
     prisma.flowStepRun.upsert({
       where: { runId_stepKey: { runId: run.id, stepKey: "email" } },
-      create: { runId: run.id, shop, stepKey: "email", status, reason, messageId: result.messageId },
-      update: { status, reason, messageId: result.messageId },
+      create: { runId: run.id, shop, stepKey: "email", status, reason, messageId },
+      update: { status, reason, messageId },
     });
+  if (sent instanceof RetryableSendError) {
+    // Nothing was accepted and the ledger row is 'claimed' again: the same send key is tried later, using no attempt.
+    const plan = planAfterRefusal(refusedSinceRaw ? new Date(refusedSinceRaw) : null, flowClock.now(), sent.retryAfterSeconds);
+    if (plan.giveUp) {
+      console.warn(`[flows] ${shop}: cross-sell email of run ${run.id} not sent: SendGrid refused it for ${Math.round(plan.refusedForMs / 3_600_000)} hours (${sent.message})`);
+      const message = await prisma.emailMessage.findUnique({ where: { id: sent.messageId }, select: { id: true, attempts: true } });
+      // A row no longer 'claimed' was moved by another attempt: the queue retries and the ledger says what happened.
+      if (!message || !(await markSkipped(message.id, message.attempts, "send_refused"))) throw sent;
+      await record("failed", "send_refused", sent.messageId);
+      return void (await end("skipped", "send_refused"));
+    }
+    await record("deferred", "send_refused", sent.messageId);
+    await addJob(prismaSql(prisma), CROSS_SELL_TASK, { shop, runId, refusedSince: plan.refusedSince.toISOString() }, { jobKey: crossSellJobKey(shop, run.subjectKey), runAt: flowClock.jobTime(plan.retryAt), maxAttempts: 10 });
+    return;
+  }
+  const result = sent;
+  const recordResult = (status: string, reason: string | null) => record(status, reason, result.messageId);
   if (result.status === "deferred") {
-    await record("deferred", result.reason);
-    await addJob(prismaSql(prisma), CROSS_SELL_TASK, { shop, runId }, { jobKey: crossSellJobKey(shop, run.subjectKey), runAt: flowClock.jobTime(result.until), maxAttempts: 10 });
+    await recordResult("deferred", result.reason);
+    // A refusal before the deferral still counts towards giving up.
+    await addJob(prismaSql(prisma), CROSS_SELL_TASK, { shop, runId, ...(refusedSinceRaw ? { refusedSince: refusedSinceRaw } : {}) }, { jobKey: crossSellJobKey(shop, run.subjectKey), runAt: flowClock.jobTime(result.until), maxAttempts: 10 });
     return;
   }
   if (result.status === "skipped") {
-    await record("skipped", result.reason);
+    await recordResult("skipped", result.reason);
     return void (await end("skipped", result.reason));
   }
   if (result.status === "failed") {
-    await record("failed", result.error);
+    await recordResult("failed", result.error);
     return void (await end("skipped", "send_failed"));
   }
-  await record("sent", null);
+  await recordResult("sent", null);
   await prisma.flowRun.update({ where: { id: run.id }, data: { state: "sent", nextRunAt: null } });
 };

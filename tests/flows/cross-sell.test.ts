@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliver, drainJobs, installShop, samplePayload, orderTotal } from "../support/shopify";
 import { flowClock } from "../../app/flows/clock";
+import { startSendgridFake, type SendgridFake } from "../email/support/sendgrid-fake";
 
 const SHOP = "cross-sell.myshopify.com";
 const now = new Date("2026-11-10T15:00:00.000Z"); // daytime in New York
@@ -335,4 +336,68 @@ describe("cancelled and deleted orders", () => {
     expect(await emailsTo(44)).toBe(0);
     expect(await prisma.emailMessage.count({ where: { shop: SHOP, email: "buyer45@example.com", status: "captured" } })).toBe(1);
   });
+});
+
+describe("SendGrid refusing the account (a revoked key) for longer than the queue's attempts", () => {
+  const HOUR = 3_600_000;
+  /** A purchase-triggered run for buyer N whose email comes due at `dueAt`, against a SendGrid fake; the key starts revoked. */
+  async function refusedRun(orderId: number, customerId: number, start: Date) {
+    const { saveCrossSell, defaultCrossSellSettings } = await import("../../app/flows/cross-sell.server");
+    await saveCrossSell(SHOP, true, { ...defaultCrossSellSettings(), trigger: "purchase", delayDays: 1 });
+    flowClock.set(start);
+    await deliver({ shop: SHOP, topic: "orders/create", body: order(orderId, [1], customerId, start) });
+    await drainJobs();
+    const { default: prisma, pool } = await import("../../app/db.server");
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, flowKey: "cross_sell", subjectKey: String(orderId) } });
+    const job = async () => (await pool.query(`SELECT attempts, payload FROM graphile_worker._private_jobs WHERE key = $1`, [`cross-sell:${SHOP}:${orderId}`])).rows;
+    const step = async () => (await prisma.flowStepRun.findMany({ where: { runId: run.id } }))[0];
+    return { run, job, step, dueAt: new Date(start.getTime() + DAY) };
+  }
+
+  async function withSendgrid(body: (sendgrid: SendgridFake, refuse: (refusing: boolean) => void) => Promise<void>) {
+    const sendgrid = await startSendgridFake();
+    process.env.SENDGRID_API_ORIGIN = sendgrid.url;
+    const refuse = (refusing: boolean) => (process.env.SENDGRID_API_KEY = refusing ? "SG.revoked-key" : sendgrid.apiKey);
+    try {
+      refuse(true);
+      await body(sendgrid, refuse);
+    } finally {
+      delete process.env.SENDGRID_API_KEY;
+      delete process.env.SENDGRID_API_ORIGIN;
+      await sendgrid.close();
+    }
+  }
+
+  it("keeps the email waiting past the queue's 3½ hours, using no attempt, and sends it once when the key works again", async () => {
+    await withSendgrid(async (sendgrid, refuse) => {
+      const { run, job, step, dueAt } = await refusedRun(9101, 31, new Date(now.getTime() + 40 * DAY));
+      for (let hour = 0; hour <= 6; hour++) await moveClockTo(new Date(dueAt.getTime() + hour * HOUR + 60_000));
+      expect(await step()).toMatchObject({ status: "deferred", reason: "send_refused" });
+      expect(await job()).toEqual([{ attempts: 0, payload: expect.objectContaining({ runId: run.id, refusedSince: expect.any(String) }) }]);
+      expect(sendgrid.messages).toHaveLength(0);
+
+      refuse(false);
+      await moveClockTo(new Date(dueAt.getTime() + 8 * HOUR));
+      await moveClockTo(new Date(dueAt.getTime() + 10 * HOUR));
+      expect(sendgrid.messages.map((message) => message.to)).toEqual(["buyer31@example.com"]);
+      expect(await step()).toMatchObject({ status: "sent" });
+      const { default: prisma } = await import("../../app/db.server");
+      expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ state: "sent" });
+    });
+  });
+
+  it("gives up after 72 hours of refusals: the email is recorded as not sent and never goes later", async () => {
+    await withSendgrid(async (sendgrid, refuse) => {
+      const { run, job, step, dueAt } = await refusedRun(9102, 32, new Date(now.getTime() + 50 * DAY));
+      for (let hour = 0; hour <= 74; hour++) await moveClockTo(new Date(dueAt.getTime() + hour * HOUR + 60_000));
+      expect(await step()).toMatchObject({ status: "failed", reason: "send_refused" });
+      const { default: prisma } = await import("../../app/db.server");
+      expect(await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ state: "skipped", exitReason: "send_refused", endedAt: expect.any(Date) });
+      expect(await prisma.emailMessage.findFirstOrThrow({ where: { shop: SHOP, flowRunId: run.id } })).toMatchObject({ status: "skipped", skipReason: "send_refused" });
+      expect(await job()).toEqual([]);
+      refuse(false);
+      await moveClockTo(new Date(dueAt.getTime() + 80 * HOUR));
+      expect(sendgrid.messages).toHaveLength(0);
+    });
+  }, 120_000);
 });
