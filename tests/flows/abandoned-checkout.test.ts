@@ -833,13 +833,20 @@ describe("SendGrid refusing the account (a revoked key) for longer than the queu
     return times;
   }
 
+  /** A waiting run whose email 1 came due while SendGrid refused the key. */
+  async function refusedAtEmail1(refuse: (refusing: boolean) => void) {
+    const { default: prisma } = await import("../../app/db.server");
+    const { customer, token } = await waitingRun("en");
+    const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
+    refuse(true);
+    await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+    return { customer, token, run };
+  }
+
   it("keeps a step waiting past the queue's 3½ hours, an hour apart at most, and sends it once when the key works again", async () => {
     await withSendgrid(async (sendgrid, refuse) => {
       const { default: prisma } = await import("../../app/db.server");
-      const { customer, token } = await waitingRun("en");
-      const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
-      refuse(true);
-      await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+      const { customer, token, run } = await refusedAtEmail1(refuse);
       const waiting = await prisma.flowRun.findUniqueOrThrow({ where: { id: run.id }, include: { steps: true } });
       expect(waiting.steps).toMatchObject([{ stepKey: "email_1", status: "deferred", reason: "send_refused" }]);
       expect(waiting.nextRunAt).toEqual(new Date(daytime.getTime() + HOUR + 2 * 60_000));
@@ -866,10 +873,7 @@ describe("SendGrid refusing the account (a revoked key) for longer than the queu
   it("gives a step up after 72 hours of refusals: the email is recorded failed and never sent, and the run goes on", async () => {
     await withSendgrid(async (sendgrid, refuse) => {
       const { default: prisma } = await import("../../app/db.server");
-      const { customer, token } = await waitingRun("en");
-      const run = await prisma.flowRun.findFirstOrThrow({ where: { shop: SHOP, subjectKey: token } });
-      refuse(true);
-      await runStepsAt(new Date(daytime.getTime() + HOUR + 60_000));
+      const { customer, token, run } = await refusedAtEmail1(refuse);
       const stepOf = async (key: string) => (await prisma.flowStepRun.findMany({ where: { runId: run.id, stepKey: key } }))[0];
       await retryUntil(run.id, token, async () => (await stepOf("email_1"))?.status === "failed");
       expect(await stepOf("email_1")).toMatchObject({ status: "failed", reason: "send_refused" });
