@@ -13,7 +13,7 @@ import { unauthenticated } from "../shopify.server";
 import { adminQuery, AdminApiError, type AdminGraphql } from "../shops/admin-graphql";
 import { ABANDONED_CHECKOUT, defaultAbandonedCheckoutSettings, flowSettingsSchema, type FlowSettings } from "./settings";
 import { flowClock } from "./clock";
-import { planAfterRefusal } from "./refused-sends";
+import { giveUpRefusedSend, planAfterRefusal } from "./refused-sends.server";
 import { ensureCustomerConsent } from "../shops/customer-consent.server";
 import { markSkipped } from "../email/ledger.server";
 import { RetryableSendError, type MarketingEmailRequest, type SendResult } from "../email/outbound.server";
@@ -523,10 +523,7 @@ export const abandonedCheckoutStep: Task = async (raw) => {
     // Nothing was accepted and the ledger row is 'claimed' again: the same send key is tried later.
     const plan = planAfterRefusal(refusedSince, flowClock.now(), result.retryAfterSeconds);
     if (plan.giveUp) {
-      console.warn(`[flows] ${shop}: email ${step.key} of run ${run.id} not sent: SendGrid refused it for ${Math.round(plan.refusedForMs / 3_600_000)} hours (${result.message})`);
-      const message = await prisma.emailMessage.findUnique({ where: { id: result.messageId }, select: { id: true, attempts: true } });
-      // A row no longer 'claimed' was moved by another attempt: the queue retries and the ledger says what happened.
-      if (!message || !(await markSkipped(message.id, message.attempts, "send_refused"))) throw result;
+      await giveUpRefusedSend(`${shop}: email ${step.key} of run ${run.id}`, result, plan.refusedForMs);
       return finish({ stepKey: step.key, status: "failed", reason: "send_refused", messageId: result.messageId });
     }
     return finishStep(shop, run, {

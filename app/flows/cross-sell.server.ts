@@ -11,9 +11,8 @@ import { renderMarketingEmail } from "../email/templates/marketing-email";
 import { DEFAULT_COPY, EMAIL_LOCALES, resolveEmailLocale, UI_COPY, type EmailLocale, type MessageCopy } from "../email/templates/copy";
 import { ensureCustomerConsent } from "../shops/customer-consent.server";
 import { flowClock } from "./clock";
-import { planAfterRefusal } from "./refused-sends";
+import { giveUpRefusedSend, planAfterRefusal } from "./refused-sends.server";
 import { RetryableSendError } from "../email/outbound.server";
-import { markSkipped } from "../email/ledger.server";
 
 /**
  * Cross-sell: "You might also like" after a purchase or after delivery, with the
@@ -256,10 +255,7 @@ export const crossSellSend: Task = async (raw) => {
     // Nothing was accepted and the ledger row is 'claimed' again: the same send key is tried later, using no attempt.
     const plan = planAfterRefusal(refusedSinceRaw ? new Date(refusedSinceRaw) : null, flowClock.now(), sent.retryAfterSeconds);
     if (plan.giveUp) {
-      console.warn(`[flows] ${shop}: cross-sell email of run ${run.id} not sent: SendGrid refused it for ${Math.round(plan.refusedForMs / 3_600_000)} hours (${sent.message})`);
-      const message = await prisma.emailMessage.findUnique({ where: { id: sent.messageId }, select: { id: true, attempts: true } });
-      // A row no longer 'claimed' was moved by another attempt: the queue retries and the ledger says what happened.
-      if (!message || !(await markSkipped(message.id, message.attempts, "send_refused"))) throw sent;
+      await giveUpRefusedSend(`${shop}: cross-sell email of run ${run.id}`, sent, plan.refusedForMs);
       await record("failed", "send_refused", sent.messageId);
       return void (await end("skipped", "send_refused"));
     }
