@@ -5,13 +5,19 @@ import path from "node:path";
 
 /**
  * The load process: sends signed webhooks (orders/create with Shopify's sample body)
- * to a running app with fixed concurrency over keep-alive connections, and prints
- * one JSON line: sent, ok, failed, seconds, latencies in ms (p50/p95/p99/max).
+ * to a running app over keep-alive connections, and prints one JSON line: sent, ok,
+ * failed, seconds, latencies in ms (p50/p95/p99/max).
+ * Closed loop (rate 0): `concurrency` connections, each sending its next delivery when the
+ * last was answered, so the rate is concurrency ÷ latency. Open loop (rate > 0): deliveries
+ * leave on a fixed schedule whatever the answers, as Shopify's do, on up to `concurrency`
+ * connections; latency counts from the scheduled time, so a stall shows in the figures
+ * instead of silently slowing the sender (coordinated omission).
  */
-const [target, totalArg, concurrencyArg, shop, secret, fixturesDir, idOffsetArg] = process.argv.slice(2);
+const [target, totalArg, concurrencyArg, shop, secret, fixturesDir, idOffsetArg, rateArg] = process.argv.slice(2);
 const idOffset = Number(idOffsetArg ?? 0);
 const total = Number(totalArg);
 const concurrency = Number(concurrencyArg);
+const rate = Number(rateArg ?? 0);
 const url = new URL(target);
 const sample = JSON.parse(readFileSync(path.join(fixturesDir, "webhooks", "orders__create.json"), "utf8"));
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
@@ -41,9 +47,8 @@ const prepared: Prepared[] = Array.from({ length: total }, (_, index) => {
   };
 });
 
-function send(index: number): Promise<{ status: number; ms: number }> {
+function send(index: number, started = process.hrtime.bigint()): Promise<{ status: number; ms: number }> {
   const { body, headers } = prepared[index];
-  const started = process.hrtime.bigint();
   return new Promise((resolve) => {
     const request = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers, agent }, (response) => {
       response.resume();
@@ -60,17 +65,28 @@ let ok = 0;
 let failed = 0;
 let next = 0;
 const started = process.hrtime.bigint();
-await Promise.all(
-  Array.from({ length: concurrency }, async () => {
-    while (next < total) {
-      const index = next++;
-      const result = await send(index);
-      latencies.push(result.ms);
-      if (result.status === 200) ok++;
-      else failed++;
-    }
-  }),
-);
+const record = (result: { status: number; ms: number }) => {
+  latencies.push(result.ms);
+  if (result.status === 200) ok++;
+  else failed++;
+};
+if (rate > 0) {
+  const pending: Array<Promise<void>> = [];
+  const intervalNs = BigInt(Math.round(1e9 / rate));
+  for (let i = 0; i < total; i++) {
+    const due = started + intervalNs * BigInt(i);
+    const wait = Number(due - process.hrtime.bigint()) / 1e6;
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(send(i, due).then(record));
+  }
+  await Promise.all(pending);
+} else {
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) record(await send(next++));
+    }),
+  );
+}
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];

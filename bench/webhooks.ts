@@ -21,6 +21,12 @@ const BASELINE_TOTAL = Number(process.env.BENCH_BASELINE_WEBHOOKS ?? 2_000);
 // The worker phase runs for a bounded time and reports its rate and what is left.
 const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 60);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+// The sustained phase: deliveries leave on a fixed schedule whatever the answers, as
+// Shopify's do (open loop), above the 2,000/s target so the rate achieved over the whole
+// phase, tail included, can show 2,000/s. Latency counts from each scheduled time.
+const OPEN_RATE = Number(process.env.BENCH_RATE ?? 2_100);
+const OPEN_TOTAL = Number(process.env.BENCH_OPEN_WEBHOOKS ?? 20_000);
+const OPEN_CONNECTIONS = Number(process.env.BENCH_OPEN_CONNECTIONS ?? 128);
 const WEB_CONCURRENCY = Number(process.env.WEB_CONCURRENCY ?? 1);
 const SHOP = "bench-shop.myshopify.com";
 const SECRET = "bench-secret";
@@ -72,11 +78,11 @@ interface LoadResult { sent: number; ok: number; failed: number; seconds: number
 let idOffset = 0;
 const postgresPid = embeddedPostgresPid(server.embedded);
 // Async, so this process keeps draining the app's output while the load runs.
-async function load(route: string, total: number): Promise<LoadResult> {
+async function load(route: string, total: number, options: { rate?: number; connections?: number } = {}): Promise<LoadResult> {
   idOffset += total;
   const appCpuBefore = treeCpuSeconds(app.pid);
   const dbCpuBefore = treeCpuSeconds(postgresPid);
-  const { stdout: out } = await promisify(execFile)(tsx, [path.join(repoRoot(), "bench", "webhook-load.ts"), `${appUrl}${route}`, String(total), String(CONCURRENCY), SHOP, SECRET, fixtures, String(idOffset)], {
+  const { stdout: out } = await promisify(execFile)(tsx, [path.join(repoRoot(), "bench", "webhook-load.ts"), `${appUrl}${route}`, String(total), String(options.connections ?? CONCURRENCY), SHOP, SECRET, fixtures, String(idOffset), String(options.rate ?? 0)], {
     env: { ...process.env },
     maxBuffer: 1 << 20,
   });
@@ -85,7 +91,7 @@ async function load(route: string, total: number): Promise<LoadResult> {
   result.dbCpuMs = ((treeCpuSeconds(postgresPid) - dbCpuBefore) * 1000) / total;
   // One line per phase as it ends, so a slow or stuck phase shows where it is.
   console.log(
-    `  ${route} ${total.toLocaleString()}: ${(result.sent / result.seconds).toFixed(0)}/s, p50 ${result.p50.toFixed(1)} / p95 ${result.p95.toFixed(1)} / p99 ${result.p99.toFixed(1)} ms, ` +
+    `  ${route} ${total.toLocaleString()}${options.rate ? ` offered at ${options.rate.toLocaleString()}/s` : ""}: ${(result.sent / result.seconds).toFixed(0)}/s, p50 ${result.p50.toFixed(1)} / p95 ${result.p95.toFixed(1)} / p99 ${result.p99.toFixed(1)} ms, ` +
       `${result.failed} non-2xx; CPU per delivery: app ${result.appCpuMs.toFixed(3)} ms, PostgreSQL ${result.dbCpuMs.toFixed(3)} ms, ` +
       `load process ${((result.loadCpuSeconds * 1000) / total).toFixed(3)} ms; load average ${loadAverage()}`,
   );
@@ -102,11 +108,14 @@ console.log(`load average before: ${loadAverage()} (other work on the machine sh
 await load("/webhooks", 1_000); // warm-up: JIT, pools, caches
 const eventsBefore = await count("SELECT count(*) AS n FROM webhook_event");
 const pathwise = await load("/webhooks", TOTAL);
+const storedClosed = (await count("SELECT count(*) AS n FROM webhook_event")) - eventsBefore;
+const sustained = await load("/webhooks", OPEN_TOTAL, { rate: OPEN_RATE, connections: OPEN_CONNECTIONS });
 const stored = (await count("SELECT count(*) AS n FROM webhook_event")) - eventsBefore;
+const sent = pathwise.sent + sustained.sent;
 const jobs = await count("SELECT count(*) AS n FROM graphile_worker.jobs");
 
 if (process.env.BENCH_SKIP_BASELINE) {
-  console.log(pathwise, stored);
+  console.log(pathwise, sustained, stored);
   app.kill("SIGTERM");
   await new Promise((resolve) => app.once("exit", resolve));
   process.exit(0);
@@ -142,21 +151,26 @@ const perEvent = (seconds: number) => ((seconds * 1000) / Math.max(1, processed)
 const row = (name: string, r: LoadResult, kept: number) =>
   `${name.padEnd(34)} ${(r.sent / r.seconds).toFixed(0).padStart(8)}/s ${r.p50.toFixed(1).padStart(8)} ${r.p95.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${r.max.toFixed(1).padStart(8)} ${String(r.failed).padStart(7)} ${String(r.sent - kept).padStart(6)}`;
 console.log(`${"".padEnd(34)} ${"throughput".padStart(10)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(8)} ${"non-2xx".padStart(7)} ${"lost".padStart(6)}`);
-console.log(row("Pathwise (record + enqueue, ack)", pathwise, stored));
-console.log(row("Baseline (process in request)", baseline, baselineStored));
-console.log(`\nPathwise stored ${stored.toLocaleString()} events with ${jobs.toLocaleString()} processing jobs enqueued (sent ${pathwise.sent.toLocaleString()}, lost ${pathwise.sent - stored}).`);
+console.log(row(`Pathwise, ${CONCURRENCY} connections`, pathwise, storedClosed));
+console.log(row(`Pathwise, offered ${OPEN_RATE.toLocaleString()}/s`, sustained, stored - storedClosed));
+console.log(row(`Baseline, ${CONCURRENCY} connections`, baseline, baselineStored));
+console.log(`\nPathwise stored ${stored.toLocaleString()} events with ${jobs.toLocaleString()} processing jobs enqueued (sent ${sent.toLocaleString()}, lost ${sent - stored}).`);
+console.log(
+  `With ${CONCURRENCY} connections each waiting for its answer, the rate is ${CONCURRENCY} ÷ latency; the offered phase sends on a schedule, as Shopify does, and its rate counts to its last answer.`,
+);
 console.log(
   `Worker processed ${processed.toLocaleString()} events in ${drainSeconds.toFixed(1)} s (${(processed / drainSeconds).toFixed(0)} events/s, concurrency 16; ` +
     `CPU per event: worker ${perEvent((workerCpu.user + workerCpu.system) / 1e6)} ms, PostgreSQL ${perEvent(drainDbCpuSeconds)} ms) after the ack run` +
     (remaining > 0 ? `; stopped after ${DRAIN_SECONDS} s (BENCH_DRAIN_SECONDS) with ${remaining.toLocaleString()} still queued.` : "; queue empty."),
 );
 console.log(`Load average after: ${loadAverage()}`);
-console.log(`Throughput ratio Pathwise/baseline: ${((pathwise.sent / pathwise.seconds) / (baseline.sent / baseline.seconds)).toFixed(2)}x`);
+console.log(`Throughput ratio Pathwise/baseline (${CONCURRENCY} connections each): ${((pathwise.sent / pathwise.seconds) / (baseline.sent / baseline.seconds)).toFixed(2)}x`);
 console.log(`p99 ratio baseline/Pathwise: ${(baseline.p99 / pathwise.p99).toFixed(2)}x (lower latency is better)`);
+const sustainedRate = sustained.ok / sustained.seconds;
 const targets = [
-  [`>= 2,000 webhooks/s`, pathwise.sent / pathwise.seconds >= 2000],
-  [`p99 < 50 ms`, pathwise.p99 < 50],
-  [`0 lost`, pathwise.sent - stored === 0 && pathwise.failed === 0],
+  [`>= 2,000 webhooks/s sustained (${sustainedRate.toFixed(0)}/s over ${sustained.seconds.toFixed(1)} s, offered ${OPEN_RATE.toLocaleString()}/s)`, sustainedRate >= 2000],
+  [`p99 < 50 ms (${sustained.p99.toFixed(1)} ms sustained, ${pathwise.p99.toFixed(1)} ms with ${CONCURRENCY} connections)`, sustained.p99 < 50 && pathwise.p99 < 50],
+  [`0 lost`, sent - stored === 0 && pathwise.failed === 0 && sustained.failed === 0],
   [`ahead of baseline on throughput and p99`, pathwise.sent / pathwise.seconds > baseline.sent / baseline.seconds && pathwise.p99 < baseline.p99],
 ] as const;
 for (const [label, met] of targets) console.log(`${met ? "MET " : "MISS"} ${label}`);
