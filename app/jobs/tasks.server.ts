@@ -1,7 +1,8 @@
 import type { Task, TaskList } from "graphile-worker";
 import { pool } from "../db.server";
-import { processWebhookEvent } from "../webhooks/process.server";
-import { PROCESS_WEBHOOK_TASK } from "../webhooks/recorder.server";
+import { processWebhookEvent, processWebhookEvents, RETRY_ALONE_AFTER_MS } from "../webhooks/process.server";
+import { PROCESS_WEBHOOK_TASK, PROCESS_WEBHOOKS_TASK } from "../webhooks/recorder.server";
+import { addJob } from "./queue.server";
 import { PRUNE_WEBHOOK_EVENTS_CRON, PRUNE_WEBHOOK_EVENTS_TASK, pruneWebhookEvents, webhookRetentionDays } from "../webhooks/retention.server";
 
 /**
@@ -9,6 +10,13 @@ import { PRUNE_WEBHOOK_EVENTS_CRON, PRUNE_WEBHOOK_EVENTS_TASK, pruneWebhookEvent
  * worker starts (see app/jobs/worker.server.ts).
  */
 const tasks: TaskList = {
+  [PROCESS_WEBHOOKS_TASK]: async (payload, helpers) => {
+    const { ids } = payload as { ids: string[] };
+    await processWebhookEvents(ids.map(BigInt), async (id, error) => {
+      helpers.logger.warn(`webhook event ${id} failed in its batch, retried alone: ${(error as Error).message ?? error}`);
+      await addJob(pool, PROCESS_WEBHOOK_TASK, { id: id.toString() }, { runAt: new Date(Date.now() + RETRY_ALONE_AFTER_MS) });
+    });
+  },
   [PROCESS_WEBHOOK_TASK]: async (payload) => {
     const { id } = payload as { id: string };
     await processWebhookEvent(BigInt(id));

@@ -168,3 +168,26 @@ export async function processWebhookEvent(id: bigint): Promise<ProcessOutcome> {
     throw error;
   }
 }
+
+/** How long a delivery that failed inside its batch waits before its own job tries it again. */
+export const RETRY_ALONE_AFTER_MS = 3_000;
+
+/**
+ * Applies the deliveries one ack statement stored, in the order received. One that
+ * throws does not hold up the others: it gets a job of its own (`retryAlone`), which the
+ * queue retries with backoff as it would any job, and its error is already on its row.
+ * Each is idempotent, so a batch run again (after a crash) skips what was applied.
+ */
+export async function processWebhookEvents(
+  ids: bigint[],
+  retryAlone: (id: bigint, error: unknown) => Promise<void>,
+  processOne: (id: bigint) => Promise<ProcessOutcome> = processWebhookEvent,
+): Promise<void> {
+  for (const id of ids) {
+    try {
+      await processOne(id);
+    } catch (error) {
+      await retryAlone(id, error);
+    }
+  }
+}

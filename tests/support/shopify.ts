@@ -139,6 +139,20 @@ async function waitForJobReleases(timeoutMs = 5_000): Promise<void> {
   }
 }
 
+/** Pending processing jobs that name this delivery: its ack statement's batch job, or a retry of it alone. */
+export async function processingJobsFor(eventId: string): Promise<number> {
+  const { pool } = await import("../../app/db.server");
+  const { rows } = await pool.query(
+    `SELECT count(*)::int AS n
+     FROM webhook_event e, graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+     WHERE e.event_id = $1
+       AND ((t.identifier = 'process-webhooks' AND (j.payload::jsonb -> 'ids') ? e.id::text)
+         OR (t.identifier = 'process-webhook' AND j.payload ->> 'id' = e.id::text))`,
+    [eventId],
+  );
+  return rows[0].n;
+}
+
 export async function jobCount(task?: string): Promise<number> {
   const { pool } = await import("../../app/db.server");
   const { rows } = await pool.query(

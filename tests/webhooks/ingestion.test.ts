@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import prisma from "../../app/db.server";
-import { deliver, drainJobs, installShop, jobCount, samplePayload, signedWebhookRequest } from "../support/shopify";
+import { deliver, drainJobs, installShop, jobCount, processingJobsFor, samplePayload, signedWebhookRequest } from "../support/shopify";
 
 const SHOP = "ingest-shop.myshopify.com";
 
@@ -13,14 +13,13 @@ describe("webhook ingestion (one route, Shopify's HMAC check)", () => {
   it("records a signed delivery once with its metadata, enqueues processing in the same write, and answers 200", async () => {
     const eventId = randomUUID();
     const body = { ...samplePayload("checkouts/create"), token: "tok-valid-1", email: "Shopper@Example.com" };
-    const before = await jobCount("process-webhook");
     const response = await deliver({ shop: SHOP, topic: "checkouts/create", body, eventId, triggeredAt: "2026-11-20T10:00:00.000Z" });
     expect(response.status).toBe(200);
     const event = await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId } });
     expect(event).toMatchObject({ shop: SHOP, topic: "checkouts/create", apiVersion: "2026-10", status: "received" });
     expect(event.triggeredAt?.toISOString()).toBe("2026-11-20T10:00:00.000Z");
     expect((event.payload as { token: string }).token).toBe("tok-valid-1");
-    expect(await jobCount("process-webhook")).toBe(before + 1);
+    expect(await processingJobsFor(eventId)).toBe(1);
 
     await drainJobs();
     const processed = await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId } });
@@ -61,7 +60,7 @@ describe("webhook ingestion (one route, Shopify's HMAC check)", () => {
     const eventId = randomUUID();
     const body = { ...samplePayload("customers/create"), id: 5550001, email: "dupe@example.com" };
     const first = await deliver({ shop: SHOP, topic: "customers/create", body, eventId });
-    const jobsAfterFirst = await jobCount("process-webhook");
+    expect(await processingJobsFor(eventId)).toBe(1);
     const [second, third] = await Promise.all([
       deliver({ shop: SHOP, topic: "customers/create", body, eventId }),
       deliver({ shop: SHOP, topic: "customers/create", body, eventId }),
@@ -69,7 +68,7 @@ describe("webhook ingestion (one route, Shopify's HMAC check)", () => {
     expect([first.status, second.status, third.status]).toEqual([200, 200, 200]);
     expect(await second.text()).toMatch(/duplicate/);
     expect(await prisma.webhookEvent.count({ where: { eventId } })).toBe(1);
-    expect(await jobCount("process-webhook")).toBe(jobsAfterFirst);
+    expect(await processingJobsFor(eventId)).toBe(1);
   });
 
   it("falls back to the webhook id when Shopify sends no event id", async () => {
@@ -83,7 +82,6 @@ describe("webhook ingestion (one route, Shopify's HMAC check)", () => {
 
   it("records a genuine but malformed body verbatim, acknowledges it (a retry would bring the same bytes) and does not process it", async () => {
     const eventId = randomUUID();
-    const jobsBefore = await jobCount("process-webhook");
     const response = await deliver({ shop: SHOP, topic: "orders/create", body: null, rawBody: '{"id": 12, "line_items": [', eventId });
     expect(response.status).toBe(200);
     expect(await response.text()).toMatch(/malformed/i);
@@ -94,7 +92,7 @@ describe("webhook ingestion (one route, Shopify's HMAC check)", () => {
     const event = await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId } });
     expect(event.status).toBe("malformed");
     expect(event.rawBody).toBe('{"id": 12, "line_items": [');
-    expect(await jobCount("process-webhook")).toBe(jobsBefore);
+    expect(await processingJobsFor(eventId)).toBe(0);
   });
 
   it("records an unknown topic and a shop that is not installed without processing them", async () => {

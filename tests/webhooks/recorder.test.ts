@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import prisma, { pool } from "../../app/db.server";
 import { WebhookRecorder, type WebhookRecord } from "../../app/webhooks/recorder.server";
-import { jobCount } from "../support/shopify";
+import { jobCount, processingJobsFor } from "../support/shopify";
 
 const SHOP = "recorder-shop.myshopify.com";
 const record = (payloadJson: string, eventId = randomUUID()): WebhookRecord => ({
@@ -19,19 +19,21 @@ const record = (payloadJson: string, eventId = randomUUID()): WebhookRecord => (
 });
 
 describe("WebhookRecorder (group commit)", () => {
-  it("stores a batch's bodies as JSON with one job each, and a repeat inside the batch as a duplicate", async () => {
+  it("stores a batch's bodies as JSON with one job naming them all, and a repeat inside the batch as a duplicate", async () => {
     const recorder = new WebhookRecorder(pool);
     const body = JSON.stringify({ id: 1, note: 'quote " backslash \\\\ unicode é 🎉 \\n', nested: { list: [1, 2.5, null, true] } });
     const a = record(body);
     const b = record(`  {"id": 2}\n`);
-    const jobsBefore = await jobCount("process-webhook");
+    const jobsBefore = await jobCount("process-webhooks");
     const outcomes = await Promise.all([recorder.record(a), recorder.record(b), recorder.record({ ...a })]);
     expect(outcomes).toEqual(["stored", "stored", "duplicate"]);
     const stored = await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId: a.eventId } });
     expect(stored.payload).toEqual(JSON.parse(body));
     expect(stored.triggeredAt?.toISOString()).toBe("2026-11-20T10:00:00.000Z");
     expect((await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId: b.eventId } })).payload).toEqual({ id: 2 });
-    expect(await jobCount("process-webhook")).toBe(jobsBefore + 2);
+    expect(await jobCount("process-webhooks")).toBe(jobsBefore + 1);
+    expect(await processingJobsFor(a.eventId)).toBe(1);
+    expect(await processingJobsFor(b.eventId)).toBe(1);
   });
 
   it("fails only the delivery PostgreSQL refuses, not the others in its batch", async () => {
