@@ -65,7 +65,7 @@ export async function printTimeline(context: {
     select: { topic: true, status: true, receivedAt: true, triggeredAt: true, payload: true },
   });
   for (const event of events) {
-    const payload = (event.payload ?? {}) as Record<string, unknown>;
+    const payload = (event.payload ? JSON.parse(event.payload) : {}) as Record<string, unknown>;
     const subject = event.topic.startsWith("orders/")
       ? payload.name
       : event.topic.startsWith("customers")

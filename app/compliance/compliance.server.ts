@@ -83,11 +83,11 @@ export async function redactCustomer(
   await tx.$executeRawUnsafe(
     `UPDATE webhook_event SET payload = NULL, raw_body = NULL, error = COALESCE(error, '') || ' [redacted]'
      WHERE shop = $1 AND id <> $4 AND (
-       ($2::text IS NOT NULL AND (payload->'customer'->>'id' = $2 OR payload->>'customer_id' = $2 OR payload->>'id' = $2 AND topic LIKE 'customers/%'))
-       OR ($3::text IS NOT NULL AND (lower(payload->>'email') = $3 OR lower(payload->>'contact_email') = $3 OR lower(payload->>'email_address') = $3 OR lower(payload->'customer'->>'email') = $3))
-       OR (payload->>'id' = ANY($5::text[]) AND topic LIKE 'orders/%')
+       ($2::text IS NOT NULL AND (payload::json->'customer'->>'id' = $2 OR payload::json->>'customer_id' = $2 OR payload::json->>'id' = $2 AND topic LIKE 'customers/%'))
+       OR ($3::text IS NOT NULL AND (lower(payload::json->>'email') = $3 OR lower(payload::json->>'contact_email') = $3 OR lower(payload::json->>'email_address') = $3 OR lower(payload::json->'customer'->>'email') = $3))
+       OR (payload::json->>'id' = ANY($5::text[]) AND topic LIKE 'orders/%')
        -- Fulfillments of those orders carry the shipping name, phone and address.
-       OR (payload->>'order_id' = ANY($5::text[]) AND topic LIKE 'fulfillments/%')
+       OR (payload::json->>'order_id' = ANY($5::text[]) AND topic LIKE 'fulfillments/%')
        -- A body kept verbatim because it was not JSON: match the address as text.
        OR ($3::text IS NOT NULL AND raw_body IS NOT NULL AND strpos(lower(raw_body), $3) > 0)
      )`,
@@ -100,7 +100,7 @@ export async function redactCustomer(
   // The request itself names the customer too: keep only a receipt of what was redacted.
   if (request.keepEventId) {
     await tx.$executeRawUnsafe(
-      `UPDATE webhook_event SET payload = json_build_object('customer', json_build_object('id', $2::text), 'orders_to_redact', to_json($3::text[]), 'redacted', true), raw_body = NULL
+      `UPDATE webhook_event SET payload = json_build_object('customer', json_build_object('id', $2::text), 'orders_to_redact', to_json($3::text[]), 'redacted', true)::text, raw_body = NULL
        WHERE id = $1`,
       request.keepEventId,
       customerId,

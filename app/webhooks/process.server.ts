@@ -116,7 +116,8 @@ interface EventRow {
   shop: string;
   topic: string;
   status: string;
-  payload: unknown;
+  /** The body's text: authenticate.webhook parsed it once on receipt, so it parses. */
+  payload: string | null;
   triggered_at: Date | null;
   currency: string | null;
   uninstalled_at: Date | null;
@@ -152,7 +153,7 @@ export async function processWebhookEvent(id: bigint): Promise<ProcessOutcome> {
         // Lock the event row so two workers never apply the same delivery at once.
         const locked = (await tx.$queryRawUnsafe(`SELECT status FROM webhook_event WHERE id = $1 FOR UPDATE`, id)) as Array<{ status: string }>;
         if (locked[0]?.status !== "received") return;
-        await handler(tx, { id, shop: event.shop, topic: event.topic, payload: event.payload, shopCurrency: event.currency ?? "USD", triggeredAt: event.triggered_at });
+        await handler(tx, { id, shop: event.shop, topic: event.topic, payload: JSON.parse(event.payload ?? "null"), shopCurrency: event.currency ?? "USD", triggeredAt: event.triggered_at });
         await tx.$executeRawUnsafe(MARK_SQL, id, "processed", null);
       },
       { timeout: 30_000 },

@@ -16,7 +16,7 @@ export interface WebhookRecord {
   topic: string;
   apiVersion: string | null;
   triggeredAt: Date | null;
-  /** The raw body when it parsed as JSON, stored as received (a json column); processed by the worker. */
+  /** The raw body when it parsed as JSON, stored as received (text); processed by the worker. */
   payloadJson: string | null;
   /** The raw body kept verbatim when it did not parse, so nothing is lost. */
   rawBody: string | null;
@@ -44,17 +44,17 @@ export const PROCESS_WEBHOOK_TASK = "process-webhook";
 // graphile-worker's table and its indexes, and later a fetch and a delete by the worker;
 // per delivery they were about a quarter of PostgreSQL's CPU on the ack path.
 // Every value is its own text parameter (ten per delivery): a body reaches
-// PostgreSQL as the bytes Shopify signed, with nothing to escape in Node and only
-// json's validation to pay in PostgreSQL. Carrying the batch as one JSON document
-// instead made PostgreSQL parse every 15 KB body twice (once to split the document,
-// once more as a json value): a quarter of its CPU per delivery (0.46 -> 0.34 ms,
-// batches of 32 Shopify sample orders).
+// PostgreSQL as the bytes Shopify signed, with nothing to escape in Node and nothing
+// to parse in PostgreSQL (authenticate.webhook parsed it). Carrying the batch as one
+// JSON document instead made PostgreSQL parse every 15 KB body twice (once to split
+// the document, once more as a json value): a quarter of its CPU per delivery (0.46 ->
+// 0.34 ms, batches of 32 Shopify sample orders).
 const COLUMNS_PER_ROW = 10;
 function insertBatchSql(rows: number): string {
   const values: string[] = [];
   for (let row = 0; row < rows; row++) {
     const p = row * COLUMNS_PER_ROW;
-    values.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}::timestamptz, $${p + 7}::json, $${p + 8}, $${p + 9}, $${p + 10})`);
+    values.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}::timestamptz, $${p + 7}, $${p + 8}, $${p + 9}, $${p + 10})`);
   }
   return `
 WITH input (event_id, webhook_id, shop, topic, api_version, triggered_at, payload, raw_body, status, error) AS (

@@ -12,7 +12,7 @@ const DAY = 86_400_000;
 async function event(topic: string, status: string, ageDays: number): Promise<string> {
   const eventId = randomUUID();
   await prisma.webhookEvent.create({
-    data: { eventId, shop: SHOP, topic, status, payload: { id: 1, email: "someone@example.com" }, receivedAt: new Date(Date.now() - ageDays * DAY) },
+    data: { eventId, shop: SHOP, topic, status, payload: JSON.stringify({ id: 1, email: "someone@example.com" }), receivedAt: new Date(Date.now() - ageDays * DAY) },
   });
   return eventId;
 }
