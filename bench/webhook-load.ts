@@ -59,6 +59,16 @@ function send(index: number, started = process.hrtime.bigint()): Promise<{ statu
   });
 }
 
+// Connections are opened before the clock starts, as a sender that keeps them alive has
+// them already: in the open loop that is up to `concurrency` of them at once.
+await Promise.all(
+  Array.from({ length: rate > 0 ? concurrency : 0 }, () =>
+    new Promise<void>((resolve) => {
+      http.get({ host: url.hostname, port: url.port, path: "/healthz", agent }, (response) => response.resume().on("end", resolve)).on("error", () => resolve());
+    }),
+  ),
+);
+
 const latencies: number[] = [];
 const cpuBefore = process.cpuUsage();
 let ok = 0;
