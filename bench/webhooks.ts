@@ -74,7 +74,7 @@ const appUrl = await new Promise<string>((resolve, reject) => {
   app.once("exit", (code) => reject(new Error(`app exited with ${code}`)));
 });
 
-interface LoadResult { sent: number; ok: number; failed: number; seconds: number; loadCpuSeconds: number; appCpuMs: number; dbCpuMs: number; p50: number; p95: number; p99: number; max: number }
+interface LoadResult { sent: number; ok: number; failed: number; seconds: number; loadCpuSeconds: number; appCpuMs: number; dbCpuMs: number; p50: number; p95: number; p99: number; max: number; senderDelayP99: number; senderDelayMax: number }
 let idOffset = 0;
 const postgresPid = embeddedPostgresPid(server.embedded);
 // Async, so this process keeps draining the app's output while the load runs.
@@ -93,7 +93,7 @@ async function load(route: string, total: number, options: { rate?: number; conn
   console.log(
     `  ${route} ${total.toLocaleString()}${options.rate ? ` offered at ${options.rate.toLocaleString()}/s` : ""}: ${(result.sent / result.seconds).toFixed(0)}/s, p50 ${result.p50.toFixed(1)} / p95 ${result.p95.toFixed(1)} / p99 ${result.p99.toFixed(1)} ms, ` +
       `${result.failed} non-2xx; CPU per delivery: app ${result.appCpuMs.toFixed(3)} ms, PostgreSQL ${result.dbCpuMs.toFixed(3)} ms, ` +
-      `load process ${((result.loadCpuSeconds * 1000) / total).toFixed(3)} ms; load average ${loadAverage()}`,
+      `load process ${((result.loadCpuSeconds * 1000) / total).toFixed(3)} ms; load process's event loop delay p99 ${result.senderDelayP99.toFixed(1)} / max ${result.senderDelayMax.toFixed(1)} ms; load average ${loadAverage()}`,
   );
   return result;
 }
