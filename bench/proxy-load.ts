@@ -1,5 +1,6 @@
 import http from "node:http";
 import { signAppProxyParams } from "../simulator/auth";
+import { runLoad } from "./load-loop";
 
 // Load process for bench:recs: signed app proxy requests with random carts; prints one JSON line.
 // Closed loop (rate 0): `concurrency` connections, each sending its next request when the
@@ -43,29 +44,12 @@ function send(requestPath: string, started = process.hrtime.bigint()): Promise<{
 
 const latencies: number[] = [];
 let ok = 0;
-let next = 0;
 const started = process.hrtime.bigint();
 const record = (result: { status: number; ms: number }) => {
   latencies.push(result.ms);
   if (result.status === 200) ok++;
 };
-if (rate > 0) {
-  const pending: Array<Promise<void>> = [];
-  const intervalNs = BigInt(Math.round(1e9 / rate));
-  for (let i = 0; i < total; i++) {
-    const due = started + intervalNs * BigInt(i);
-    const wait = Number(due - process.hrtime.bigint()) / 1e6;
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(send(paths[i], due).then(record));
-  }
-  await Promise.all(pending);
-} else {
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) record(await send(paths[next++]));
-    }),
-  );
-}
+await runLoad({ total, rate, concurrency, send: (index, due) => send(paths[index], due), record });
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];

@@ -3,6 +3,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { runLoad } from "./load-loop";
 
 /**
  * The load process: sends signed webhooks (orders/create with Shopify's sample body)
@@ -78,30 +79,13 @@ const latencies: number[] = [];
 const cpuBefore = process.cpuUsage();
 let ok = 0;
 let failed = 0;
-let next = 0;
 const started = process.hrtime.bigint();
 const record = (result: { status: number; ms: number }) => {
   latencies.push(result.ms);
   if (result.status === 200) ok++;
   else failed++;
 };
-if (rate > 0) {
-  const pending: Array<Promise<void>> = [];
-  const intervalNs = BigInt(Math.round(1e9 / rate));
-  for (let i = 0; i < total; i++) {
-    const due = started + intervalNs * BigInt(i);
-    const wait = Number(due - process.hrtime.bigint()) / 1e6;
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(send(i, due).then(record));
-  }
-  await Promise.all(pending);
-} else {
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) record(await send(next++));
-    }),
-  );
-}
+await runLoad({ total, rate, concurrency, send: (index, due) => send(index, due), record });
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
