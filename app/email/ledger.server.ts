@@ -3,6 +3,7 @@ import { pool, preparedQuery } from "../db.server";
 import { normalizeEmail } from "./suppression.server";
 import { MAILED_STATUSES, recipientFacts, recipientFactsColumns } from "./sending-rules.server";
 import type { RecipientFacts } from "./sending-rules";
+import { withoutAddressesOrKeys } from "./provider-text";
 
 /**
  * The send ledger (email_message): one row per (shop, send_key), claimed before
@@ -227,25 +228,25 @@ export async function markRetryable(rows: Array<{ id: string; attempts: number }
     `UPDATE email_message m SET status = 'claimed', error = $3, updated_at = now()
        FROM unnest($1::text[], $2::int[]) AS r(id, attempts)
       WHERE m.id = r.id AND m.attempts = r.attempts AND m.status IN ('sending', 'uncertain')`,
-    [rows.map((r) => r.id), rows.map((r) => r.attempts), error],
+    [rows.map((r) => r.id), rows.map((r) => r.attempts), withoutAddressesOrKeys(error)],
   );
 }
 
 export async function markUncertain(ids: string[], error: string): Promise<void> {
   await pool.query(
     `UPDATE email_message SET status = 'uncertain', error = $2, updated_at = now() WHERE id = ANY($1::text[]) AND status = 'sending'`,
-    [ids, error],
+    [ids, withoutAddressesOrKeys(error)],
   );
 }
 
 /** A claimed row that will not be tried again (a merchant's test, which is not retried). */
 export async function markClaimedFailed(id: string, error: string): Promise<void> {
-  await pool.query(`UPDATE email_message SET status = 'failed', error = $2, updated_at = now() WHERE id = $1 AND status = 'claimed'`, [id, error]);
+  await pool.query(`UPDATE email_message SET status = 'failed', error = $2, updated_at = now() WHERE id = $1 AND status = 'claimed'`, [id, withoutAddressesOrKeys(error)]);
 }
 
 export async function markFailed(ids: string[], error: string): Promise<void> {
   await pool.query(
     `UPDATE email_message SET status = 'failed', error = $2, updated_at = now() WHERE id = ANY($1::text[]) AND status IN ('sending', 'uncertain')`,
-    [ids, error],
+    [ids, withoutAddressesOrKeys(error)],
   );
 }

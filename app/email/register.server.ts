@@ -33,7 +33,7 @@ registerCustomerDataExporter("email", async (tx, { shop, customerId, email }) =>
   return { messages, clicks, suppression, unsubscribes };
 });
 
-// customers/redact: the person's address, rendered copies, suppression entry and what their events said
+// customers/redact: the person's address, rendered copies, SendGrid's words about their sends, suppression entry and what their events said
 // go; the ledger rows stay, anonymous, so "never twice" for past steps and the flows' figures still hold,
 // and so do their events' sg_event_ids, so a replayed SendGrid batch cannot store any of it again.
 onStoreEvent("customer.redacted", async (tx, { shop, customerId, email }) => {
@@ -43,7 +43,7 @@ onStoreEvent("customer.redacted", async (tx, { shop, customerId, email }) => {
   const ids = messages.map((m) => m.id);
   const emails = [...new Set([...(email ? [normalizeEmail(email)] : []), ...messages.map((m) => m.email).filter((e): e is string => Boolean(e))])];
   if (ids.length) {
-    await tx.emailMessage.updateMany({ where: { shop, id: { in: ids } }, data: { email: null, customerId: null, subject: null, html: null, text: null } });
+    await tx.emailMessage.updateMany({ where: { shop, id: { in: ids } }, data: { email: null, customerId: null, subject: null, html: null, text: null, error: null } });
     await tx.emailClick.updateMany({ where: { shop, messageId: { in: ids } }, data: { userAgent: null } });
   }
   await redactEmailEvents(tx, { shop, messageIds: ids, emails });

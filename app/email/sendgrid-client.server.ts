@@ -1,5 +1,6 @@
 import sgMail from "@sendgrid/mail";
 import { countOf } from "../text";
+import { withoutAddressesOrKeys } from "./provider-text";
 
 /**
  * The SendGrid v3 mail/send call, through @sendgrid/mail's client, with every
@@ -118,14 +119,10 @@ function reportAccountRefusal(error: SendgridSendError, body: unknown, now = Dat
       ? "SendGrid refused the API key (401): SENDGRID_API_KEY was revoked, rotated or mistyped, or belongs to the other data-residency region (SENDGRID_DATA_RESIDENCY)."
       : "SendGrid refused to send for this account (403): the sender address (SENDGRID_FROM_EMAIL) is not a verified Sender Identity, or the API key lacks the Mail Send permission.";
   console.error(
-    `[email] ${what} SendGrid said: "${scrub(error.detail)}". No email goes out until this is fixed. Nothing was accepted (${countOf(messages, "email")} in this request): each stays queued and its job retries with backoff.${earlier}`,
+    `[email] ${what} SendGrid said: "${withoutAddressesOrKeys(error.detail)}". No email goes out until this is fixed. Nothing was accepted (${countOf(messages, "email")} in this request): each stays queued and its job retries with backoff.${earlier}`,
   );
 }
 
-/** SendGrid's words for a log line, with anything shaped like an address or an API key taken out. */
-function scrub(text: string): string {
-  return text.replace(/[^\s"'<>()@]+@[^\s"'<>()]+/g, "<address>").replace(/\bSG\.[\w.-]+/g, "<api key>");
-}
 
 function classify(error: unknown): SendgridSendError {
   const e = error as { code?: unknown; response?: { headers?: Record<string, string>; body?: unknown }; message?: string; cause?: { code?: string } };

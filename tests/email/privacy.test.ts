@@ -38,9 +38,11 @@ describe("customer privacy", () => {
   });
 
   it("customers/redact blanks the person's address and copies but keeps the anonymous ledger row (never twice still holds)", async () => {
+    // SendGrid's words about a send, as a row written before they were scrubbed could hold them.
+    await pool.query(`UPDATE email_message SET error = 'SendGrid 400: ada@example.com bounced before' WHERE id = $1`, [adaMessage]);
     await prisma.$transaction((tx) => redactCustomer(tx, { shop, customerId: "1", email: "ada@example.com", orderIds: [] }));
     const row = await prisma.emailMessage.findUniqueOrThrow({ where: { id: adaMessage } });
-    expect(row).toMatchObject({ email: null, customerId: null, subject: null, html: null, text: null, status: "captured" });
+    expect(row).toMatchObject({ email: null, customerId: null, subject: null, html: null, text: null, error: null, status: "captured" });
     expect(await prisma.emailClick.findFirstOrThrow({ where: { messageId: adaMessage } })).toMatchObject({ userAgent: null });
     expect(await prisma.emailSuppression.count({ where: { shop, email: "ada@example.com" } })).toBe(0);
     const bob = await prisma.emailMessage.findUniqueOrThrow({ where: { id: bobMessage } });

@@ -225,6 +225,15 @@ describe("sendMarketingEmail", () => {
     }
   });
 
+  it("keeps SendGrid's words about a refused message without any address in them (ledger rows outlive a customers/redact)", async () => {
+    fake.failNext(400, 1, [{ message: "The to address shopper.101@example.com is not allowed from ops@pathwise.example", field: "personalizations.0.to" }]);
+    const refused = sendRequest(shop, { customerId: "101", flowId: "words" });
+    expect(await sendMarketingEmail(refused)).toMatchObject({ status: "failed" });
+    const { error } = await ledger(refused.sendKey);
+    expect(error).toContain("is not allowed from <address>");
+    expect(error).not.toMatch(/@/);
+  });
+
   it("a refused message (4xx) fails for good; a lost reply is uncertain and never sent again", async () => {
     const bad = await sendMarketingEmail(sendRequest(shop, { requireConsent: undefined, customerId: null, email: "ada@example" } as never));
     expect(bad.status).toBe("skipped"); // no customer with that address: no consent
