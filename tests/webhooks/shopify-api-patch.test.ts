@@ -65,4 +65,16 @@ describe("the patched header-name canonicalisation", () => {
     for (let i = 0; i < 2_500; i++) expect(canonicalizeHeaderName(`x-custom-${i}-header`)).toBe(`X-Custom-${i}-Header`);
     expect(getHeader({ "x-shopify-topic": "orders/create" }, "X-Shopify-Topic")).toBe("orders/create");
   });
+
+  it("still remembers the names that repeat after a client has sent thousands of made-up ones", () => {
+    for (let i = 0; i < 2_500; i++) canonicalizeHeaderName(`x-made-up-${i}`);
+    canonicalizeHeaderName("x-shopify-webhook-id");
+    const replace = vi.spyOn(String.prototype, "replace");
+    try {
+      expect(canonicalizeHeaderName("x-shopify-webhook-id")).toBe("X-Shopify-Webhook-Id");
+      expect(replace).not.toHaveBeenCalled();
+    } finally {
+      replace.mockRestore();
+    }
+  });
 });
