@@ -54,17 +54,19 @@ function insertBatchSql(rows: number): string {
   const values: string[] = [];
   for (let row = 0; row < rows; row++) {
     const p = row * COLUMNS_PER_ROW;
-    values.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}::timestamptz, $${p + 7}, $${p + 8}, $${p + 9}, $${p + 10})`);
+    values.push(`(${row}, $${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}::timestamptz, $${p + 7}, $${p + 8}, $${p + 9}, $${p + 10})`);
   }
   return `
-WITH input (event_id, webhook_id, shop, topic, api_version, triggered_at, payload, raw_body, status, error) AS (
+WITH input (arrival, event_id, webhook_id, shop, topic, api_version, triggered_at, payload, raw_body, status, error) AS (
   VALUES ${values.join(",\n    ")}
 ),
 inserted AS (
+  -- Ids are given in arrival order (the first copy of a repeated event id counts), so the
+  -- batch's job, which names them in id order, applies the deliveries as they arrived.
   INSERT INTO webhook_event (event_id, webhook_id, shop, topic, api_version, triggered_at, payload, raw_body, status, error)
-  SELECT DISTINCT ON (event_id) event_id, webhook_id, shop, topic, api_version, triggered_at, payload, raw_body, status, error
-  FROM input
-  WHERE event_id IS NOT NULL
+  SELECT event_id, webhook_id, shop, topic, api_version, triggered_at, payload, raw_body, status, error
+  FROM (SELECT DISTINCT ON (event_id) * FROM input WHERE event_id IS NOT NULL ORDER BY event_id, arrival) AS first_copies
+  ORDER BY arrival
   ON CONFLICT (event_id) DO NOTHING
   RETURNING id, event_id, status
 ),

@@ -36,6 +36,25 @@ describe("WebhookRecorder (group commit)", () => {
     expect(await processingJobsFor(b.eventId)).toBe(1);
   });
 
+  it("numbers a batch's deliveries in the order they arrived, and its job names them in that order", async () => {
+    const recorder = new WebhookRecorder(pool);
+    // Event ids whose alphabetical order is the reverse of their arrival.
+    const tag = randomUUID();
+    const arrivals = ["zz", "mm", "aa"].map((prefix, i) => record(`{"id": ${10 + i}}`, `${prefix}-${tag}`));
+    await Promise.all(arrivals.map((a) => recorder.record(a)));
+    const { rows } = await pool.query<{ event_id: string; id: string }>(
+      `SELECT event_id, id::text FROM webhook_event WHERE event_id = ANY($1::text[]) ORDER BY id`,
+      [arrivals.map((a) => a.eventId)],
+    );
+    expect(rows.map((r) => r.event_id)).toEqual(arrivals.map((a) => a.eventId));
+    const job = await pool.query<{ ids: string[] }>(
+      `SELECT j.payload -> 'ids' AS ids FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+       WHERE t.identifier = 'process-webhooks' AND (j.payload::jsonb -> 'ids') ? $1`,
+      [rows[0].id],
+    );
+    expect(job.rows[0].ids).toEqual(rows.map((r) => r.id));
+  });
+
   it("fails only the delivery PostgreSQL refuses, not the others in its batch", async () => {
     const recorder = new WebhookRecorder(pool);
     const good = [record('{"id": 3}'), record('{"id": 4}')];
