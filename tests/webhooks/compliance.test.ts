@@ -144,6 +144,31 @@ describe("customers/redact", () => {
   });
 });
 
+describe("customers/redact and bodies PostgreSQL cannot read as JSON", () => {
+  it("still scrubs the shop's bodies when one of them is JSON that JavaScript accepts and PostgreSQL refuses", async () => {
+    const shop = "redact-odd-json.myshopify.com";
+    const customer = await seedShop(shop);
+    // Shopify's library parses with JSON.parse, which takes a lone surrogate escape; jsonb does not.
+    const odd = randomUUID();
+    await deliver({ shop, topic: "checkouts/update", body: null, rawBody: `{"token": "odd-1", "email": "${customer.email}", "note": "\\ud800"}`, eventId: odd });
+    const other = randomUUID();
+    await deliver({ shop, topic: "checkouts/update", body: null, rawBody: `{"token": "odd-2", "email": "someone-else@example.com", "note": "\\ud800"}`, eventId: other });
+    expect((await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId: odd } })).payload).toContain("ud800");
+
+    const redact = randomUUID();
+    await deliver({
+      shop,
+      topic: "customers/redact",
+      body: { ...samplePayload("customers/redact"), shop_domain: shop, customer: { id: customer.id, email: customer.email }, orders_to_redact: [8801] },
+      eventId: redact,
+    });
+    await drainJobs();
+    expect((await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId: redact } })).status).toBe("processed");
+    expect((await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId: odd } })).payload).toBeNull();
+    expect((await prisma.webhookEvent.findUniqueOrThrow({ where: { eventId: other } })).payload).toContain("someone-else@example.com");
+  });
+});
+
 describe("customers/data_request", () => {
   it("produces an export of what is held on that customer, visible to the merchant", async () => {
     const shop = "data-request.myshopify.com";
