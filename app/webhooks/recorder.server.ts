@@ -33,8 +33,14 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-/** One job per statement: the deliveries it stored, processed in the order received. */
+/** One job per statement (per DELIVERIES_PER_JOB of it): the deliveries it stored, processed in the order received. */
 export const PROCESS_WEBHOOKS_TASK = "process-webhooks";
+/**
+ * At most this many deliveries per job: a large batch (a burst) becomes several jobs that
+ * workers take in parallel, and one slow delivery, or a worker dying mid-job, holds up
+ * at most this many others.
+ */
+export const DELIVERIES_PER_JOB = 50;
 /** One delivery alone: the retry of one that failed inside its batch. */
 export const PROCESS_WEBHOOK_TASK = "process-webhook";
 
@@ -74,7 +80,8 @@ jobs AS (
   SELECT count(*) AS n FROM graphile_worker.add_jobs(
     ARRAY(
       SELECT ROW('${PROCESS_WEBHOOKS_TASK}', json_build_object('ids', json_agg(id::text ORDER BY id)), NULL, NULL, 25, NULL, NULL, NULL)::graphile_worker.job_spec
-      FROM inserted WHERE status = 'received' HAVING count(*) > 0
+      FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / ${DELIVERIES_PER_JOB} AS part FROM inserted WHERE status = 'received') AS received
+      GROUP BY part
     )
   )
 )

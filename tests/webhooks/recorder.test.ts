@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import prisma, { pool } from "../../app/db.server";
-import { WebhookRecorder, type WebhookRecord } from "../../app/webhooks/recorder.server";
+import { DELIVERIES_PER_JOB, WebhookRecorder, type WebhookRecord } from "../../app/webhooks/recorder.server";
 import { jobCount, processingJobsFor } from "../support/shopify";
 
 const SHOP = "recorder-shop.myshopify.com";
@@ -43,7 +43,7 @@ describe("WebhookRecorder (group commit)", () => {
     const arrivals = ["zz", "mm", "aa"].map((prefix, i) => record(`{"id": ${10 + i}}`, `${prefix}-${tag}`));
     await Promise.all(arrivals.map((a) => recorder.record(a)));
     const { rows } = await pool.query<{ event_id: string; id: string }>(
-      `SELECT event_id, id::text FROM webhook_event WHERE event_id = ANY($1::text[]) ORDER BY id`,
+      `SELECT event_id, id::text FROM webhook_event WHERE event_id = ANY($1::text[]) ORDER BY webhook_event.id`,
       [arrivals.map((a) => a.eventId)],
     );
     expect(rows.map((r) => r.event_id)).toEqual(arrivals.map((a) => a.eventId));
@@ -53,6 +53,20 @@ describe("WebhookRecorder (group commit)", () => {
       [rows[0].id],
     );
     expect(job.rows[0].ids).toEqual(rows.map((r) => r.id));
+  });
+
+  it("splits a large batch into jobs of at most DELIVERIES_PER_JOB, in arrival order", async () => {
+    const recorder = new WebhookRecorder(pool, { maxBatch: 500 });
+    const arrivals = Array.from({ length: DELIVERIES_PER_JOB * 2 + 7 }, (_, i) => record(`{"id": ${1000 + i}}`));
+    expect(new Set(await Promise.all(arrivals.map((a) => recorder.record(a))))).toEqual(new Set(["stored"]));
+    const { rows } = await pool.query<{ id: string }>(`SELECT id::text FROM webhook_event WHERE event_id = ANY($1::text[]) ORDER BY webhook_event.id`, [arrivals.map((a) => a.eventId)]);
+    const jobs = await pool.query<{ ids: string[] }>(
+      `SELECT j.payload -> 'ids' AS ids FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+       WHERE t.identifier = 'process-webhooks' AND (j.payload::jsonb -> 'ids') ?| $1::text[] ORDER BY (j.payload -> 'ids' ->> 0)::bigint`,
+      [rows.map((r) => r.id)],
+    );
+    expect(jobs.rows.map((j) => j.ids.length)).toEqual([DELIVERIES_PER_JOB, DELIVERIES_PER_JOB, 7]);
+    expect(jobs.rows.flatMap((j) => j.ids)).toEqual(rows.map((r) => r.id));
   });
 
   it("fails only the delivery PostgreSQL refuses, not the others in its batch", async () => {
