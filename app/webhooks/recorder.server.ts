@@ -44,9 +44,9 @@ export const DELIVERIES_PER_JOB = 50;
 /** One delivery alone: the retry of one that failed inside its batch. */
 export const PROCESS_WEBHOOK_TASK = "process-webhook";
 
-// One statement: insert what is new, enqueue one job naming every new row to process,
-// return the event ids that were new. Being one statement, it is one transaction.
-// One job for the batch rather than one per delivery: each job row is an insert into
+// One statement: insert what is new, enqueue jobs naming the new rows to process (one per
+// DELIVERIES_PER_JOB), return the event ids that were new. Being one statement, it is one
+// transaction. Jobs for the batch rather than one per delivery: each job row is an insert into
 // graphile-worker's table and its indexes, and later a fetch and a delete by the worker;
 // per delivery they were about a quarter of PostgreSQL's CPU on the ack path.
 // Every value is its own text parameter (ten per delivery): a body reaches
