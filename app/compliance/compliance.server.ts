@@ -88,15 +88,19 @@ export async function redactCustomer(
   await tx.$executeRawUnsafe(
     `UPDATE webhook_event e SET payload = NULL, raw_body = NULL, error = COALESCE(e.error, '') || ' [redacted]'
      FROM (
-       SELECT id, topic, pathwise_try_jsonb(payload) AS body, payload AS body_text, raw_body
-       FROM webhook_event
-       WHERE shop = $1 AND id <> $4 AND (
-         raw_body IS NOT NULL
-         OR ($2::text IS NOT NULL AND strpos(payload, $2) > 0)
-         OR ($3::text IS NOT NULL AND strpos(lower(payload), $3) > 0)
-         OR EXISTS (SELECT 1 FROM unnest($5::text[]) AS o(id) WHERE strpos(payload, o.id) > 0)
-         OR strpos(payload, '\\u') > 0
-       )
+       SELECT id, topic, mentioned, CASE WHEN payload IS NOT NULL THEN pathwise_try_jsonb(payload) END AS body
+       FROM (
+         SELECT id, topic, payload, (
+           ($2::text IS NOT NULL AND strpos(COALESCE(payload, ''), $2) > 0)
+           OR ($3::text IS NOT NULL AND strpos(lower(COALESCE(payload, raw_body, '')), $3) > 0)
+           OR EXISTS (SELECT 1 FROM unnest($5::text[]) AS o(id) WHERE strpos(COALESCE(payload, ''), o.id) > 0)
+         ) AS mentioned
+         FROM webhook_event
+         WHERE shop = $1 AND id <> $4
+         OFFSET 0 -- each row's text is searched once, not once per use of mentioned
+       ) AS texts
+       WHERE mentioned OR strpos(payload, '\\u') > 0
+       OFFSET 0 -- and each candidate is read as JSON once, not once per field below
      ) s
      WHERE e.id = s.id AND (
        (s.body IS NOT NULL AND (
@@ -106,11 +110,8 @@ export async function redactCustomer(
          -- Fulfillments of those orders carry the shipping name, phone and address.
          OR (s.body->>'order_id' = ANY($5::text[]) AND s.topic LIKE 'fulfillments/%')
        ))
-       OR (s.body IS NULL AND (
-         ($3::text IS NOT NULL AND strpos(lower(COALESCE(s.body_text, s.raw_body, '')), $3) > 0)
-         OR ($2::text IS NOT NULL AND strpos(COALESCE(s.body_text, ''), $2) > 0)
-         OR EXISTS (SELECT 1 FROM unnest($5::text[]) AS o(id) WHERE strpos(COALESCE(s.body_text, ''), o.id) > 0)
-       ))
+       -- Not readable as JSON (or kept verbatim, not JSON at all): what its text mentions.
+       OR (s.body IS NULL AND s.mentioned)
      )`,
     shop,
     customerId,

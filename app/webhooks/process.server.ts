@@ -182,11 +182,10 @@ export const RETRY_ALONE_AFTER_MS = 3_000;
 export async function processWebhookEvents(
   ids: bigint[],
   retryAlone: (id: bigint, error: unknown) => Promise<void>,
-  processOne: (id: bigint) => Promise<ProcessOutcome> = processWebhookEvent,
 ): Promise<void> {
   for (const id of ids) {
     try {
-      await processOne(id);
+      await processWebhookEvent(id);
     } catch (error) {
       await retryAlone(id, error);
     }
