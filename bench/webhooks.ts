@@ -165,7 +165,7 @@ console.log(`${"".padEnd(34)} ${"throughput".padStart(10)} ${"p50 ms".padStart(8
 console.log(row(`Pathwise, ${CONCURRENCY} connections`, pathwise, storedClosed));
 console.log(row(`Pathwise, offered ${OPEN_RATE.toLocaleString()}/s`, sustained, stored - storedClosed));
 console.log(row(`Baseline, ${CONCURRENCY} connections`, baseline, baselineStored));
-console.log(`\nPathwise stored ${stored.toLocaleString()} events with ${jobs.toLocaleString()} processing jobs enqueued, one per ack statement (sent ${sent.toLocaleString()}, lost ${sent - stored}).`);
+console.log(`\nPathwise stored ${stored.toLocaleString()} events with ${jobs.toLocaleString()} processing jobs enqueued, one per ack statement and per 50 deliveries in it (sent ${sent.toLocaleString()}, lost ${sent - stored}).`);
 console.log(
   `With ${CONCURRENCY} connections each waiting for its answer, the rate is ${CONCURRENCY} ÷ latency; the offered phase sends on a schedule, as Shopify does, and its rate counts to its last answer.`,
 );
