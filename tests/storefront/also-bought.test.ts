@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser } from "../support/browser";
+import { launchBrowser, withDeadline } from "../support/browser";
 import { EXTENSION_DIR, productDrop, renderCartPage, renderProductPage } from "../support/liquid-storefront";
 
 // A shopper's view of the theme app extension: Liquid rendered like Shopify would, in a Dawn-like page, in Chromium.
@@ -93,17 +93,37 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
+// Every step has a deadline well inside the test's 60 s (Playwright's own actions through
+// the context's default timeout), so a stall fails naming its step and leaves the retry
+// time to run; a browser that stalled is replaced before the retry opens its page.
+const STEP_MS = 20_000;
+let browserStalled = false;
+
 async function open(pathname: string, html: string): Promise<Page> {
   pages.set(pathname, html);
-  // AxeBuilder needs a page that belongs to an explicit context.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${origin}${pathname}`);
-  return page;
+  if (browserStalled) {
+    await browser.close().catch(() => {});
+    browser = await launchBrowser();
+    browserStalled = false;
+  }
+  try {
+    // AxeBuilder needs a page that belongs to an explicit context.
+    const context = await withDeadline(browser.newContext({ viewport: { width: 1280, height: 900 } }), "opening a browser context", STEP_MS);
+    context.setDefaultTimeout(STEP_MS);
+    const page = await withDeadline(context.newPage(), "opening a page", STEP_MS);
+    await page.goto(`${origin}${pathname}`);
+    return page;
+  } catch (error) {
+    browserStalled = true;
+    throw error;
+  }
 }
 
 async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).include(".pathwise-also-bought").analyze();
+  const results = await withDeadline(new AxeBuilder({ page }).include(".pathwise-also-bought").analyze(), "axe's analysis", STEP_MS).catch((error: unknown) => {
+    browserStalled = true;
+    throw error;
+  });
   return results.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical").map((v) => `${v.id}: ${v.help}`);
 }
 

@@ -13,3 +13,20 @@ export async function launchBrowser(): Promise<Browser> {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
 }
+
+/**
+ * Bounds a browser call that has no timeout of its own (opening a context or a page, an
+ * evaluate such as axe's), so a stalled Chromium fails the test naming the step, inside
+ * the test's own time, instead of timing the whole test out with no word of where.
+ */
+export async function withDeadline<T>(work: Promise<T>, what: string, ms = 20_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Chromium did not finish ${what} within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
