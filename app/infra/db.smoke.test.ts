@@ -12,8 +12,15 @@ describe("test database", () => {
   // Only when this run started its own embedded PostgreSQL (no DATABASE_URL given).
   it.skipIf(process.env.PATHWISE_TEST_EMBEDDED_PG !== "1")("runs the embedded PostgreSQL with the settings the app starts it with", async () => {
     const { rows } = await pool.query<{ name: string; setting: string }>(
-      `SELECT name, setting FROM pg_settings WHERE name IN ('wal_init_zero', 'max_wal_size', 'checkpoint_timeout') ORDER BY name`,
+      `SELECT name, setting FROM pg_settings WHERE name IN ('wal_init_zero', 'max_wal_size', 'checkpoint_timeout', 'shared_buffers', 'backend_flush_after') ORDER BY name`,
     );
-    expect(Object.fromEntries(rows.map((row) => [row.name, row.setting]))).toEqual({ checkpoint_timeout: "900", max_wal_size: "2048", wal_init_zero: "off" });
+    expect(Object.fromEntries(rows.map((row) => [row.name, row.setting]))).toEqual({
+      // In 8 kB pages: 256 kB and 128 MB.
+      backend_flush_after: "32",
+      checkpoint_timeout: "900",
+      max_wal_size: "2048",
+      shared_buffers: "16384",
+      wal_init_zero: "off",
+    });
   });
 });
