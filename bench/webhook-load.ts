@@ -85,17 +85,36 @@ const record = (result: { status: number; ms: number }) => {
   if (result.status === 200) ok++;
   else failed++;
 };
-await runLoad({ total, rate, concurrency, send: (index, due) => send(index, due), record });
+// Open loop: each answer's latency by its place in the schedule, so the bench can say
+// when in the phase the slow answers came (one stall, or spread through it).
+const latencyByIndex = new Float64Array(total);
+await runLoad({
+  total, rate, concurrency,
+  send: (index, due) => send(index, due).then((result) => { latencyByIndex[index] = result.ms; return result; }),
+  record,
+});
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
 const cpu = process.cpuUsage(cpuBefore);
+// Quarter-seconds of the schedule in which an answer took over 50 ms: when (seconds into
+// the phase), how many were sent in it, the median and the slowest.
+const slowQuarters: Array<{ at: number; sent: number; p50: number; max: number }> = [];
+if (rate > 0) {
+  const perQuarter = Math.max(1, Math.round(rate / 4));
+  for (let first = 0; first < total; first += perQuarter) {
+    const quarter = Array.from(latencyByIndex.subarray(first, Math.min(total, first + perQuarter))).sort((a, b) => a - b);
+    const max = quarter[quarter.length - 1];
+    if (max > 50) slowQuarters.push({ at: first / rate, sent: quarter.length, p50: quarter[Math.floor(quarter.length / 2)], max });
+  }
+}
 senderDelay.disable();
 console.log(
   JSON.stringify({
     sent: total, ok, failed, seconds, loadCpuSeconds: (cpu.user + cpu.system) / 1e6,
     p50: pct(50), p95: pct(95), p99: pct(99), max: latencies[latencies.length - 1],
     senderDelayP99: senderDelay.percentile(99) / 1e6, senderDelayMax: senderDelay.max / 1e6,
+    slowQuarters,
   }),
 );
 agent.destroy();
