@@ -3,6 +3,7 @@ import { createDatabaseIfMissing, dropDatabase, ensureDatabase, splitDatabaseUrl
 import { migrateDatabase } from "../app/infra/migrate.server";
 import { startSendgridFake } from "../tests/email/support/sendgrid-fake";
 import { embeddedPostgresPid, treeCpuSeconds } from "./cpu";
+import { printCostliestStatements, resetStatementStats } from "./statements";
 
 /**
  * npm run bench:flows — abandoned checkout recovery through the real code path:
@@ -154,13 +155,7 @@ console.log(`  timers re-based          in ${rebaseSeconds.toFixed(1)} s (with V
 const { rows: [{ last_due }] } = await pool.query(`SELECT max(run_at) AS last_due FROM graphile_worker._private_jobs WHERE payload->>'shop' = $1 AND (payload->>'step')::int = 0`, [SHOP]);
 const requestsBefore = fake.accepted;
 const messagesBefore = fake.messages.length;
-// PATHWISE_PG_STAT_STATEMENTS=1: the embedded server loads pg_stat_statements; the
-// statements that cost PostgreSQL most while the timers fire are printed at the end.
-const statementStats = process.env.PATHWISE_PG_STAT_STATEMENTS === "1";
-if (statementStats) {
-  await pool.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-  await pool.query("SELECT pg_stat_statements_reset()");
-}
+await resetStatementStats(pool);
 const fireBegan = performance.now();
 const appCpuBefore = process.cpuUsage();
 const dbCpuBefore = treeCpuSeconds(embeddedPostgresPid(server.embedded));
@@ -170,15 +165,7 @@ const appCpu = process.cpuUsage(appCpuBefore);
 const appCpuMs = (appCpu.user + appCpu.system) / 1000;
 const dbCpuMs = (treeCpuSeconds(embeddedPostgresPid(server.embedded)) - dbCpuBefore) * 1000;
 await runner.stop();
-if (statementStats) {
-  const { rows } = await pool.query(
-    `SELECT calls, round(total_exec_time::numeric) AS total_ms, round((total_exec_time / calls)::numeric, 3) AS ms_per_call, rows,
-            left(regexp_replace(query, '\\s+', ' ', 'g'), 120) AS statement
-       FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15`,
-  );
-  console.log("\nPostgreSQL statements while the timers fired (nested ones counted in their callers too):");
-  console.table(rows);
-}
+await printCostliestStatements(pool, "while the timers fired");
 // Lag: when each step ran (its ledger claim) minus when it was due.
 const { rows: lags } = await pool.query<{ lag_ms: number }>(
   `SELECT extract(epoch FROM (m.claimed_at - (to_timestamp($1::float8 / 1000)::timestamp + (r.anchor_at - to_timestamp($2::float8 / 1000)::timestamp)))) * 1000 AS lag_ms

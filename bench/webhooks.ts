@@ -7,6 +7,7 @@ import { createDatabaseIfMissing, dropDatabase, ensureDatabase, repoRoot, splitD
 import { migrateDatabase } from "../app/infra/migrate.server";
 import { fixturesDir } from "../simulator/admin-graphql";
 import { embeddedPostgresPid, treeCpuSeconds } from "./cpu";
+import { printCostliestStatements, resetStatementStats } from "./statements";
 
 /**
  * npm run bench:webhooks — ack throughput and latency of webhook ingestion.
@@ -147,6 +148,7 @@ const baselineStored = (await count(`SELECT count(*) AS n FROM "order"`)) - orde
 for (const key of ["DATABASE_URL", "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL", "PATHWISE_SECRET"] as const) process.env[key] = env[key];
 const { startWorker } = await import("../app/jobs/worker.server");
 const processWebhookJobs = () => count(`SELECT count(*) AS n FROM graphile_worker.jobs WHERE task_identifier IN ('process-webhooks', 'process-webhook')`);
+await resetStatementStats(db);
 const drainStarted = Date.now();
 // The worker runs in this process: its CPU, and PostgreSQL's, per processed event.
 const workerCpuBefore = process.cpuUsage();
@@ -162,6 +164,7 @@ const drainSeconds = (Date.now() - drainStarted) / 1000;
 const workerCpu = process.cpuUsage(workerCpuBefore);
 const drainDbCpuSeconds = treeCpuSeconds(postgresPid) - drainDbCpuBefore;
 await runner.stop();
+await printCostliestStatements(db, "while the worker drained");
 const processed = await count(`SELECT count(*) AS n FROM webhook_event WHERE status = 'processed'`);
 const perEvent = (seconds: number) => ((seconds * 1000) / Math.max(1, processed)).toFixed(2);
 
