@@ -71,13 +71,15 @@ async function startEmbedded(dataDir: string, port: number): Promise<() => Promi
       "-c", "unix_socket_directories=",
       "-c", "listen_addresses=127.0.0.1",
       "-c", "max_connections=200",
-      // Every page a table grows by is first written to the kernel as zeros, and stays
-      // dirty there while it sits in shared_buffers; the kernel writes a file's dirty pages
-      // back all at once 30 s after it was first dirtied (dirty_expire_centisecs), and
-      // commits' WAL flushes queue behind that. So about shared_buffers of writes leave
-      // together, and a smaller pool is a shorter stall: bench:webhooks' 60,000-delivery
-      // open-loop phase at 2,100/s, with backend_flush_after below, p99 41.4 / 42.4 ms
-      // at 256MB -> 20.4 / 31.0 ms at 128MB (PostgreSQL's default).
+      // A table growing a few pages at a time (webhook_event under the ack's inserts) has
+      // each new page written to the kernel as zeros first (PostgreSQL preallocates only
+      // larger extensions), and it stays dirty there while it sits in shared_buffers; the
+      // kernel writes a file's dirty pages back all at once 30 s after it was first
+      // dirtied (dirty_expire_centisecs), and commits' WAL flushes queue behind that. So
+      // about shared_buffers of writes leave together, and a smaller pool is a shorter
+      // stall: bench:webhooks' 60,000-delivery open-loop phase at 2,100/s, with
+      // backend_flush_after below, p99 41.4 / 42.4 ms at 256MB -> 20.4 / 31.0 ms at 128MB
+      // (PostgreSQL's default). bench:flows (10,000 checkouts) is the same at both.
       "-c", "shared_buffers=128MB",
       // Backends ask the kernel to write what they evict after every 256 kB instead of
       // leaving it to pile up until the same 30 s write-back (PostgreSQL's checkpointer and
