@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { Session } from "@shopify/shopify-api";
 import { MemorySessionStorage } from "@shopify/shopify-app-session-storage-memory";
 import { CachedSessionStorage } from "./cached-session-storage.server";
@@ -42,6 +42,56 @@ describe("CachedSessionStorage", () => {
     inner.gate = null;
     expect((await inFlight)?.accessToken).toBe("old");
     expect((await cached.loadSession("offline_a.myshopify.com"))?.accessToken).toBe("new");
+  });
+
+  describe("in an entry's last second", () => {
+    afterEach(() => vi.useRealTimers());
+
+    it("answers from the cache at once and re-reads in the background, so deliveries never wait at expiry", async () => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      vi.setSystemTime(new Date("2026-12-03T12:00:00Z"));
+      const inner = new CountingStorage();
+      await inner.storeSession(session("t1"));
+      const cached = new CachedSessionStorage(inner, 5_000, 1_000);
+      await cached.loadSession("offline_a.myshopify.com");
+      expect(inner.reads).toBe(1);
+
+      // 4.5 s later the token has changed in the database (another process refreshed it),
+      // and the read is slow: the deliveries in flight are answered from the cache anyway.
+      await inner.storeSession(session("t2"));
+      let open!: () => void;
+      inner.gate = new Promise((resolve) => (open = resolve));
+      vi.setSystemTime(new Date("2026-12-03T12:00:04.500Z"));
+      const answered = await Promise.race([
+        Promise.all(Array.from({ length: 8 }, () => cached.loadSession("offline_a.myshopify.com"))),
+        new Promise<"waited">((resolve) => setTimeout(() => resolve("waited"), 200)),
+      ]);
+      expect(answered).not.toBe("waited");
+      expect((answered as Array<Session | undefined>).map((s) => s?.accessToken)).toEqual(Array(8).fill("t1"));
+      expect(inner.reads).toBe(2); // one background read for all of them
+
+      open();
+      inner.gate = null;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      // Past the first entry's expiry: the re-read one serves, with no read of its own.
+      vi.setSystemTime(new Date("2026-12-03T12:00:05.500Z"));
+      expect((await cached.loadSession("offline_a.myshopify.com"))?.accessToken).toBe("t2");
+      expect(inner.reads).toBe(2);
+    });
+
+    it("drops the entry when the background read finds the session gone (uninstalled through another process)", async () => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      vi.setSystemTime(new Date("2026-12-03T12:00:00Z"));
+      const inner = new CountingStorage();
+      await inner.storeSession(session("t1"));
+      const cached = new CachedSessionStorage(inner, 5_000, 1_000);
+      await cached.loadSession("offline_a.myshopify.com");
+      await inner.deleteSession("offline_a.myshopify.com");
+      vi.setSystemTime(new Date("2026-12-03T12:00:04.500Z"));
+      expect((await cached.loadSession("offline_a.myshopify.com"))?.accessToken).toBe("t1");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(await cached.loadSession("offline_a.myshopify.com")).toBeUndefined();
+    });
   });
 
   it("re-reads a missing session every time (a fresh install is seen at once)", async () => {
