@@ -47,13 +47,19 @@ describe("CachedSessionStorage", () => {
   describe("in an entry's last second", () => {
     afterEach(() => vi.useRealTimers());
 
-    it("answers from the cache at once and re-reads in the background, so deliveries never wait at expiry", async () => {
+    // A 5 s entry read at 12:00:00, re-read ahead in its last second.
+    async function cachedAtNoon() {
       vi.useFakeTimers({ toFake: ["Date"] });
       vi.setSystemTime(new Date("2026-12-03T12:00:00Z"));
       const inner = new CountingStorage();
       await inner.storeSession(session("t1"));
       const cached = new CachedSessionStorage(inner, 5_000, 1_000);
       await cached.loadSession("offline_a.myshopify.com");
+      return { inner, cached };
+    }
+
+    it("answers from the cache at once and re-reads in the background, so deliveries never wait at expiry", async () => {
+      const { inner, cached } = await cachedAtNoon();
       expect(inner.reads).toBe(1);
 
       // 4.5 s later the token has changed in the database (another process refreshed it),
@@ -80,12 +86,7 @@ describe("CachedSessionStorage", () => {
     });
 
     it("drops the entry when the background read finds the session gone (uninstalled through another process)", async () => {
-      vi.useFakeTimers({ toFake: ["Date"] });
-      vi.setSystemTime(new Date("2026-12-03T12:00:00Z"));
-      const inner = new CountingStorage();
-      await inner.storeSession(session("t1"));
-      const cached = new CachedSessionStorage(inner, 5_000, 1_000);
-      await cached.loadSession("offline_a.myshopify.com");
+      const { inner, cached } = await cachedAtNoon();
       await inner.deleteSession("offline_a.myshopify.com");
       vi.setSystemTime(new Date("2026-12-03T12:00:04.500Z"));
       expect((await cached.loadSession("offline_a.myshopify.com"))?.accessToken).toBe("t1");
